@@ -1,0 +1,272 @@
+"""Briefing configs: declared once as pydantic models, read from YAML with a safe loader.
+
+Every field has a default and a docstring; unknown keys are errors. ``load_config``
+reports every problem at once, each with its key path and YAML line, so a user fixes
+a config in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import ConfigError
+
+FORMATS = ("md", "html", "pdf")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class Topic(_Model):
+    """What the briefing is about; steers which articles are kept and which sentences are chosen."""
+
+    keywords: list[str] = Field(default_factory=list)
+    """Words and phrases of the topic; matched case-insensitively on word boundaries."""
+
+    entities: list[str] = Field(default_factory=list)
+    """People, organisations and places the briefing follows; weigh more than keywords."""
+
+    exclude: list[str] = Field(default_factory=list)
+    """Terms that mark an article as off-topic (in its title or lead) and a sentence as unusable."""
+
+    min_relevance: float = Field(default=0.1, ge=0.0, le=1.0)
+    """Articles whose topic relevance (0 to 1) falls below this are dropped as off-topic.
+    Ignored when neither keywords nor entities are given."""
+
+
+SECTION_NAMES = ("bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next")
+
+
+class Audience(_Model):
+    """Who reads the briefing: how long it is and which sections it has."""
+
+    name: str = "executive"
+    """Shown in the briefing header."""
+
+    max_points: int = Field(default=5, ge=1, le=50)
+    """The most key points the briefing lists."""
+
+    max_words: int = Field(default=250, ge=50, le=5000)
+    """About how many words the body (all sections) may take."""
+
+    why_it_matters: int = Field(default=2, ge=0, le=10)
+    """How many sentences the "Why it matters" section may quote."""
+
+    sections: list[Literal[SECTION_NAMES]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["bottom_line", "key_points", "why_it_matters"]
+    )
+    """Sections in the order they appear."""
+
+
+#: Built-in audiences; a config names one, or a mapping with ``base:`` that overrides fields.
+AUDIENCES: dict[str, Audience] = {
+    "executive": Audience(),
+    "analyst": Audience(
+        name="analyst",
+        max_points=12,
+        max_words=900,
+        why_it_matters=4,
+        sections=["bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next"],
+    ),
+}
+
+
+class AudienceOverride(_Model):
+    """A built-in audience with some fields replaced."""
+
+    base: str = "executive"
+    """The built-in audience to start from."""
+
+    name: str | None = None
+    """Shown in the briefing header; defaults to the base's name."""
+
+    max_points: int | None = Field(default=None, ge=1, le=50)
+    """The most key points the briefing lists."""
+
+    max_words: int | None = Field(default=None, ge=50, le=5000)
+    """About how many words the body may take."""
+
+    why_it_matters: int | None = Field(default=None, ge=0, le=10)
+    """How many sentences "Why it matters" may quote."""
+
+    sections: list[Literal[SECTION_NAMES]] | None = None  # type: ignore[valid-type]
+    """Sections in the order they appear."""
+
+    @field_validator("base")
+    @classmethod
+    def _known_base(cls, value: str) -> str:
+        if value not in AUDIENCES:
+            raise ValueError(f"unknown audience {value!r}; choose one of: {', '.join(AUDIENCES)}")
+        return value
+
+    def resolve(self) -> Audience:
+        changes = {k: v for k, v in self.model_dump(exclude={"base"}).items() if v is not None}
+        return AUDIENCES[self.base].model_copy(update=changes)
+
+
+class Window(_Model):
+    """The date window: the ``days`` days ending on the as-of date, inclusive."""
+
+    days: int = Field(default=7, ge=1, le=3660)
+    """How many days the window spans, ending on the as-of date."""
+
+    as_of: dt.date | None = None
+    """The last day of the window; ``--as-of`` on the command line wins; default: today."""
+
+
+class Output(_Model):
+    """What ``build`` writes."""
+
+    formats: list[Literal["md", "html", "pdf"]] = Field(default_factory=lambda: list(FORMATS))
+    """Formats to render; ``briefing.json`` is always written."""
+
+    dir: str | None = None
+    """Output directory, relative to the config file; default ``output/<config name>/<as-of>/``."""
+
+
+class Config(_Model):
+    """One briefing: its topic, audience, sources, window and output."""
+
+    title: str = "Briefing"
+    """The briefing's title."""
+
+    topic: Topic = Field(default_factory=Topic)
+    """What the briefing is about."""
+
+    audience: AudienceOverride = Field(default_factory=AudienceOverride)
+    """A built-in audience name (executive, analyst) or a mapping with ``base:`` and overrides."""
+
+    sources: list[str] = Field(min_length=1)
+    """Files, directories or glob patterns of articles, relative to the config file."""
+
+    window: Window = Field(default_factory=Window)
+    """The date window articles must fall in; undated articles are kept and flagged."""
+
+    output: Output = Field(default_factory=Output)
+    """What to write."""
+
+    summarizer: str = "mmr"
+    """The selection method; see ``briefgen.summarize.SUMMARIZERS``."""
+
+    spacy_model: str | None = None
+    """A spaCy pipeline to load; default: ``en_core_web_sm`` when installed, else a blank English pipeline."""
+
+    @field_validator("audience", mode="before")
+    @classmethod
+    def _audience_by_name(cls, value: Any) -> Any:
+        """A bare name is shorthand for ``{base: name}``."""
+        return {"base": value} if isinstance(value, str) else value
+
+    def resolved_audience(self) -> Audience:
+        return self.audience.resolve()
+
+
+class LoadedConfig(BaseModel):
+    """A validated config with the file it came from, so relative paths resolve against it."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    config: Config
+    path: Path
+    lines: dict[str, int] = Field(default_factory=dict)
+    """The YAML line of every key path ("sources.0" → 8), for messages about values."""
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    def resolve(self, relative: str) -> Path:
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+
+def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+    """Walk a composed YAML tree along a pydantic error location; stop at the deepest node found."""
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == key), None)
+            if nxt is None:
+                # An unknown key: point at the key itself.
+                return next((k for k, _ in node.value if getattr(k, "value", None) == key), node)
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+    return node
+
+
+def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
+    """Every key path of a composed YAML tree with its 1-based line."""
+    out: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            path = f"{prefix}.{key.value}" if prefix else str(key.value)
+            out[path] = value.start_mark.line + 1
+            out.update(_key_lines(value, path))
+    elif isinstance(node, yaml.SequenceNode):
+        for i, value in enumerate(node.value):
+            path = f"{prefix}.{i}" if prefix else str(i)
+            out[path] = value.start_mark.line + 1
+            out.update(_key_lines(value, path))
+    return out
+
+
+def _format_error(err: dict[str, Any], root: yaml.Node | None) -> str:
+    loc = tuple(err["loc"])
+    # Drop union-branch labels that are not keys of the config.
+    path = ".".join(str(p) for p in loc) or "(top level)"
+    node = _node_at(root, loc)
+    line = f" (line {node.start_mark.line + 1})" if node is not None else ""
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        msg = "unknown key"
+    elif msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return f"{path}{line}: {msg}"
+
+
+def load_config(path: str | Path) -> LoadedConfig:
+    """Read and validate a config file; raise ConfigError listing every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config {path}: {exc}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a config must be a mapping of keys, not {type(data).__name__}")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems = _dedupe([_format_error(e, root) for e in exc.errors()])
+        raise ConfigError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
+    return LoadedConfig(config=config, path=path.resolve(), lines=_key_lines(root))
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)

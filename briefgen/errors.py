@@ -1,0 +1,43 @@
+"""The few exceptions briefgen raises on purpose.
+
+The CLI turns any :class:`BriefgenError` into one line on stderr and a non-zero exit;
+anything else is a bug and shows a traceback.
+"""
+
+from __future__ import annotations
+
+
+class BriefgenError(Exception):
+    """A problem the user can fix: bad config, unreadable input, nothing to summarize."""
+
+    exit_code = 1
+
+
+class ConfigError(BriefgenError):
+    """The config file is missing, is not YAML, or does not validate.
+
+    ``problems`` holds every problem found, each already formatted with its key path and line.
+    """
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
+
+
+class ArticleError(BriefgenError):
+    """One input file cannot be read; the pipeline skips it with a warning."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NoArticlesError(BriefgenError):
+    """Nothing is left to summarize after reading, filtering and de-duplicating."""
+
+    exit_code = 2
+
+
+class RenderError(BriefgenError):
+    """A template is missing or fails, or the PDF cannot be made."""

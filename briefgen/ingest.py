@@ -1,0 +1,564 @@
+"""Readers: turn one input file into articles (metadata plus body blocks).
+
+Readers are keyed by form in :data:`READERS`; :func:`detect_form` picks one from the
+file name and a sniff of its content, because users' dumps rarely have honest
+extensions (a WordPress JSON export saved as ``.txt`` is common).
+Readers extract structure and metadata only; removing boilerplate is ``clean``'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import html
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from urllib.parse import urlparse
+
+from .errors import ArticleError
+from .models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
+
+#: Files larger than this are refused: an article dump this big is almost certainly not an article.
+MAX_BYTES = 8 * 1024 * 1024
+
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u25aa\u25cf]|\d{1,2}[.)])\s+")
+_BULLET_ONLY = re.compile(r"^\s*[-*\u2022\u2013\u25aa\u25cf]\s*$")
+_TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of white space (including no-break and zero-width spaces) to one space."""
+    return _WS.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
+
+
+# --------------------------------------------------------------------------- metadata helpers
+
+
+def parse_date(value: object) -> dt.date | None:
+    """Parse a date from metadata (ISO 8601, RFC 822, "Feb 12, 2025"…); None when it is not one."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text or len(text) > 64:
+        return None
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    if not re.search(r"\d{4}", text):
+        return None  # never guess a year
+    from dateutil import parser as dateparser
+
+    try:
+        return dateparser.parse(text, fuzzy=False).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def domain_of(url: str | None) -> str | None:
+    """The host of a URL without ``www.``: the publisher of last resort."""
+    if not url:
+        return None
+    host = urlparse(url).hostname or ""
+    return host.removeprefix("www.") or None
+
+
+def _clean_meta(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, list):
+        value = ", ".join(str(v) for v in value if v)
+    text = normalize_space(html.unescape(re.sub(r"<[^>]+>", " ", str(value))))
+    return text or None
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def read_text(path: Path) -> str:
+    """Read a file as text: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ArticleError(str(path), f"cannot read: {exc.strerror or exc}") from None
+    if size > MAX_BYTES:
+        raise ArticleError(str(path), f"too large ({size // 1024 // 1024} MB > {MAX_BYTES // 1024 // 1024} MB)")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ArticleError(str(path), "empty file")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise ArticleError(str(path), "binary file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+# --------------------------------------------------------------------------- plain text
+
+
+def _is_heading_line(line: str) -> bool:
+    words = line.split()
+    return (
+        0 < len(words) <= 14
+        and not re.search(r"[.,;:!]$", line)
+        and (line[0].isupper() or line[0].isdigit())
+    )
+
+
+def _looks_hard_wrapped(groups: list[list[str]]) -> bool:
+    """True when paragraphs are separated by blank lines and wrapped at a fixed width (emails, newsletters)."""
+    multi = [g for g in groups if len(g) > 1]
+    if len(groups) < 2 or len(multi) < max(1, len(groups) // 2):
+        return False
+    lengths = sorted(len(line) for g in multi for line in g)
+    return lengths[len(lengths) // 2] < 100
+
+
+def text_blocks(text: str) -> list[Block]:
+    """Split plain text into blocks: one per line, or one per blank-line group when hard-wrapped."""
+    lines = [normalize_space(line) for line in text.splitlines()]
+    groups: list[list[str]] = [[]]
+    for line in lines:
+        if line:
+            groups[-1].append(line)
+        elif groups[-1]:
+            groups.append([])
+    groups = [g for g in groups if g]
+    if _looks_hard_wrapped(groups):
+        units: list[str] = []
+        for group in groups:
+            para: list[str] = []
+            for line in group:
+                if _BULLET.match(line) and para:
+                    units.append(" ".join(para))
+                    para = []
+                para.append(line)
+            units.append(" ".join(para))
+    else:
+        units = [line for g in groups for line in g]
+
+    blocks: list[Block] = []
+    pending_bullet = False
+    for unit in units:
+        if _BULLET_ONLY.match(unit):
+            pending_bullet = True  # a marker on its own line: the next line is the item
+            continue
+        if _BULLET.match(unit) or pending_bullet:
+            blocks.append(Block(LIST_ITEM, _BULLET.sub("", unit)))
+        elif _is_heading_line(unit):
+            blocks.append(Block(HEADING, unit))
+        else:
+            blocks.append(Block(PARAGRAPH, unit))
+        pending_bullet = False
+    return blocks
+
+
+_BYLINE = re.compile(r"^(?:by|written by|words by)\s+([A-Z][\w.'\-]+(?:\s+(?:[A-Z][\w.'\-]+|and|&|de|van|von)){0,5})\s*(?:[,|\u2013\u2014-].*)?$", re.I)
+
+
+def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None, dt.date | None, list[Block]]:
+    """Take a leading headline, byline and dateline off a text body, when the text has them."""
+    title = author = None
+    date = None
+    rest = list(blocks)
+    if rest and rest[0].kind == HEADING and len(rest[0].text.split()) <= 25:
+        title = rest.pop(0).text
+    elif rest and rest[0].kind == PARAGRAPH and len(rest[0].text.split()) <= 25 and not _TERMINAL.search(rest[0].text):
+        title = rest.pop(0).text
+    for _ in range(3):
+        if not rest or len(rest[0].text.split()) > 12:
+            break
+        m = _BYLINE.match(rest[0].text)
+        if m and author is None:
+            author = m[1].strip()
+            rest.pop(0)
+            continue
+        d = parse_date(rest[0].text)
+        if d is not None and date is None:
+            date = d
+            rest.pop(0)
+            continue
+        break
+    return title, author, date, rest
+
+
+def read_plain(path: Path, text: str) -> list[Article]:
+    title, author, date, blocks = _split_title_and_byline(text_blocks(text))
+    if not blocks:
+        raise ArticleError(str(path), "no body text")
+    return [Article(path=str(path), form="text", blocks=tuple(blocks), title=title, author=author, date=date)]
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def _inline_text(token) -> str:  # noqa: ANN001 - markdown-it Token
+    """Plain text of an inline token: link text kept, images and markup dropped."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content if child.type != "html_inline" else "")
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return normalize_space(html.unescape("".join(parts)))
+
+
+def markdown_blocks(body: str) -> list[Block]:
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(body)
+    blocks: list[Block] = []
+    stack: list[str] = []
+    for tok in tokens:
+        if tok.type.endswith("_open"):
+            stack.append(tok.type[: -len("_open")])
+        elif tok.type.endswith("_close"):
+            if stack:
+                stack.pop()
+        elif tok.type == "inline":
+            text = _inline_text(tok)
+            if not text:
+                continue
+            if "heading" in stack:
+                blocks.append(Block(HEADING, text))
+            elif "list_item" in stack:
+                blocks.append(Block(LIST_ITEM, text))
+            else:
+                blocks.append(Block(PARAGRAPH, text))
+    return blocks
+
+
+def _first(meta: dict, *keys: str) -> object:
+    for key in keys:
+        value = meta.get(key)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def read_markdown(path: Path, text: str) -> list[Article]:
+    import yaml
+
+    meta: dict = {}
+    m = _FRONT_MATTER.match(text)
+    if m:
+        try:
+            loaded = yaml.safe_load(m[1])
+        except yaml.YAMLError as exc:
+            raise ArticleError(str(path), f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        meta = loaded if isinstance(loaded, dict) else {}
+        text = text[m.end() :]
+    blocks = markdown_blocks(text)
+    title = _clean_meta(_first(meta, "title", "headline"))
+    if blocks and blocks[0].kind == HEADING and (title is None or blocks[0].text == title):
+        title = title or blocks[0].text
+        blocks = blocks[1:]
+    if not blocks:
+        raise ArticleError(str(path), "no body text")
+    url = _clean_meta(_first(meta, "url", "link", "canonical_url", "source_url"))
+    return [
+        Article(
+            path=str(path),
+            form="markdown",
+            blocks=tuple(blocks),
+            title=title,
+            publisher=_clean_meta(_first(meta, "publisher", "site_name", "sitename", "source", "outlet")) or domain_of(url),
+            author=_clean_meta(_first(meta, "author", "authors", "byline")),
+            date=parse_date(_first(meta, "date", "published", "pubdate", "published_at")),
+            url=url,
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- HTML fragments (WordPress, feeds)
+
+_DROP_ELEMENTS = re.compile(r"<(script|style|noscript|iframe|svg|figure|figcaption|form|button)\b.*?</\1\s*>", re.S | re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|h[1-6]|li|ul|ol|div|blockquote|section|article|header|footer|aside|tr|table|dl|dt|dd|pre)\b[^>]*>|<br\s*/?>|\n\s*\n",
+    re.I,
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def fragment_blocks(fragment: str) -> list[Block]:
+    """Blocks from an HTML fragment whose markup may be half-stripped.
+
+    Scrapers often drop opening tags and keep (escaped) closing ones, so a DOM parser
+    would see one long run of text. Splitting on any block-level tag, opening or
+    closing, recovers the paragraphs; a short chunk that sits in a heading tag or ends
+    in a closing bold tag is a heading.
+    """
+    fragment = _DROP_ELEMENTS.sub(" ", fragment)
+    blocks: list[Block] = []
+    pos = 0
+    opened: str | None = None
+    for m in list(_BLOCK_TAG.finditer(fragment)) + [None]:
+        end = m.start() if m else len(fragment)
+        chunk = fragment[pos:end]
+        tag = (m[0].lower() if m else "")
+        closing = re.match(r"</(h[1-6]|li)\b", tag)
+        kind_tag = opened or (closing[1] if closing else None)
+        text = normalize_space(html.unescape(_TAG.sub(" ", chunk)))
+        text = re.sub(r"\s+([,.;:!?\u2019])", r"\1", text)
+        if text:
+            bold_only = bool(re.search(r"</(?:b|strong)>\s*$", chunk.strip(), re.I)) and not _TERMINAL.search(text)
+            if kind_tag and kind_tag.startswith("h"):
+                kind = HEADING
+            elif kind_tag == "li":
+                kind = LIST_ITEM
+            elif bold_only and len(text.split()) <= 14:
+                kind = HEADING
+            else:
+                kind = PARAGRAPH
+            blocks.append(Block(kind, text))
+        if m is None:
+            break
+        opening = re.match(r"<(h[1-6]|li)\b", tag)
+        opened = opening[1] if opening else None
+        pos = m.end()
+    return blocks
+
+
+# --------------------------------------------------------------------------- WordPress REST JSON
+
+
+def _close_truncated_json(text: str) -> str:
+    """Complete JSON that stops part-way: close the open string, then every open bracket.
+
+    Scrapers that cap a dump at N bytes cut it mid-string; what was written is intact
+    and only the closers are missing.
+    """
+    stack: list[str] = []
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+    out = text
+    if in_string:
+        if escaped:
+            out = out[:-1]
+        out += '"'
+    out = out.rstrip()
+    if out.endswith(","):
+        out = out[:-1]
+    elif out.endswith(":"):
+        out += "null"
+    return out + "".join(reversed(stack))
+
+
+def _load_json_lenient(text: str) -> object:
+    """Parse JSON that may hold raw control characters or stop mid-string (scraper dumps)."""
+    for candidate in (text, _close_truncated_json(text)):
+        try:
+            return json.loads(candidate, strict=False)
+        except json.JSONDecodeError:
+            continue
+    import json_repair
+
+    try:
+        return json_repair.loads(text)
+    except Exception:  # json_repair raises assorted errors on hopeless input
+        return None
+
+
+def _rendered(value: object) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("rendered")
+    return value if isinstance(value, str) else None
+
+
+def _wordpress_article(path: Path, post: dict, index: int | None) -> Article:
+    content = _rendered(post.get("content")) or _rendered(post.get("excerpt")) or ""
+    blocks = fragment_blocks(content)
+    if not blocks:
+        raise ArticleError(str(path), "post has no content")
+    yoast = post.get("yoast_head_json") if isinstance(post.get("yoast_head_json"), dict) else {}
+    embedded = post.get("_embedded") if isinstance(post.get("_embedded"), dict) else {}
+    authors = embedded.get("author") if isinstance(embedded.get("author"), list) else []
+    author = _clean_meta(yoast.get("author")) or _clean_meta(
+        ", ".join(a.get("name", "") for a in authors if isinstance(a, dict)) or None
+    )
+    url = _clean_meta(post.get("link")) or _clean_meta(yoast.get("canonical"))
+    label = f"{path}#{index}" if index is not None else str(path)
+    return Article(
+        path=label,
+        form="wordpress",
+        blocks=tuple(blocks),
+        title=_clean_meta(_rendered(post.get("title"))) or _clean_meta(yoast.get("title")),
+        publisher=_clean_meta(yoast.get("og_site_name")) or domain_of(url),
+        author=author,
+        date=parse_date(post.get("date") or post.get("date_gmt")),
+        url=url,
+    )
+
+
+def read_wordpress(path: Path, text: str) -> list[Article]:
+    data = _load_json_lenient(text)
+    if isinstance(data, dict):
+        return [_wordpress_article(path, data, None)]
+    if isinstance(data, list):
+        posts = [p for p in data if isinstance(p, dict)]
+        if not posts:
+            raise ArticleError(str(path), "JSON list holds no posts")
+        articles = []
+        for i, post in enumerate(posts):
+            try:
+                articles.append(_wordpress_article(path, post, i))
+            except ArticleError:
+                continue
+        if not articles:
+            raise ArticleError(str(path), "no post has content")
+        return articles
+    raise ArticleError(str(path), "not a WordPress REST post (JSON could not be parsed)")
+
+
+# --------------------------------------------------------------------------- HTML pages
+
+
+def read_html(path: Path, text: str) -> list[Article]:
+    """Main text through trafilatura (boilerplate-aware), metadata from meta tags, Open Graph and JSON-LD."""
+    import trafilatura
+    from lxml import etree
+
+    xml = trafilatura.extract(
+        text,
+        output_format="xml",
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=True,
+        deduplicate=False,
+    )
+    if not xml:
+        raise ArticleError(str(path), "no main text found in the HTML page")
+    root = etree.fromstring(xml.encode("utf-8"))
+    main = root.find("main")
+    blocks: list[Block] = []
+    for el in main.iter("head", "p", "item", "quote") if main is not None else ():
+        if el.tag in ("p", "quote") and el.getparent() is not None and el.getparent().tag == "item":
+            continue
+        content = normalize_space("".join(el.itertext()))
+        if not content:
+            continue
+        kind = {"head": HEADING, "item": LIST_ITEM}.get(el.tag, PARAGRAPH)
+        blocks.append(Block(kind, content))
+    title = _clean_meta(root.get("title"))
+    if blocks and blocks[0].kind == HEADING and (title is None or blocks[0].text == title):
+        title = title or blocks[0].text
+        blocks = blocks[1:]
+    if not blocks:
+        raise ArticleError(str(path), "no main text found in the HTML page")
+    url = _clean_meta(root.get("url"))
+    return [
+        Article(
+            path=str(path),
+            form="html",
+            blocks=tuple(blocks),
+            title=title,
+            publisher=_clean_meta(root.get("sitename")) or domain_of(url) or _clean_meta(root.get("hostname")),
+            author=_clean_meta(root.get("author")),
+            date=parse_date(root.get("date")),
+            url=url,
+        )
+    ]
+
+
+# --------------------------------------------------------------------------- dispatch
+
+Reader = Callable[[Path, str], list[Article]]
+
+#: Readers keyed by form.
+READERS: dict[str, Reader] = {
+    "text": read_plain,
+    "markdown": read_markdown,
+    "html": read_html,
+    "wordpress": read_wordpress,
+}
+
+_EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".json": "wordpress",
+}
+
+
+def detect_form(path: Path, text: str) -> str:
+    """The form of a file, from its content first (dumps are often misnamed), then its extension."""
+    head = text.lstrip()[:2048]
+    if head[:1] in "{[" and re.search(r'"(?:content|title)"\s*:\s*\{\s*"rendered"', text[:200_000]):
+        return "wordpress"
+    if re.match(r"(?is)<!doctype html|<html\b", head):
+        return "html"
+    if _FRONT_MATTER.match(text):
+        return "markdown"
+    form = _EXTENSIONS.get(path.suffix.lower())
+    if form is None:
+        raise ArticleError(str(path), f"unknown file type {path.suffix or '(no extension)'!r}")
+    return form
+
+
+def read_file(path: Path) -> list[Article]:
+    """Read one file into articles; raise ArticleError with the reason when it cannot be read."""
+    text = read_text(path)
+    form = detect_form(path, text)
+    return READERS[form](path, text)
+
+
+_KNOWN_SUFFIXES = tuple(_EXTENSIONS)
+
+
+def expand_sources(patterns: Iterable[str], base: Path) -> tuple[list[Path], list[str]]:
+    """Resolve config ``sources`` (files, directories, globs) to files, sorted for determinism.
+
+    Returns the files and one message per pattern that matched nothing.
+    """
+    files: dict[Path, None] = {}
+    missing: list[str] = []
+    for pattern in patterns:
+        p = Path(pattern).expanduser()
+        full = p if p.is_absolute() else base / p
+        if any(ch in pattern for ch in "*?["):
+            matches = sorted(Path(m) for m in glob.glob(str(full), recursive=True))
+            found = [m for m in matches if m.is_file()]
+        elif full.is_dir():
+            found = sorted(f for f in full.rglob("*") if f.is_file() and not f.name.startswith("."))
+        elif full.is_file():
+            found = [full]
+        else:
+            found = []
+        if not found:
+            missing.append(f"source {pattern!r} matched no file")
+        for f in found:
+            files.setdefault(f, None)
+    return list(files), missing

@@ -1,0 +1,193 @@
+"""The frozen records that flow through the pipeline, one per stage.
+
+``Article`` (what a reader found in a file) → ``Document`` (cleaned text with block
+spans) → ``Sentence`` (one analysed sentence with its offsets) → ``Selection`` (the
+sentences chosen per section) → ``Briefing`` (what the templates render).
+Every record is immutable so a stage can never change what an earlier stage produced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+#: Block kinds a reader may produce.
+HEADING = "heading"
+PARAGRAPH = "paragraph"
+LIST_ITEM = "list_item"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A structural unit of an article before cleaning: a heading, a paragraph or a list item."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """What a reader extracted from one input: metadata plus the body as blocks.
+
+    A field the input does not state stays ``None``; readers never invent metadata.
+    """
+
+    path: str
+    form: str
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name, used where no title is known."""
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A block of a document's cleaned text: ``text[start:end]`` is the block."""
+
+    kind: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Document:
+    """A cleaned article: boilerplate and repeated paragraphs removed, blocks joined by blank lines.
+
+    ``duplicates`` are other articles judged to be the same story; they are listed as
+    sources of this document but contribute no sentences of their own.
+    """
+
+    index: int
+    article: Article
+    text: str
+    spans: tuple[Span, ...]
+    words_before: int
+    words_after: int
+    removed: tuple[str, ...] = ()
+    duplicates: tuple[Article, ...] = ()
+
+    def block_text(self, span: Span) -> str:
+        return self.text[span.start : span.end]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document, with what the NLP stage found in it.
+
+    ``text`` is always ``document.text[start:end]``: briefings quote, never rewrite.
+    """
+
+    doc: int
+    position: int
+    start: int
+    end: int
+    text: str
+    block_kind: str
+    heading: str | None
+    first_in_block: bool
+    tokens: tuple[str, ...]
+    entities: tuple[tuple[str, str], ...] = ()
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The analysed documents of one briefing and all their sentences, in document order."""
+
+    documents: tuple[Document, ...]
+    sentences: tuple[Sentence, ...]
+
+
+@dataclass(frozen=True)
+class SectionSelection:
+    """The sentences of one section; ``labels`` (when given) name what each sentence is chosen for."""
+
+    name: str
+    heading: str
+    sentences: tuple[Sentence, ...]
+    labels: tuple[str | None, ...] = ()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The sentences chosen for each section, in reading order; no sentence appears twice."""
+
+    sections: tuple[SectionSelection, ...]
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Another outlet that carried the same story as a cited source."""
+
+    title: str | None
+    publisher: str | None
+    date: dt.date | None
+    url: str | None
+    path: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A numbered entry of the briefing's source list."""
+
+    id: int
+    title: str | None
+    publisher: str | None
+    author: str | None
+    date: dt.date | None
+    url: str | None
+    path: str
+    also: tuple[SourceRef, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """The title, or the file name when the source states none."""
+        return self.title or self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One quoted sentence of a section, with the source it comes from and where."""
+
+    text: str
+    sources: tuple[int, ...]
+    offsets: tuple[tuple[int, int], ...]
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    heading: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """Everything the templates need, and what ``briefing.json`` records."""
+
+    title: str
+    as_of: dt.date
+    window_start: dt.date
+    window_days: int
+    audience: str
+    sections: tuple[Section, ...]
+    sources: tuple[Source, ...]
+    articles_read: int
+    articles_used: int
+    undated: tuple[int, ...] = ()
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def section(self, name: str) -> Section | None:
+        return next((s for s in self.sections if s.name == name), None)

@@ -1,0 +1,255 @@
+"""The one pipeline: ingest → clean → filter → de-duplicate → analyse → select → compose → render → write.
+
+:func:`build` reads top to bottom; each stage is a function from one frozen record to
+the next (see :mod:`briefgen.models`). A bad article is skipped with a warning naming
+the file; it never sinks the run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .clean import clean, duplicate_of, group_duplicates
+from .config import LoadedConfig
+from .errors import ArticleError, BriefgenError, NoArticlesError
+from .ingest import expand_sources, read_file
+from .models import Article, Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
+from .topic import TopicMatcher
+
+log = logging.getLogger("briefgen")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happened to one input: kept, or why it was left out."""
+
+    path: str
+    status: str  # kept | duplicate | off-topic | outside window | unreadable
+    detail: str = ""
+    form: str | None = None
+    title: str | None = None
+    date: dt.date | None = None
+    words_before: int | None = None
+    words_after: int | None = None
+
+
+@dataclass
+class BuildResult:
+    briefing: Briefing
+    outputs: dict[str, Path]
+    decisions: list[Decision]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+# ----------------------------------------------------------------------------- stages
+
+
+def ingest(loaded: LoadedConfig, decisions: list[Decision]) -> list[Article]:
+    """Read every source file; an unreadable one is reported and skipped."""
+    files, missing = expand_sources(loaded.config.sources, loaded.base_dir)
+    for message in missing:
+        log.warning(message)
+    articles: list[Article] = []
+    for path in files:
+        try:
+            articles.extend(read_file(path))
+        except ArticleError as exc:
+            log.warning("skipped %s: %s", exc.path, exc.reason)
+            decisions.append(Decision(str(path), "unreadable", exc.reason))
+        except Exception as exc:  # a reader bug must not sink the run either
+            log.warning("skipped %s: %s: %s", path, type(exc).__name__, exc)
+            decisions.append(Decision(str(path), "unreadable", f"{type(exc).__name__}: {exc}"))
+    return articles
+
+
+def in_window(doc: Document, start: dt.date, end: dt.date) -> bool:
+    date = doc.article.date
+    return date is None or start <= date <= end
+
+
+def filter_documents(
+    docs: Sequence[Document], topic: TopicMatcher, start: dt.date, end: dt.date, decisions: list[Decision]
+) -> tuple[list[Document], dict[int, float]]:
+    """Keep documents inside the date window and on topic; record why the others went."""
+    kept: list[Document] = []
+    relevance: dict[int, float] = {}
+    for doc in docs:
+        art = doc.article
+        base = dict(form=art.form, title=art.title, date=art.date, words_before=doc.words_before, words_after=doc.words_after)
+        if doc.words_after == 0:
+            decisions.append(Decision(art.path, "unreadable", "no article text left after cleaning", **base))
+            continue
+        if not in_window(doc, start, end):
+            decisions.append(Decision(art.path, "outside window", f"dated {art.date}, window {start} to {end}", **base))
+            continue
+        excluded = topic.excluded_by(doc) if topic.excludes else None
+        score = topic.relevance(doc)
+        if excluded is not None:
+            decisions.append(Decision(art.path, "off-topic", f"about excluded term {excluded!r}", **base))
+            continue
+        if topic.active and score < topic.topic.min_relevance:
+            decisions.append(Decision(art.path, "off-topic", f"relevance {score:.2f} < {topic.topic.min_relevance:.2f}", **base))
+            continue
+        relevance[doc.index] = score
+        kept.append(doc)
+    return kept, relevance
+
+
+def display_path(path: str, base: Path) -> str:
+    """A path relative to the config file, so briefings read the same on every machine.
+
+    Files far outside the config's project (more than one level up) keep their absolute path.
+    """
+    try:
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+    except ValueError:
+        return path
+    return path if rel.startswith("../../") else rel
+
+
+def compose(
+    selection: Selection, corpus: Corpus, loaded: LoadedConfig, as_of: dt.date, start: dt.date, articles_read: int
+) -> Briefing:
+    """Number the cited sources in order of first citation and turn selected sentences into items."""
+    config = loaded.config
+    docs = {d.index: d for d in corpus.documents}
+    numbers: dict[int, int] = {}
+    sections: list[Section] = []
+    for sel in selection.sections:
+        items = []
+        for k, sent in enumerate(sel.sentences):
+            n = numbers.setdefault(sent.doc, len(numbers) + 1)
+            label = sel.labels[k] if k < len(sel.labels) else None
+            items.append(Item(text=sent.text, sources=(n,), offsets=((sent.start, sent.end),), label=label))
+        sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
+    sources = []
+    for doc_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
+        art = docs[doc_index].article
+        sources.append(
+            Source(
+                id=n,
+                title=art.title,
+                publisher=art.publisher,
+                author=art.author,
+                date=art.date,
+                url=art.url,
+                path=display_path(art.path, loaded.base_dir),
+                also=tuple(
+                    SourceRef(a.title, a.publisher, a.date, a.url, display_path(a.path, loaded.base_dir))
+                    for a in docs[doc_index].duplicates
+                ),
+            )
+        )
+    return Briefing(
+        title=config.title,
+        as_of=as_of,
+        window_start=start,
+        window_days=config.window.days,
+        audience=config.resolved_audience().name,
+        sections=tuple(sections),
+        sources=tuple(sources),
+        articles_read=articles_read,
+        articles_used=len(corpus.documents),
+        undated=tuple(s.id for s in sources if s.date is None),
+    )
+
+
+def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
+    if loaded.config.output.dir:
+        return loaded.resolve(loaded.config.output.dir)
+    return Path("output") / loaded.name / as_of.isoformat()
+
+
+# ----------------------------------------------------------------------------- the pipeline
+
+
+def build(
+    loaded: LoadedConfig,
+    as_of: dt.date | None = None,
+    out_dir: Path | None = None,
+    formats: Sequence[str] | None = None,
+) -> BuildResult:
+    """Build one briefing from a validated config and write it to ``out_dir``."""
+    from . import nlp, render, summarize
+
+    config = loaded.config
+    as_of = as_of or config.window.as_of or dt.date.today()
+    start = as_of - dt.timedelta(days=config.window.days - 1)
+    formats = list(formats or config.output.formats)
+    out_dir = out_dir or default_out_dir(loaded, as_of)
+    timings: dict[str, float] = {}
+    decisions: list[Decision] = []
+    topic = TopicMatcher(config.topic)
+
+    with _timed(timings, "ingest"):
+        articles = ingest(loaded, decisions)
+    with _timed(timings, "clean"):
+        cleaned = [clean(article, i) for i, article in enumerate(articles)]
+        on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
+        documents = group_duplicates(on_topic)
+        merged = duplicate_of(documents)
+    for doc in cleaned:
+        art = doc.article
+        base = dict(form=art.form, title=art.title, date=art.date, words_before=doc.words_before, words_after=doc.words_after)
+        if art.path in merged:
+            decisions.append(Decision(art.path, "duplicate", f"same story as {merged[art.path]}", **base))
+        elif any(d.article.path == art.path for d in documents):
+            detail = f"relevance {relevance[doc.index]:.2f}" + ("; undated" if art.date is None else "")
+            decisions.append(Decision(art.path, "kept", detail, **base))
+    if not documents:
+        raise NoArticlesError(
+            f"no article left to summarize: {len(articles)} read from {len(config.sources)} source(s), "
+            f"none both inside {start}..{as_of} and on topic"
+        )
+
+    with _timed(timings, "analyse"):
+        pipeline = nlp.load_pipeline(config.spacy_model)
+        corpus = nlp.analyse(documents, pipeline)
+    with _timed(timings, "select"):
+        selection = summarize.select(corpus, topic, config.resolved_audience(), config.summarizer, relevance)
+    if not any(s.sentences for s in selection.sections):
+        raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
+    briefing = compose(selection, corpus, loaded, as_of, start, articles_read=len(articles))
+
+    outputs: dict[str, Path] = {}
+    with _timed(timings, "render"):
+        env = render.template_env()
+        rendered: dict[str, str | bytes] = {"json": render.render_json(briefing)}
+        if "md" in formats:
+            rendered["md"] = render.render_markdown(briefing, env)
+        if "html" in formats or "pdf" in formats:
+            html = render.render_html(briefing, env)
+            if "html" in formats:
+                rendered["html"] = html
+            if "pdf" in formats:
+                rendered["pdf"] = render.render_pdf(html, render.default_template_dir())
+    with _timed(timings, "write"):
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for fmt in ("md", "html", "pdf", "json"):
+                if fmt in rendered:
+                    path = out_dir / f"briefing.{fmt}"
+                    data = rendered[fmt]
+                    if isinstance(data, bytes):
+                        path.write_bytes(data)
+                    else:
+                        path.write_text(data, encoding="utf-8")
+                    outputs[fmt] = path
+        except OSError as exc:
+            raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    decisions.sort(key=lambda d: d.path)
+    return BuildResult(briefing=briefing, outputs=outputs, decisions=decisions, timings=timings)

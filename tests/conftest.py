@@ -1,0 +1,38 @@
+"""Shared fixtures: paths, the frozen as-of date, and the ``--update-golden`` switch."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SEEDS = SHARED / "seeds"
+EXAMPLE = ROOT / "configs" / "example.yaml"
+#: The example corpus covers the week ending on this day.
+AS_OF = dt.date(2025, 2, 14)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def seeds() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is not beside this checkout")
+    return SEEDS
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from briefgen.nlp import load_pipeline
+
+    return load_pipeline()

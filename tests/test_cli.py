@@ -1,0 +1,105 @@
+"""The command line as a user runs it: real processes, real files, PDF checked by structure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLE, ROOT
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=300
+    )
+
+
+def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
+    from pypdf import PdfReader
+
+    proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    printed = proc.stdout.split()
+    assert printed == [str(tmp_path / f"briefing.{ext}") for ext in ("md", "html", "pdf", "json")]
+    reader = PdfReader(str(tmp_path / "briefing.pdf"))
+    assert 1 <= len(reader.pages) <= 4
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Weekly Indo-Pacific Brief" in text
+    assert "Page 1 of" in text
+    for n in range(1, 6):
+        assert f"[{n}]" in text
+    assert "SOURCES" in text.upper()
+
+
+def test_build_default_output_dir_and_format_option(tmp_path):
+    proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--format", "md", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "output" / "example" / "2025-02-14"
+    assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md"]
+
+
+def test_validate_ok_and_problems(tmp_path):
+    ok = run("validate", str(EXAMPLE))
+    assert (ok.returncode, ok.stdout.strip()) == (0, "ok")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("title: X\nsources: [nowhere/]\ntopic: {keywords: [a], colour: red}\nwindow: {days: -1}\n", encoding="utf-8")
+    proc = run("validate", str(bad))
+    assert proc.returncode == 1
+    lines = proc.stderr.strip().splitlines()
+    assert any("topic.colour (line 3): unknown key" in line for line in lines)
+    assert any("window.days (line 4)" in line for line in lines)
+    assert "Traceback" not in proc.stderr
+
+
+def test_validate_reports_sources_that_match_nothing(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("sources:\n  - nowhere/\n", encoding="utf-8")
+    proc = run("validate", str(cfg))
+    assert proc.returncode == 1
+    assert "sources.0 (line 2): 'nowhere/' matches no file" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "code"),
+    [
+        (None, "config file not found", 1),
+        ("title: [oops\n", "not valid YAML", 1),
+        ("sources: [x]\nsumarizer: mmr\n", "sumarizer (line 2): unknown key", 1),
+        ("sources: [empty]\n", "no article left", 2),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(tmp_path, content, message, code):
+    cfg = tmp_path / "c.yaml"
+    (tmp_path / "empty").mkdir()
+    if content is not None:
+        cfg.write_text(content, encoding="utf-8")
+    proc = run("build", str(cfg), "--as-of", "2025-02-14", "--out", str(tmp_path / "out"))
+    assert proc.returncode == code
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1
+
+
+def test_verbose_shows_the_traceback(tmp_path):
+    proc = run("build", str(tmp_path / "missing.yaml"), "--verbose")
+    assert proc.returncode == 1
+    assert "Traceback" in proc.stderr
+
+
+def test_bad_option_values(tmp_path):
+    proc = run("build", str(EXAMPLE), "--as-of", "14/02/2025")
+    assert proc.returncode == 2 and "YYYY-MM-DD" in proc.stderr
+    proc = run("build", str(EXAMPLE), "--format", "md,docx")
+    assert proc.returncode == 2 and "docx" in proc.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"]])
+def test_help_on_every_command(command):
+    proc = run(*command, "--help")
+    assert proc.returncode == 0 and "Usage:" in proc.stdout

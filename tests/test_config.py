@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.config import AUDIENCES, load_config
+from briefgen.errors import ConfigError
+
+from .conftest import EXAMPLE
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "brief.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads_with_defaults():
+    loaded = load_config(EXAMPLE)
+    cfg = loaded.config
+    assert cfg.title == "Weekly Indo-Pacific Brief"
+    assert cfg.topic.exclude == ["baseball"]
+    assert cfg.resolved_audience() == AUDIENCES["executive"]
+    assert cfg.window.days == 7
+    assert loaded.resolve(cfg.sources[0]).is_dir()
+
+
+def test_every_problem_is_reported_with_path_and_line(tmp_path):
+    path = write(
+        tmp_path,
+        "title: X\n"
+        "topic:\n"
+        "  keywords: [a]\n"
+        "  colour: red\n"
+        "audience:\n"
+        "  base: analyst\n"
+        "  max_points: 0\n"
+        "sources: []\n"
+        "window: {days: seven}\n"
+        "output: {formats: [md, docx]}\n",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    problems = err.value.problems
+    assert "topic.colour (line 4): unknown key" in problems
+    assert any(p.startswith("audience.max_points (line 7):") for p in problems)
+    assert any(p.startswith("sources (line 8):") for p in problems)
+    assert any(p.startswith("window.days (line 9):") for p in problems)
+    assert any(p.startswith("output.formats.1 (line 10):") for p in problems)
+    assert len(problems) == 5
+
+
+def test_unknown_audience_lists_the_valid_ones(tmp_path):
+    path = write(tmp_path, "sources: [x]\naudience: board\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert err.value.problems == ["audience.base (line 2): unknown audience 'board'; choose one of: executive, analyst"]
+
+
+def test_audience_mapping_overrides_a_builtin(tmp_path):
+    path = write(tmp_path, "sources: [x]\naudience: {base: analyst, max_points: 7}\n")
+    audience = load_config(path).config.resolved_audience()
+    assert audience.max_points == 7
+    assert audience.name == "analyst"
+    assert audience.sections == AUDIENCES["analyst"].sections
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [("title: [unclosed\n", "not valid YAML"), ("- a\n- b\n", "must be a mapping")],
+)
+def test_bad_yaml_is_one_clear_error(tmp_path, text, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        load_config(write(tmp_path, text))
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_every_field_is_documented():
+    from briefgen import config
+
+    for model in (config.Topic, config.Audience, config.Window, config.Output, config.Config, config.AudienceOverride):
+        for name, field in model.model_fields.items():
+            assert field.description, f"{model.__name__}.{name} has no docstring"

@@ -1,0 +1,120 @@
+"""Real published articles in the shapes users hand us (../shared/seeds; skipped when absent).
+
+Must-contain / must-not-contain checks on the briefing built from them. The rules that
+pass these are general: none names these files' publishers or quotes their text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from briefgen.clean import clean
+from briefgen.config import load_config
+from briefgen.ingest import read_file
+from briefgen.pipeline import build
+
+BOILERPLATE = re.compile(
+    r"subscri|membership|member\b|unlock|paywall|all rights reserved|\u00a9|copyright|reproduced|written permission|"
+    r"plans available|newsletter",
+    re.I,
+)
+
+
+@pytest.fixture(scope="module", params=["executive", "analyst"])
+def seed_build(request, seeds, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp(f"seeds-{request.param}")
+    config = tmp / "seeds.yaml"
+    config.write_text(
+        "title: U.S.-Japan alliance and South Korea\n"
+        "topic: {keywords: [alliance, summit, defense], entities: [Japan, South Korea]}\n"
+        f"audience: {request.param}\n"
+        f"sources: [{seeds}]\n"
+        "window: {days: 30}\n",
+        encoding="utf-8",
+    )
+    result = build(load_config(config), as_of=dt.date(2025, 2, 14), out_dir=tmp / "out", formats=["md", "html"])
+    data = json.loads(result.outputs["json"].read_text(encoding="utf-8"))
+    return result, data
+
+
+def body_texts(data):
+    return [i["text"] for s in data["sections"] for i in s["items"]]
+
+
+def test_no_paywall_membership_or_copyright_line(seed_build):
+    result, data = seed_build
+    for text in body_texts(data):
+        assert not BOILERPLATE.search(text), text
+    md = result.outputs["md"].read_text(encoding="utf-8")
+    body = md.split("## Sources")[0]
+    assert not BOILERPLATE.search(body)
+
+
+def test_no_related_article_link_titles(seed_build, seeds):
+    result, _ = seed_build
+    md = result.outputs["md"].read_text(encoding="utf-8")
+    # The link titles are the list items that sit between two paragraphs of 003 with no introduction.
+    (article,) = read_file(seeds / "003_9ccf596f5a5ca5a0.txt")
+    links = [b.text for b in article.blocks if b.kind == "list_item"]
+    assert len(links) == 4
+    for title in links:
+        assert title not in md
+        assert title not in clean(article, 0).text
+
+
+def test_never_repeats_a_sentence(seed_build):
+    _, data = seed_build
+    texts = body_texts(data)
+    assert len(texts) == len(set(texts))
+
+
+def test_scraped_copy_is_the_same_story_as_the_json_post(seed_build):
+    _, data = seed_build
+    paths = [Path(s["path"]).name for s in data["sources"]]
+    assert "001_fd5e075f2d24542c.txt" not in paths
+    (src,) = [s for s in data["sources"] if Path(s["path"]).name == "000_aab10cb7c5a58c1f.txt"]
+    assert [Path(a["path"]).name for a in src["also_reported_by"]] == ["001_fd5e075f2d24542c.txt"]
+
+
+def test_title_date_and_url_come_from_the_json(seed_build):
+    _, data = seed_build
+    (src,) = [s for s in data["sources"] if Path(s["path"]).name == "000_aab10cb7c5a58c1f.txt"]
+    assert src["title"] == "US-Japan summit signals tight defense ties and economic rivalry with South Korea"
+    assert src["date"] == "2025-02-10"
+    assert src["url"] == "https://koreapro.org/2025/02/us-japan-summit-signals-tight-defense-ties-and-economic-rivalry-with-south-korea/"
+
+
+def test_why_it_matters_is_the_passage_the_source_labels(seed_build, seeds):
+    _, data = seed_build
+    (why,) = [s for s in data["sections"] if s["name"] == "why_it_matters"]
+    assert why["items"]
+    (article,) = read_file(seeds / "000_aab10cb7c5a58c1f.txt")
+    text = clean(article, 0).text
+    passage = text[text.index("WHY IT MATTERS") :]
+    (src,) = [s for s in data["sources"] if Path(s["path"]).name == "000_aab10cb7c5a58c1f.txt"]
+    for item in why["items"]:
+        assert item["sources"] == [src["id"]]
+        assert item["text"] in passage
+
+
+def test_quotes_are_verbatim(seed_build, seeds):
+    _, data = seed_build
+    sources = {s["id"]: s for s in data["sources"]}
+    for section in data["sections"]:
+        for item in section["items"]:
+            (article,) = read_file(Path(sources[item["sources"][0]]["path"]))
+            text = clean(article, 0).text
+            (start, end), = item["offsets"]
+            assert text[start:end] == item["text"]
+
+
+def test_author_bio_gives_the_author_and_stays_out(seeds):
+    (article,) = read_file(seeds / "004_10ef9fc323eb1d15.txt")
+    doc = clean(article, 0)
+    assert doc.article.author == "Bruce Klingner"
+    assert "Senior Research Fellow" not in doc.text
