@@ -243,6 +243,13 @@ def markdown_blocks(body: str) -> list[Block]:
     return blocks
 
 
+def _take_headline(title: str | None, blocks: list[Block]) -> tuple[str | None, list[Block]]:
+    """Use a leading heading as the title when metadata has none, and drop it from the body when it repeats the title."""
+    if blocks and blocks[0].kind == HEADING and (title is None or blocks[0].text == title):
+        return title or blocks[0].text, blocks[1:]
+    return title, blocks
+
+
 def _first(meta: dict, *keys: str) -> object:
     for key in keys:
         value = meta.get(key)
@@ -264,10 +271,7 @@ def read_markdown(path: Path, text: str) -> list[Article]:
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end() :]
     blocks = markdown_blocks(text)
-    title = _clean_meta(_first(meta, "title", "headline"))
-    if blocks and blocks[0].kind == HEADING and (title is None or blocks[0].text == title):
-        title = title or blocks[0].text
-        blocks = blocks[1:]
+    title, blocks = _take_headline(_clean_meta(_first(meta, "title", "headline")), blocks)
     if not blocks:
         raise ArticleError(str(path), "no body text")
     url = _clean_meta(_first(meta, "url", "link", "canonical_url", "source_url"))
@@ -469,10 +473,7 @@ def read_html(path: Path, text: str) -> list[Article]:
             continue
         kind = {"head": HEADING, "item": LIST_ITEM}.get(el.tag, PARAGRAPH)
         blocks.append(Block(kind, content))
-    title = _clean_meta(root.get("title"))
-    if blocks and blocks[0].kind == HEADING and (title is None or blocks[0].text == title):
-        title = title or blocks[0].text
-        blocks = blocks[1:]
+    title, blocks = _take_headline(_clean_meta(root.get("title")), blocks)
     if not blocks:
         raise ArticleError(str(path), "no main text found in the HTML page")
     url = _clean_meta(root.get("url"))

@@ -216,8 +216,9 @@ def build(
             f"none both inside {start}..{as_of} and on topic"
         )
 
-    with _timed(timings, "analyse"):
+    with _timed(timings, "load model"):
         pipeline = nlp.load_pipeline(config.spacy_model)
+    with _timed(timings, "analyse"):
         corpus = nlp.analyse(documents, pipeline)
     with _timed(timings, "select"):
         selection = summarize.select(corpus, topic, config.resolved_audience(), config.summarizer, relevance)
