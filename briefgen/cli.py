@@ -98,6 +98,37 @@ def build(config: Path, as_of: dt.date | None, out_dir: Path | None, formats: li
 
 @cli.command()
 @click.argument("config", type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Last day of the date window (default: the config's, else today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (what build writes as ingest.json).")
+@_verbose_option
+def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
+    """List every input of CONFIG with its form, metadata, word counts and what happened to it."""
+    import json
+
+    from .pipeline import intake_report, take_in
+
+    loaded = load_config(config)
+    as_of = as_of or loaded.config.window.as_of or dt.date.today()
+    intake = take_in(loaded, as_of)
+    report = {"config": str(config), "as_of": as_of.isoformat(), **intake_report(intake)}
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"window {intake.start} to {intake.end}; {len(intake.decisions)} inputs")
+    for d in intake.decisions:
+        words = f"{d.words_before}\u2192{d.words_after}" if d.words_before is not None else "-"
+        date = d.date.isoformat() if d.date else "undated"
+        click.echo(f"{d.status:<15}{(d.form or '-'):<11}{words:>11}  {date:<11} {d.path}")
+        meta = " \u00b7 ".join(x for x in (d.title and f"\u201c{d.title}\u201d", d.publisher, d.author, d.url) if x)
+        for line in (meta, d.detail):
+            if line:
+                click.echo(f"{'':<15}{line}")
+    counts = ", ".join(f"{n} {status}" for status, n in report["counts"].items())  # type: ignore[union-attr]
+    click.echo(f"total: {counts or 'nothing read'}")
+
+
+@cli.command()
+@click.argument("config", type=click.Path(path_type=Path))
 @_verbose_option
 def validate(config: Path) -> None:
     """Check CONFIG and report every problem with its key path and line; print "ok" when there is none."""

@@ -7,7 +7,9 @@ the file; it never sinks the run.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import logging
 import os
 import time
@@ -28,23 +30,52 @@ log = logging.getLogger("briefgen")
 
 @dataclass(frozen=True)
 class Decision:
-    """What happened to one input: kept, or why it was left out."""
+    """What happened to one input (a file, or one post or entry of it): kept, or why it was left out."""
 
     path: str
     status: str  # kept | duplicate | off-topic | outside window | unreadable
     detail: str = ""
     form: str | None = None
     title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
     date: dt.date | None = None
+    url: str | None = None
     words_before: int | None = None
     words_after: int | None = None
+    relevance: float | None = None
+
+    @classmethod
+    def of(cls, doc: Document, status: str, detail: str = "", relevance: float | None = None) -> Decision:
+        art = doc.article
+        return cls(
+            art.path, status, detail, art.form, art.title, art.publisher, art.author, art.date, art.url,
+            doc.words_before, doc.words_after, relevance,
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        data = dict(self.__dict__)
+        data["date"] = self.date.isoformat() if self.date else None
+        return data
+
+
+@dataclass(frozen=True)
+class Intake:
+    """The documents a briefing is made from, and a decision for every input."""
+
+    documents: tuple[Document, ...]
+    relevance: dict[int, float]
+    decisions: tuple[Decision, ...]
+    articles_read: int
+    start: dt.date
+    end: dt.date
 
 
 @dataclass
 class BuildResult:
     briefing: Briefing
     outputs: dict[str, Path]
-    decisions: list[Decision]
+    decisions: tuple[Decision, ...]
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -88,25 +119,65 @@ def filter_documents(
     kept: list[Document] = []
     relevance: dict[int, float] = {}
     for doc in docs:
-        art = doc.article
-        base = dict(form=art.form, title=art.title, date=art.date, words_before=doc.words_before, words_after=doc.words_after)
+        date = doc.article.date
         if doc.words_after == 0:
-            decisions.append(Decision(art.path, "unreadable", "no article text left after cleaning", **base))
+            decisions.append(Decision.of(doc, "unreadable", "no article text left after cleaning"))
             continue
         if not in_window(doc, start, end):
-            decisions.append(Decision(art.path, "outside window", f"dated {art.date}, window {start} to {end}", **base))
+            decisions.append(Decision.of(doc, "outside window", f"dated {date}, window {start} to {end}"))
             continue
         excluded = topic.excluded_by(doc) if topic.excludes else None
-        score = topic.relevance(doc)
         if excluded is not None:
-            decisions.append(Decision(art.path, "off-topic", f"about excluded term {excluded!r}", **base))
+            decisions.append(Decision.of(doc, "off-topic", f"about excluded term {excluded!r}", 0.0))
             continue
+        score = topic.relevance(doc)
         if topic.active and score < topic.topic.min_relevance:
-            decisions.append(Decision(art.path, "off-topic", f"relevance {score:.2f} < {topic.topic.min_relevance:.2f}", **base))
+            decisions.append(Decision.of(doc, "off-topic", f"relevance {score:.2f} < {topic.topic.min_relevance:.2f}", score))
             continue
         relevance[doc.index] = score
         kept.append(doc)
     return kept, relevance
+
+
+def take_in(loaded: LoadedConfig, as_of: dt.date, timings: dict[str, float] | None = None) -> Intake:
+    """Ingest, clean, filter and de-duplicate: every input ends with one decision."""
+    timings = {} if timings is None else timings
+    config = loaded.config
+    start = as_of - dt.timedelta(days=config.window.days - 1)
+    topic = TopicMatcher(config.topic)
+    decisions: list[Decision] = []
+    with _timed(timings, "ingest"):
+        articles = ingest(loaded, decisions)
+    with _timed(timings, "clean"):
+        cleaned = [clean(article, i) for i, article in enumerate(articles)]
+        on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
+        documents = group_duplicates(on_topic)
+    merged = duplicate_of(documents)
+    kept = {d.index for d in documents}
+    for doc in on_topic:
+        path = doc.article.path
+        if path in merged:
+            original = display_path(merged[path], loaded.base_dir)
+            decisions.append(Decision.of(doc, "duplicate", f"same story as {original}", relevance[doc.index]))
+        elif doc.index in kept:
+            undated = "; undated" if doc.article.date is None else ""
+            decisions.append(Decision.of(doc, "kept", f"relevance {relevance[doc.index]:.2f}{undated}", relevance[doc.index]))
+    # Reports name files relative to the config, so they read the same on every machine.
+    decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
+    decisions.sort(key=lambda d: d.path)
+    return Intake(tuple(documents), relevance, tuple(decisions), len(articles), start, as_of)
+
+
+def intake_report(intake: Intake) -> dict[str, object]:
+    """What ``ingest.json`` and ``inspect --json`` hold."""
+    counts: dict[str, int] = {}
+    for d in intake.decisions:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    return {
+        "window": {"start": intake.start.isoformat(), "end": intake.end.isoformat()},
+        "counts": dict(sorted(counts.items())),
+        "articles": [d.as_dict() for d in intake.decisions],
+    }
 
 
 def display_path(path: str, base: Path) -> str:
@@ -188,32 +259,16 @@ def build(
 
     config = loaded.config
     as_of = as_of or config.window.as_of or dt.date.today()
-    start = as_of - dt.timedelta(days=config.window.days - 1)
     formats = list(formats or config.output.formats)
     out_dir = out_dir or default_out_dir(loaded, as_of)
     timings: dict[str, float] = {}
-    decisions: list[Decision] = []
-    topic = TopicMatcher(config.topic)
 
-    with _timed(timings, "ingest"):
-        articles = ingest(loaded, decisions)
-    with _timed(timings, "clean"):
-        cleaned = [clean(article, i) for i, article in enumerate(articles)]
-        on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
-        documents = group_duplicates(on_topic)
-        merged = duplicate_of(documents)
-    for doc in cleaned:
-        art = doc.article
-        base = dict(form=art.form, title=art.title, date=art.date, words_before=doc.words_before, words_after=doc.words_after)
-        if art.path in merged:
-            decisions.append(Decision(art.path, "duplicate", f"same story as {merged[art.path]}", **base))
-        elif any(d.article.path == art.path for d in documents):
-            detail = f"relevance {relevance[doc.index]:.2f}" + ("; undated" if art.date is None else "")
-            decisions.append(Decision(art.path, "kept", detail, **base))
+    intake = take_in(loaded, as_of, timings)
+    documents, start = intake.documents, intake.start
     if not documents:
         raise NoArticlesError(
-            f"no article left to summarize: {len(articles)} read from {len(config.sources)} source(s), "
-            f"none both inside {start}..{as_of} and on topic"
+            f"no article left to summarize: {intake.articles_read} read from {len(config.sources)} source(s), "
+            f"none both inside {start}..{as_of} and on topic (see `briefgen inspect`)"
         )
 
     with _timed(timings, "load model"):
@@ -221,15 +276,19 @@ def build(
     with _timed(timings, "analyse"):
         corpus = nlp.analyse(documents, pipeline)
     with _timed(timings, "select"):
-        selection = summarize.select(corpus, topic, config.resolved_audience(), config.summarizer, relevance)
+        topic = TopicMatcher(config.topic)
+        selection = summarize.select(corpus, topic, config.resolved_audience(), config.summarizer, intake.relevance)
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
-    briefing = compose(selection, corpus, loaded, as_of, start, articles_read=len(articles))
+    briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
 
     outputs: dict[str, Path] = {}
     with _timed(timings, "render"):
         env = render.template_env()
-        rendered: dict[str, str | bytes] = {"json": render.render_json(briefing)}
+        rendered: dict[str, str | bytes] = {
+            "json": render.render_json(briefing),
+            "ingest.json": json.dumps(intake_report(intake), ensure_ascii=False, indent=2) + "\n",
+        }
         if "md" in formats:
             rendered["md"] = render.render_markdown(briefing, env)
         if "html" in formats or "pdf" in formats:
@@ -241,9 +300,9 @@ def build(
     with _timed(timings, "write"):
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
-            for fmt in ("md", "html", "pdf", "json"):
+            for fmt in ("md", "html", "pdf", "json", "ingest.json"):
                 if fmt in rendered:
-                    path = out_dir / f"briefing.{fmt}"
+                    path = out_dir / (fmt if fmt == "ingest.json" else f"briefing.{fmt}")
                     data = rendered[fmt]
                     if isinstance(data, bytes):
                         path.write_bytes(data)
@@ -252,5 +311,4 @@ def build(
                     outputs[fmt] = path
         except OSError as exc:
             raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    decisions.sort(key=lambda d: d.path)
-    return BuildResult(briefing=briefing, outputs=outputs, decisions=decisions, timings=timings)
+    return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)

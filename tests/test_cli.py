@@ -25,7 +25,7 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout.split()
-    assert printed == [str(tmp_path / f"briefing.{ext}") for ext in ("md", "html", "pdf", "json")]
+    assert printed == [str(tmp_path / name) for name in ("briefing.md", "briefing.html", "briefing.pdf", "briefing.json", "ingest.json")]
     reader = PdfReader(str(tmp_path / "briefing.pdf"))
     assert 1 <= len(reader.pages) <= 4
     text = "\n".join(page.extract_text() for page in reader.pages)
@@ -40,7 +40,7 @@ def test_build_default_output_dir_and_format_option(tmp_path):
     proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--format", "md", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "output" / "example" / "2025-02-14"
-    assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md", "ingest.json"]
 
 
 def test_validate_ok_and_problems(tmp_path):
@@ -99,7 +99,24 @@ def test_bad_option_values(tmp_path):
     assert proc.returncode == 2 and "docx" in proc.stderr
 
 
-@pytest.mark.parametrize("command", [[], ["build"], ["validate"]])
+@pytest.mark.parametrize("command", [[], ["build"], ["validate"], ["inspect"]])
 def test_help_on_every_command(command):
     proc = run(*command, "--help")
     assert proc.returncode == 0 and "Usage:" in proc.stdout
+
+
+def test_inspect_lists_every_input_and_its_fate():
+    import json
+
+    proc = run("inspect", str(EXAMPLE), "--as-of", "2025-02-14", "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["counts"] == {"duplicate": 1, "kept": 6, "off-topic": 1, "outside window": 1}
+    by_name = {Path(a["path"]).name: a for a in report["articles"]}
+    assert len(by_name) == 9
+    wire = by_name["meridian-wire-honolulu-talks.md"]
+    assert (wire["form"], wire["publisher"], wire["date"], wire["status"]) == ("markdown", "Meridian Wire", "2025-02-11", "kept")
+    page = by_name["pacific-ledger-what-comes-next.html"]
+    assert page["words_before"] > page["words_after"] > 0
+    text = run("inspect", str(EXAMPLE), "--as-of", "2025-02-14")
+    assert "outside window" in text.stdout and "same story as ../samples/articles/meridian-wire-honolulu-talks.md" in text.stdout
