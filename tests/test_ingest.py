@@ -199,3 +199,35 @@ def test_expand_sources_dirs_globs_and_missing(tmp_path):
     files, missing = expand_sources(["a", "a/*.md", "nothing/*.html"], tmp_path)
     assert [f.name for f in files] == ["x.md", "y.txt"]
     assert missing == ["source 'nothing/*.html' matched no file"]
+
+
+SENTENCE = "The minister\u2019s caf\u00e9 remarks in Z\u00fcrich were \u201cvery clear\u201d \u2014 and long enough to count."
+
+
+@pytest.mark.parametrize(
+    ("label", "data"),
+    [
+        ("utf-8", SENTENCE.encode("utf-8")),
+        ("utf-8 with BOM", b"\xef\xbb\xbf" + SENTENCE.encode("utf-8")),
+        ("utf-16 with BOM", SENTENCE.encode("utf-16")),
+        ("utf-16-le without BOM", SENTENCE.encode("utf-16-le")),
+        ("windows-1252", SENTENCE.encode("cp1252")),
+        ("latin-1", SENTENCE.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').replace(" \u2014", ",").encode("latin-1")),
+        ("utf-8 read as cp1252 (mojibake)", SENTENCE.encode("utf-8").decode("cp1252", errors="ignore").encode("utf-8")),
+    ],
+)
+def test_encodings_are_detected_and_mojibake_repaired(tmp_path, label, data):
+    path = tmp_path / "enc.txt"
+    path.write_bytes(data)
+    (article,) = read_file(path)
+    text = article.blocks[0].text
+    assert "caf\u00e9" in text and "Z\u00fcrich" in text, label
+    assert "\u00c3" not in text and "\u00e2\u20ac" not in text, label
+
+
+def test_other_scripts_go_to_the_detector(tmp_path):
+    path = tmp_path / "ru.txt"
+    sentence = "\u041c\u0438\u043d\u0438\u0441\u0442\u0440\u044b \u043e\u0431\u043e\u0440\u043e\u043d\u044b \u0434\u043e\u0433\u043e\u0432\u043e\u0440\u0438\u043b\u0438\u0441\u044c \u043e \u0441\u043e\u0432\u043c\u0435\u0441\u0442\u043d\u044b\u0445 \u0443\u0447\u0435\u043d\u0438\u044f\u0445 \u0432 \u0438\u044e\u043d\u0435."
+    path.write_bytes(sentence.encode("cp1251"))
+    (article,) = read_file(path)
+    assert article.blocks[0].text == sentence
