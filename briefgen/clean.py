@@ -42,6 +42,8 @@ _FURNITURE = re.compile(
     r"(?:photo|image|illustration|graphic|video)(?: credit)?s?\s*:.*|.*\((?:photo|image|file photo)s?:?[^)]*\))$",
     re.I,
 )
+#: A short line that points to another story: "Read more: …", "Related: …".
+_LINK_LEAD = re.compile(r"^(?:read (?:more|next|also)|related(?: stories| articles)?|see also|recommended|more on this)\s*[:\u2014\u2013-]", re.I)
 #: Headings that introduce lists of links to other stories.
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: stories| articles| coverage| content| reading| posts)?|read (?:more|next|also)|"
@@ -70,6 +72,8 @@ def _is_bad(block: Block) -> str | None:
         return "copyright"
     if _FURNITURE.match(text):
         return "furniture"
+    if n <= 15 and _LINK_LEAD.match(text):
+        return "related links"
     if _PITCH.search(text) and (n < 25 or len(_PITCH.findall(text)) >= 3):
         return "subscription"
     return None

@@ -12,6 +12,7 @@ import datetime as dt
 import glob
 import html
 import json
+import logging
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -19,6 +20,8 @@ from urllib.parse import urlparse
 
 from .errors import ArticleError
 from .models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
+
+log = logging.getLogger("briefgen")
 
 #: Files larger than this are refused: an article dump this big is almost certainly not an article.
 MAX_BYTES = 8 * 1024 * 1024
@@ -506,6 +509,97 @@ def read_wordpress(path: Path, text: str) -> list[Article]:
     raise ArticleError(str(path), "not a WordPress REST post (JSON could not be parsed)")
 
 
+# --------------------------------------------------------------------------- RSS and Atom feeds
+
+
+def _html_or_text_blocks(value: str) -> list[Block]:
+    return fragment_blocks(value) if re.search(r"</?[a-zA-Z][^>]*>", value) else text_blocks(html.unescape(value))
+
+
+def read_feed(path: Path, text: str) -> list[Article]:
+    """Each entry of an RSS 2.0 or Atom feed is an article; full content is preferred to the summary."""
+    import feedparser
+
+    parsed = feedparser.parse(text)
+    entries = parsed.entries
+    if not entries:
+        reason = f"not a feed: {parsed.bozo_exception}" if parsed.get("bozo") and not parsed.feed else "feed has no entries"
+        raise ArticleError(str(path), reason)
+    feed_title = _clean_meta(parsed.feed.get("title"))
+    feed_link = parsed.feed.get("link")
+    articles: list[Article] = []
+    for i, entry in enumerate(entries):
+        contents = [c.get("value", "") for c in entry.get("content", []) if c.get("value")]
+        body = max(contents, key=len) if contents else entry.get("summary", "")
+        blocks = _html_or_text_blocks(body) if body else []
+        label = f"{path}#{i}"
+        if not blocks:
+            log.warning("skipped %s: feed entry has no text", label)
+            continue
+        when = entry.get("published_parsed") or entry.get("updated_parsed")
+        url = _clean_meta(entry.get("link"))
+        articles.append(
+            Article(
+                path=label,
+                form="feed",
+                blocks=tuple(blocks),
+                title=_clean_meta(entry.get("title")),
+                publisher=feed_title or domain_of(url) or domain_of(feed_link),
+                author=_clean_meta(entry.get("author")),
+                date=dt.date(when.tm_year, when.tm_mon, when.tm_mday) if when else None,
+                url=url,
+            )
+        )
+    if not articles:
+        raise ArticleError(str(path), "no feed entry has text")
+    return articles
+
+
+# --------------------------------------------------------------------------- JSON Lines exports
+
+
+def read_jsonl(path: Path, text: str) -> list[Article]:
+    """One article per line: ``title``, ``url``, ``date``, ``author``, ``publisher``, and ``text`` or ``html``."""
+    articles: list[Article] = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        label = f"{path}:{n}"
+        try:
+            record = json.loads(line, strict=False)
+        except json.JSONDecodeError as exc:
+            log.warning("skipped %s: not valid JSON (%s)", label, exc.msg)
+            continue
+        if not isinstance(record, dict):
+            log.warning("skipped %s: not a JSON object", label)
+            continue
+        if isinstance(record.get("html"), str) and record["html"].strip():
+            blocks = fragment_blocks(record["html"])
+        elif isinstance(record.get("text"), str):
+            blocks = text_blocks(record["text"])
+        else:
+            blocks = []
+        if not blocks:
+            log.warning("skipped %s: no text or html", label)
+            continue
+        url = _clean_meta(record.get("url"))
+        articles.append(
+            Article(
+                path=label,
+                form="jsonl",
+                blocks=tuple(blocks),
+                title=_clean_meta(record.get("title")),
+                publisher=_clean_meta(record.get("publisher")) or domain_of(url),
+                author=_clean_meta(record.get("author") or record.get("authors")),
+                date=parse_date(record.get("date")),
+                url=url,
+            )
+        )
+    if not articles:
+        raise ArticleError(str(path), "no line holds an article")
+    return articles
+
+
 # --------------------------------------------------------------------------- HTML pages
 
 
@@ -565,6 +659,8 @@ READERS: dict[str, Reader] = {
     "markdown": read_markdown,
     "html": read_html,
     "wordpress": read_wordpress,
+    "feed": read_feed,
+    "jsonl": read_jsonl,
 }
 
 _EXTENSIONS = {
@@ -575,12 +671,22 @@ _EXTENSIONS = {
     ".html": "html",
     ".htm": "html",
     ".json": "wordpress",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
 }
 
 
 def detect_form(path: Path, text: str) -> str:
     """The form of a file, from its content first (dumps are often misnamed), then its extension."""
     head = text.lstrip()[:2048]
+    if re.match(r"(?s)(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", head):
+        return "feed"
+    lines = [line for line in text.lstrip().splitlines()[:3] if line.strip()]
+    if len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines):
+        return "jsonl"
     if head[:1] in "{[" and re.search(r'"(?:content|title)"\s*:\s*\{\s*"rendered"', text[:200_000]):
         return "wordpress"
     if re.match(r"(?is)<!doctype html|<html\b", head):
