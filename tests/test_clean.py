@@ -104,3 +104,27 @@ def test_containment_sees_an_excerpt_inside_its_article():
     a, b = shingles(P1 + " " + P2), shingles(P1)
     assert containment(a, b) == 1.0
     assert containment(shingles(P2), b) == 0.0
+
+
+def test_duplicate_grouping_finds_exactly_the_planted_copies_among_many():
+    import random
+
+    rng = random.Random(3)
+    vocab = [f"w{i}" for i in range(400)]
+
+    def text() -> str:
+        return " ".join(" ".join(rng.choice(vocab) for _ in range(15)) + "." for _ in range(12))
+
+    bodies = [text() for _ in range(60)]
+    articles = [Article(path=f"a{i}.txt", form="text", blocks=(Block(PARAGRAPH, b),)) for i, b in enumerate(bodies)]
+    # Three syndicated copies: one verbatim, one truncated to half, one with a sentence added.
+    copies = [bodies[5], bodies[17][: len(bodies[17]) // 2], bodies[42] + " An editor's note was added at the end."]
+    articles += [Article(path=f"copy{i}.txt", form="text", blocks=(Block(PARAGRAPH, c),)) for i, c in enumerate(copies)]
+    docs = group_duplicates([clean(a, i) for i, a in enumerate(articles)])
+    assert len(docs) == 60
+    merged = {d.article.path: sorted(a.path for a in d.duplicates) for d in docs if d.duplicates}
+    assert {frozenset([k, *v]) for k, v in merged.items()} == {
+        frozenset(["a5.txt", "copy0.txt"]),
+        frozenset(["a17.txt", "copy1.txt"]),
+        frozenset(["a42.txt", "copy2.txt"]),
+    }
