@@ -140,8 +140,12 @@ def validate(config: Path) -> None:
         for problem in exc.problems:
             click.echo(f"{config}: {problem}" if not problem.startswith(str(config)) else problem, err=True)
         sys.exit(1)
+    from .fetch import is_url
+
     problems = []
     for i, pattern in enumerate(loaded.config.sources):
+        if is_url(pattern):
+            continue  # reachability is checked when building, with the cache as a fallback
         _, missing = expand_sources([pattern], loaded.base_dir)
         if missing:
             line = loaded.lines.get(f"sources.{i}")

@@ -130,6 +130,19 @@ class Output(_Model):
     """Output directory, relative to the config file; default ``output/<config name>/<as-of>/``."""
 
 
+class Fetch(_Model):
+    """How ``http(s)://`` sources are fetched."""
+
+    cache_dir: str | None = None
+    """Where fetched pages and feeds are kept, relative to the config; default ``~/.cache/briefgen/http``."""
+
+    max_age_hours: float = Field(default=6.0, ge=0.0)
+    """A cached copy younger than this is used without asking the site again; older ones are revalidated."""
+
+    timeout: float = Field(default=20.0, gt=0.0, le=300.0)
+    """Seconds to wait for a site before giving up on it (a copy cached earlier is then used, if any)."""
+
+
 class Config(_Model):
     """One briefing: its topic, audience, sources, window and output."""
 
@@ -143,7 +156,10 @@ class Config(_Model):
     """A built-in audience name (executive, analyst) or a mapping with ``base:`` and overrides."""
 
     sources: list[str] = Field(min_length=1)
-    """Files, directories or glob patterns of articles, relative to the config file."""
+    """Files, directories or glob patterns of articles, relative to the config file, or ``http(s)://`` URLs of pages and feeds."""
+
+    fetch: Fetch = Field(default_factory=Fetch)
+    """How URL sources are fetched and cached."""
 
     window: Window = Field(default_factory=Window)
     """The date window articles must fall in; undated articles are kept and flagged."""

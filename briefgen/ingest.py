@@ -261,7 +261,7 @@ def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None
     return title, author, date, rest
 
 
-def read_plain(path: Path, text: str) -> list[Article]:
+def read_plain(path: Path | str, text: str) -> list[Article]:
     title, author, date, blocks = _split_title_and_byline(text_blocks(text))
     if not blocks:
         raise ArticleError(str(path), "no body text")
@@ -325,7 +325,7 @@ def _first(meta: dict, *keys: str) -> object:
     return None
 
 
-def read_markdown(path: Path, text: str) -> list[Article]:
+def read_markdown(path: Path | str, text: str) -> list[Article]:
     import yaml
 
     meta: dict = {}
@@ -464,7 +464,7 @@ def _rendered(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _wordpress_article(path: Path, post: dict, index: int | None) -> Article:
+def _wordpress_article(path: Path | str, post: dict, index: int | None) -> Article:
     content = _rendered(post.get("content")) or _rendered(post.get("excerpt")) or ""
     blocks = fragment_blocks(content)
     if not blocks:
@@ -489,7 +489,7 @@ def _wordpress_article(path: Path, post: dict, index: int | None) -> Article:
     )
 
 
-def read_wordpress(path: Path, text: str) -> list[Article]:
+def read_wordpress(path: Path | str, text: str) -> list[Article]:
     data = _load_json_lenient(text)
     if isinstance(data, dict):
         return [_wordpress_article(path, data, None)]
@@ -516,7 +516,7 @@ def _html_or_text_blocks(value: str) -> list[Block]:
     return fragment_blocks(value) if re.search(r"</?[a-zA-Z][^>]*>", value) else text_blocks(html.unescape(value))
 
 
-def read_feed(path: Path, text: str) -> list[Article]:
+def read_feed(path: Path | str, text: str) -> list[Article]:
     """Each entry of an RSS 2.0 or Atom feed is an article; full content is preferred to the summary."""
     import feedparser
 
@@ -558,7 +558,7 @@ def read_feed(path: Path, text: str) -> list[Article]:
 # --------------------------------------------------------------------------- JSON Lines exports
 
 
-def read_jsonl(path: Path, text: str) -> list[Article]:
+def read_jsonl(path: Path | str, text: str) -> list[Article]:
     """One article per line: ``title``, ``url``, ``date``, ``author``, ``publisher``, and ``text`` or ``html``."""
     articles: list[Article] = []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -603,7 +603,7 @@ def read_jsonl(path: Path, text: str) -> list[Article]:
 # --------------------------------------------------------------------------- HTML pages
 
 
-def read_html(path: Path, text: str) -> list[Article]:
+def read_html(path: Path | str, text: str) -> list[Article]:
     """Main text through trafilatura (boilerplate-aware), metadata from meta tags, Open Graph and JSON-LD."""
     import trafilatura
     from lxml import etree
@@ -651,7 +651,8 @@ def read_html(path: Path, text: str) -> list[Article]:
 
 # --------------------------------------------------------------------------- dispatch
 
-Reader = Callable[[Path, str], list[Article]]
+#: A reader takes the input's name (a path or URL) and its decoded text.
+Reader = Callable[[Path | str, str], list[Article]]
 
 #: Readers keyed by form.
 READERS: dict[str, Reader] = {
@@ -697,6 +698,31 @@ def detect_form(path: Path, text: str) -> str:
     if form is None:
         raise ArticleError(str(path), f"unknown file type {path.suffix or '(no extension)'!r}")
     return form
+
+
+_CONTENT_TYPES = (("html", "html"), ("rss", "feed"), ("atom", "feed"), ("xml", "feed"), ("json", "wordpress"))
+
+
+def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
+    """Read a fetched page or feed; the URL stands in for metadata the content lacks."""
+    import dataclasses
+
+    text = decode(body, url)
+    if not text.strip():
+        raise ArticleError(url, "empty response")
+    try:
+        form = detect_form(Path(urlparse(url).path or "index"), text)
+    except ArticleError:
+        form = "text"
+    if form == "text":
+        form = next((f for key, f in _CONTENT_TYPES if key in content_type.lower()), "text")
+    articles = READERS[form](url, text)
+    return [
+        dataclasses.replace(a, url=a.url or url, publisher=a.publisher or domain_of(url))
+        if len(articles) == 1
+        else a
+        for a in articles
+    ]
 
 
 def read_file(path: Path) -> list[Article]:

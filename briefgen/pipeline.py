@@ -21,7 +21,7 @@ from pathlib import Path
 from .clean import clean, duplicate_of, group_duplicates
 from .config import LoadedConfig
 from .errors import ArticleError, BriefgenError, NoArticlesError
-from .ingest import expand_sources, read_file
+from .ingest import MAX_BYTES, expand_sources, read_file, read_url
 from .models import Article, Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
 from .topic import TopicMatcher
 
@@ -90,20 +90,32 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def ingest(loaded: LoadedConfig, decisions: list[Decision]) -> list[Article]:
-    """Read every source file; an unreadable one is reported and skipped."""
-    files, missing = expand_sources(loaded.config.sources, loaded.base_dir)
+    """Read every source file and URL; an unreadable one is reported and skipped."""
+    from .fetch import default_cache_dir, fetch, is_url
+
+    config = loaded.config
+    urls = [s for s in config.sources if is_url(s)]
+    files, missing = expand_sources([s for s in config.sources if not is_url(s)], loaded.base_dir)
     for message in missing:
         log.warning(message)
+    cache_dir = loaded.resolve(config.fetch.cache_dir) if config.fetch.cache_dir else default_cache_dir()
     articles: list[Article] = []
-    for path in files:
+    for source in [*files, *urls]:
         try:
-            articles.extend(read_file(path))
+            if isinstance(source, Path):
+                articles.extend(read_file(source))
+            else:
+                got = fetch(
+                    source, cache_dir, max_age=config.fetch.max_age_hours * 3600,
+                    timeout=config.fetch.timeout, max_bytes=MAX_BYTES,
+                )
+                articles.extend(read_url(source, got.body, got.content_type))
         except ArticleError as exc:
             log.warning("skipped %s: %s", exc.path, exc.reason)
-            decisions.append(Decision(str(path), "unreadable", exc.reason))
+            decisions.append(Decision(str(source), "unreadable", exc.reason))
         except Exception as exc:  # a reader bug must not sink the run either
-            log.warning("skipped %s: %s: %s", path, type(exc).__name__, exc)
-            decisions.append(Decision(str(path), "unreadable", f"{type(exc).__name__}: {exc}"))
+            log.warning("skipped %s: %s: %s", source, type(exc).__name__, exc)
+            decisions.append(Decision(str(source), "unreadable", f"{type(exc).__name__}: {exc}"))
     return articles
 
 
@@ -183,8 +195,11 @@ def intake_report(intake: Intake) -> dict[str, object]:
 def display_path(path: str, base: Path) -> str:
     """A path relative to the config file, so briefings read the same on every machine.
 
-    Files far outside the config's project (more than one level up) keep their absolute path.
+    Files far outside the config's project (more than one level up) keep their absolute path;
+    URLs stay as they are.
     """
+    if path.startswith(("http://", "https://")):
+        return path
     try:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
     except ValueError:

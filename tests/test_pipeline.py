@@ -116,14 +116,19 @@ def test_a_bad_article_is_skipped_not_fatal(tmp_path, caplog):
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "broken.json").write_text("{not json at all", encoding="utf-8")
     (corpus / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (corpus / "huge.txt").write_bytes(b"word " * (4 * 1024 * 1024))  # 20 MB
+    (corpus / "empty-feed.xml").write_bytes((Path(__file__).parent / "fixtures" / "empty-feed.xml").read_bytes())
     config = tmp_path / "c.yaml"
     config.write_text("title: T\nsources: [articles]\nwindow: {days: 7}\n", encoding="utf-8")
     result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
     unreadable = {Path(d.path).name for d in result.decisions if d.status == "unreadable"}
-    assert unreadable == {"empty.txt", "broken.json", "image.png"}
+    assert unreadable == {"empty.txt", "broken.json", "image.png", "huge.txt", "empty-feed.xml"}
     assert len(result.briefing.sources) >= 1
     messages = [r.getMessage() for r in caplog.records]
     assert any("empty.txt" in m and "empty file" in m for m in messages)
+    assert any("huge.txt" in m and "too large" in m for m in messages)
+    assert any("empty-feed.xml" in m and "feed has no entries" in m for m in messages)
+    assert all("\n" not in m for m in messages)
 
 
 def test_no_article_left_is_an_error(tmp_path):
