@@ -132,13 +132,16 @@ def decode(data: bytes, name: str) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             text = _western(data)
+            encoding = "windows-1252"
             if text is None:
                 from charset_normalizer import from_bytes
 
                 best = from_bytes(data[:1_000_000]).best()
                 if best is None:
                     raise ArticleError(name, "binary file or unknown text encoding") from None
-                text = data.decode(best.encoding, errors="replace")
+                encoding = best.encoding
+                text = data.decode(encoding, errors="replace")
+            log.warning("%s: not valid UTF-8; read as %s", name, encoding)
     if "\x00" in text[:4096]:
         raise ArticleError(name, "binary file")
     import ftfy

@@ -225,6 +225,13 @@ def test_encodings_are_detected_and_mojibake_repaired(tmp_path, label, data):
     assert "\u00c3" not in text and "\u00e2\u20ac" not in text, label
 
 
+def test_invalid_utf8_is_read_with_a_warning_naming_the_file(tmp_path, caplog):
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(SENTENCE.encode("cp1252"))
+    read_file(path)
+    assert [r.getMessage() for r in caplog.records] == [f"{path}: not valid UTF-8; read as windows-1252"]
+
+
 def test_other_scripts_go_to_the_detector(tmp_path):
     path = tmp_path / "ru.txt"
     sentence = "\u041c\u0438\u043d\u0438\u0441\u0442\u0440\u044b \u043e\u0431\u043e\u0440\u043e\u043d\u044b \u0434\u043e\u0433\u043e\u0432\u043e\u0440\u0438\u043b\u0438\u0441\u044c \u043e \u0441\u043e\u0432\u043c\u0435\u0441\u0442\u043d\u044b\u0445 \u0443\u0447\u0435\u043d\u0438\u044f\u0445 \u0432 \u0438\u044e\u043d\u0435."

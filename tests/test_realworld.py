@@ -16,6 +16,12 @@ from briefgen.ingest import read_file
 FIXTURES = Path(__file__).parent / "fixtures"
 
 CASES = {
+    "coastal-times-page.html": {
+        "meta": {"form": "html", "title": "Coast guard patrols rise near disputed islands", "publisher": "coastaltimes.example",
+                 "author": "Tomas Reyes", "date": dt.date(2025, 2, 9), "url": "https://www.coastaltimes.example/world/patrols-rise"},
+        "contains": ["more than 1,200 patrols in 2024", "Fishing crews from the region"],
+        "excludes": ["cookies", "Share this", "Photo:", "Most read", "Markets Rally", "Copyright", "Privacy", "Log in"],
+    },
     "harbor-feed.rss#0": {
         "meta": {"form": "feed", "title": "Navies plan June drill near Jeju", "publisher": "Harbor Defense Notes",
                  "author": "Aiko Mori", "date": dt.date(2025, 2, 12), "url": "https://harbornotes.example/2025/02/june-drill"},
@@ -48,7 +54,7 @@ CASES = {
 
 def load_all() -> dict[str, object]:
     out = {}
-    for name in ("harbor-feed.rss", "ministry-updates.atom", "export.jsonl"):
+    for name in ("coastal-times-page.html", "harbor-feed.rss", "ministry-updates.atom", "export.jsonl"):
         for i, article in enumerate(read_file(FIXTURES / name)):
             out[Path(article.path).name] = clean(article, i)
     return out
