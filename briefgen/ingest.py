@@ -112,6 +112,18 @@ def _western(data: bytes) -> str | None:
     return text
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" when the bytes look like mostly-ASCII UTF-16 written without a BOM.
+
+    Such text has a NUL in every other byte; binary data has NULs scattered anywhere.
+    """
+    head = data[:4096]
+    for codec, half in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
+        if half and half.count(0) > 0.4 * len(half):
+            return codec
+    return None
+
+
 def decode(data: bytes, name: str) -> str:
     """Decode bytes of unknown encoding and repair mojibake.
 
@@ -123,10 +135,8 @@ def decode(data: bytes, name: str) -> str:
         text = data[3:].decode("utf-8", errors="replace")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
-    elif data[1:4096:2].count(0) > 0.4 * len(data[1:4096:2]):
-        text = data.decode("utf-16-le", errors="replace")  # mostly-ASCII UTF-16 without a BOM
-    elif data[0:4096:2].count(0) > 0.4 * len(data[0:4096:2]):
-        text = data.decode("utf-16-be", errors="replace")
+    elif bomless := _utf16_without_bom(data):
+        text = data.decode(bomless, errors="replace")
     else:
         try:
             text = data.decode("utf-8")
@@ -168,9 +178,7 @@ def read_text(path: Path) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise ArticleError(str(path), "empty file")
-    head = data[:4096]
-    utf16_shaped = head.count(b"\x00") >= len(head) // 3  # ASCII text in UTF-16 without a BOM
-    if b"\x00" in head and not utf16_shaped and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16_without_bom(data):
         raise ArticleError(str(path), "binary file")
     return decode(data, str(path))
 
@@ -720,12 +728,10 @@ def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
     if form == "text":
         form = next((f for key, f in _CONTENT_TYPES if key in content_type.lower()), "text")
     articles = READERS[form](url, text)
-    return [
-        dataclasses.replace(a, url=a.url or url, publisher=a.publisher or domain_of(url))
-        if len(articles) == 1
-        else a
-        for a in articles
-    ]
+    if len(articles) == 1:  # a page, not a feed: the URL is its own address
+        page = articles[0]
+        return [dataclasses.replace(page, url=page.url or url, publisher=page.publisher or domain_of(url))]
+    return articles
 
 
 def read_file(path: Path) -> list[Article]:

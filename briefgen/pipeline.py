@@ -21,6 +21,7 @@ from pathlib import Path
 from .clean import clean, duplicate_of, group_duplicates
 from .config import LoadedConfig
 from .errors import ArticleError, BriefgenError, NoArticlesError
+from .fetch import is_url
 from .ingest import MAX_BYTES, expand_sources, read_file, read_url
 from .models import Article, Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
 from .topic import TopicMatcher
@@ -91,7 +92,7 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 def ingest(loaded: LoadedConfig, decisions: list[Decision]) -> list[Article]:
     """Read every source file and URL; an unreadable one is reported and skipped."""
-    from .fetch import default_cache_dir, fetch, is_url
+    from .fetch import default_cache_dir, fetch
 
     config = loaded.config
     urls = [s for s in config.sources if is_url(s)]
@@ -198,7 +199,7 @@ def display_path(path: str, base: Path) -> str:
     Files far outside the config's project (more than one level up) keep their absolute path;
     URLs stay as they are.
     """
-    if path.startswith(("http://", "https://")):
+    if is_url(path):
         return path
     try:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
