@@ -158,6 +158,34 @@ def validate(config: Path) -> None:
     click.echo("ok")
 
 
+@cli.command("eval")
+@click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--words", default=100, show_default=True, type=click.IntRange(10, 2000), help="Cut each summary to this many words.")
+@click.option("--summaries-out", type=click.Path(path_type=Path, dir_okay=False), help="Write one {\"id\", \"summary\"} JSON line per cluster.")
+@click.option("--summarizer", default="coverage", show_default=True, help="Selection method to measure.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_verbose_option
+def evaluate_command(dataset: Path, words: int, summaries_out: Path | None, summarizer: str, as_json: bool) -> None:
+    """Score key-point selection with ROUGE on DATASET (JSON Lines of document clusters with reference summaries)."""
+    import json
+
+    from .evaluate import evaluate, format_report
+
+    def progress(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            click.echo(f"\r{done}/{total} clusters", nl=done == total, err=True)
+
+    report = evaluate(dataset, words=words, summarizer=summarizer, progress=progress)
+    if summaries_out:
+        try:
+            with summaries_out.open("w", encoding="utf-8") as out:
+                for c in report.clusters:
+                    out.write(json.dumps({"id": c.id, "summary": c.summary}, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise BriefgenError(f"cannot write {summaries_out}: {exc.strerror or exc}") from None
+    click.echo(json.dumps(report.as_dict(), indent=2) if as_json else format_report(report))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning briefgen errors into one line and an exit status."""
     _setup_logging(False)

@@ -52,8 +52,9 @@ class Audience(_Model):
     max_points: int = Field(default=5, ge=1, le=50)
     """The most key points the briefing lists."""
 
-    max_words: int = Field(default=250, ge=50, le=5000)
-    """About how many words the body (all sections) may take."""
+    max_words: int = Field(default=250, ge=20, le=5000)
+    """About how many words the body (all sections) may take: sections stop adding sentences once
+    it is reached, so the last one may run past it."""
 
     why_it_matters: int = Field(default=2, ge=0, le=10)
     """How many sentences the "Why it matters" section may quote."""
@@ -89,7 +90,7 @@ class AudienceOverride(_Model):
     max_points: int | None = Field(default=None, ge=1, le=50)
     """The most key points the briefing lists."""
 
-    max_words: int | None = Field(default=None, ge=50, le=5000)
+    max_words: int | None = Field(default=None, ge=20, le=5000)
     """About how many words the body may take."""
 
     why_it_matters: int | None = Field(default=None, ge=0, le=10)
@@ -167,8 +168,9 @@ class Config(_Model):
     output: Output = Field(default_factory=Output)
     """What to write."""
 
-    summarizer: str = "mmr"
-    """The selection method; see ``briefgen.summarize.SUMMARIZERS``."""
+    summarizer: str = "coverage"
+    """How key points are chosen: ``coverage`` (bigram concepts, budgeted greedy), ``centroid`` (centroid
+    relevance with MMR) or ``lead`` (each source's first sentences)."""
 
     spacy_model: str | None = None
     """A spaCy pipeline to load; default: ``en_core_web_sm`` when installed, else a blank English pipeline."""
@@ -178,6 +180,15 @@ class Config(_Model):
     def _audience_by_name(cls, value: Any) -> Any:
         """A bare name is shorthand for ``{base: name}``."""
         return {"base": value} if isinstance(value, str) else value
+
+    @field_validator("summarizer")
+    @classmethod
+    def _known_summarizer(cls, value: str) -> str:
+        from .summarize import SUMMARIZERS
+
+        if value not in SUMMARIZERS:
+            raise ValueError(f"unknown summarizer {value!r}; choose one of: {', '.join(SUMMARIZERS)}")
+        return value
 
     def resolved_audience(self) -> Audience:
         return self.audience.resolve()

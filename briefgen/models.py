@@ -82,6 +82,8 @@ class Sentence:
     """One sentence of a document, with what the NLP stage found in it.
 
     ``text`` is always ``document.text[start:end]``: briefings quote, never rewrite.
+    ``terms`` are the lower-case lemmas of every word in order, stop words included (the
+    summarizer builds its bigram concepts from them); ``tokens`` are the content words alone.
     """
 
     doc: int
@@ -93,6 +95,7 @@ class Sentence:
     heading: str | None
     first_in_block: bool
     tokens: tuple[str, ...]
+    terms: tuple[str, ...] = ()
     entities: tuple[tuple[str, str], ...] = ()
     numbers: tuple[str, ...] = ()
 
@@ -111,12 +114,14 @@ class Corpus:
 
 @dataclass(frozen=True)
 class SectionSelection:
-    """The sentences of one section; ``labels`` (when given) name what each sentence is chosen for."""
+    """The sentences of one section in reading order; ``labels`` (when given) name what each is chosen for."""
 
     name: str
     heading: str
     sentences: tuple[Sentence, ...]
     labels: tuple[str | None, ...] = ()
+    ranks: tuple[int, ...] = ()
+    """For each sentence, the order it was chosen in (0 first): its rank by value, apart from reading order."""
 
 
 @dataclass(frozen=True)

@@ -120,11 +120,9 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
                     s0 += len(prefix)
             if s1 <= s0:
                 continue
-            tokens = tuple(
-                (t.lemma_ or t.lower_).lower()
-                for t in sent
-                if not (t.is_stop or t.is_punct or t.is_space) and (t.is_alpha or t.like_num)
-            )
+            words = [t for t in sent if (t.is_alpha or t.like_num) and not t.is_space]
+            terms = tuple((t.lemma_ or t.lower_).lower() for t in words)
+            tokens = tuple(term for t, term in zip(words, terms) if not (t.is_stop or t.is_punct))
             entities = tuple((e.text, e.label_) for e in sent.ents)
             numbers = tuple(
                 e.text
@@ -144,6 +142,7 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
                     heading=sent_heading,
                     first_in_block=k == 0,
                     tokens=tokens,
+                    terms=terms,
                     entities=entities,
                     numbers=numbers,
                 )

@@ -1,24 +1,36 @@
 """Extractive, multi-document, topic-focused selection of sentences for each section.
 
-Relevance comes from a scorer chosen by name in :data:`SUMMARIZERS`; selection is
-Maximal Marginal Relevance (Carbonell & Goldstein, 1998) over tf-isf sentence vectors,
-so each new sentence must add something the chosen ones do not say. Every chosen
-sentence is quoted as it stands in its source; nothing is rewritten.
+The default method, ``coverage``, follows the concept-coverage model of Gillick & Favre
+(2009, "A Scalable Global Model for Summarization"): the *concepts* of a story are the
+word bigrams that recur across its sources, each worth the number of sources that carry
+it, and a summary is good when it covers much concept weight in few words. Repeating a
+concept earns nothing, which is what keeps the key points from saying the same thing
+twice. The objective is monotone submodular, so it is maximised with the cost-scaled
+greedy algorithm of Lin & Bilmes (2010, "Multi-document summarization via budgeted
+maximization of submodular functions"), evaluated lazily (Minoux, 1978). Two priors
+complete it: Edmundson's (1969) location method, since news states its main facts
+first, and the config's topic terms, which make on-topic sentences worth more.
+
+Other sections use the same sentence salience with Maximal Marginal Relevance
+(Carbonell & Goldstein, 1998) over tf-isf vectors, so no section repeats another.
+Every chosen sentence is quoted as it stands in its source; nothing is rewritten.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from .config import Audience
 from .errors import BriefgenError
-from .models import HEADING, LIST_ITEM, Corpus, Sentence, SectionSelection, Selection
+from .models import HEADING, LIST_ITEM, Corpus, SectionSelection, Selection, Sentence
 from .topic import TopicMatcher
 
 HEADINGS = {
@@ -55,7 +67,7 @@ FUTURE = re.compile(
     r"april|may|june|july|august|september|october|november|december|\d{4}))\b",
     re.I,
 )
-#: Openers that need the previous sentence to make sense.
+#: Openers that need the previous sentence to make sense: pronouns and connectives.
 DANGLING = re.compile(
     r"^(?:he|she|they|it|this|these|that|those|his|her|their|its|but|and|or|so|yet|also|however|moreover|"
     r"furthermore|additionally|meanwhile|still|instead|conversely|nevertheless|likewise|similarly|then|"
@@ -71,9 +83,60 @@ MAX_WORDS = 60
 MMR_LAMBDA = 0.7
 #: Cosine similarity above which a sentence repeats one already chosen.
 REDUNDANT = 0.5
+#: A bigram is a concept of the story when at least this many sources use it (Gillick & Favre's threshold).
+CONCEPT_MIN_SOURCES = 3
+#: Lin & Bilmes's cost scaling r: a sentence's gain is divided by its length to the power r.
+#: r = 1 is the plain gain-per-word ratio, which favours short sentences; r = 0.5 halves that pull.
+COST_SCALE = 0.5
 
 
-# ----------------------------------------------------------------------------- vectors
+# ----------------------------------------------------------------------------- sentences
+
+
+def readable(s: Sentence) -> bool:
+    """Whether a sentence can be quoted at all: long enough, complete, not a headline, question or fragment."""
+    text = s.text
+    n = s.words
+    if s.block_kind == HEADING or not (MIN_WORDS <= n <= MAX_WORDS):
+        return False
+    if s.block_kind == LIST_ITEM and n < 10:
+        return False
+    if text.rstrip().endswith("?") or not _ENDS.search(text):
+        return False
+    if not (text[0].isupper() or text[0] in "\"\u201c'" or text[0].isdigit()):
+        return False  # a fragment
+    if len(_QUOTES.findall(text)) % 2 == 1 and not ("\u201c" in text and "\u201d" in text):
+        return False  # a piece of a quotation
+    return True
+
+
+def needs_previous(s: Sentence) -> bool:
+    """Whether a sentence opens with a pronoun or connective that only its predecessor resolves."""
+    return bool(DANGLING.match(s.text))
+
+
+def explicit_why(s: Sentence) -> bool:
+    """Whether a sentence belongs to a passage its source labels as why the story matters."""
+    return bool(s.heading and WHY_HEADING.match(s.heading)) or bool(WHY_INLINE.match(s.text))
+
+
+def lead_prior(s: Sentence) -> float:
+    """Edmundson's location cue: a source's first sentence counts double, later ones tend to 1."""
+    return 1.0 + 1.0 / (1.0 + s.position)
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def bigram_concepts(s: Sentence) -> frozenset[str]:
+    """The sentence's word bigrams (lemmas), leaving out pairs of two stop words, as Gillick & Favre do."""
+    stop = _stop_words()
+    terms = s.terms or s.tokens
+    return frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:]) if not (a in stop and b in stop))
 
 
 def tfisf_matrix(sentences: Sequence[Sentence]) -> np.ndarray:
@@ -94,26 +157,102 @@ def tfisf_matrix(sentences: Sequence[Sentence]) -> np.ndarray:
     return matrix / norms
 
 
-# ----------------------------------------------------------------------------- scorers
+# ----------------------------------------------------------------------------- selectors
 
 
 @dataclass(frozen=True)
 class Context:
-    """What a scorer may look at."""
+    """What a selector may look at.
+
+    ``candidates`` can be quoted on their own; ``followers`` can be quoted only right after
+    the sentence they map to (a "He said…" after the sentence that names him).
+    """
 
     corpus: Corpus
     candidates: tuple[int, ...]
+    followers: dict[int, int]
     vectors: np.ndarray
     topic: TopicMatcher
-    doc_relevance: dict[int, float]
+    doc_relevance: dict[int, float] = field(default_factory=dict)
+
+    def topic_prior(self, i: int) -> float:
+        """How on-topic a sentence is: 1 without topic terms.
+
+        With them, a sentence counts up to twice as much for naming the topic's terms, and
+        in proportion to its source's topic relevance against the most relevant source, so
+        a briefing is drawn first from the articles most about its topic.
+        """
+        if not self.topic.active:
+            return 1.0
+        s = self.corpus.sentences[i]
+        top = max(self.doc_relevance.values(), default=0.0)
+        source = self.doc_relevance.get(s.doc, top) / top if top > 0 else 1.0
+        return (1.0 + self.topic.sentence_score(s.text)) * source
 
 
-def centroid_scores(ctx: Context) -> np.ndarray:
-    """Centroid relevance (Radev et al., 2004) blended with topic focus and a lead-position prior.
+class Selector:
+    """Shared state of one briefing's selection: what is chosen, so no section repeats another.
 
-    News puts its most important facts first, so earlier sentences of a document get a
-    small boost (the "lead" prior every DUC system found hard to beat).
+    Subclasses set :attr:`salience` (how worth quoting each sentence is on its own) and may
+    override :meth:`key_points`, the choice of the briefing's main sentences.
     """
+
+    name = ""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.sentences = ctx.corpus.sentences
+        self.chosen: list[int] = []
+        self.salience = self._salience()
+
+    def _salience(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def words(self, i: int) -> int:
+        return self.sentences[i].words
+
+    def take(self, i: int) -> None:
+        self.chosen.append(i)
+
+    def redundancy(self, i: int) -> float:
+        if not self.chosen:
+            return 0.0
+        return float(np.max(self.ctx.vectors[self.chosen] @ self.ctx.vectors[i]))
+
+    def pick(self, pool: Iterable[int], k: int, budget: int | None = None) -> list[int]:
+        """Greedy MMR over salience: each pick must not repeat anything chosen in any section.
+
+        Stops at ``k`` sentences or once ``budget`` words are reached (the last may run past it).
+        """
+        top = float(np.max(self.salience)) if len(self.salience) else 0.0
+        scale = 1.0 / top if top > 0 else 1.0
+        remaining = [i for i in pool if i not in set(self.chosen)]
+        picked: list[int] = []
+        used = 0
+        while remaining and len(picked) < k and (budget is None or used < budget):
+            best, best_score = None, -math.inf
+            for i in remaining:
+                red = self.redundancy(i)
+                if red > REDUNDANT:
+                    continue
+                score = MMR_LAMBDA * self.salience[i] * scale - (1 - MMR_LAMBDA) * red
+                if score > best_score:
+                    best, best_score = i, score
+            if best is None:
+                break
+            remaining.remove(best)
+            picked.append(best)
+            self.take(best)
+            used += self.words(best)
+        return picked
+
+    def key_points(self, pool: Sequence[int], k: int, budget: int | None = None) -> list[int]:
+        """The main sentences, in the order chosen (most valuable first)."""
+        return self.pick(pool, k, budget)
+
+
+def centroid_salience(ctx: Context) -> np.ndarray:
+    """Centroid relevance (Radev et al., 2004) blended with topic focus and a lead-position prior."""
     sents = ctx.corpus.sentences
     cand = list(ctx.candidates)
     centroid = ctx.vectors[cand].mean(axis=0) if cand else np.zeros(ctx.vectors.shape[1])
@@ -127,96 +266,138 @@ def centroid_scores(ctx: Context) -> np.ndarray:
     return 0.8 * central + 0.2 * position
 
 
-def lead_scores(ctx: Context) -> np.ndarray:
-    """Round-robin lead baseline: the first sentences of each document, documents taking turns."""
-    return np.array([1.0 / (1.0 + s.position) - s.doc * 1e-6 for s in ctx.corpus.sentences])
+class CentroidMMR(Selector):
+    """Centroid relevance with MMR: the classic tf-idf baseline of multi-document summarization."""
+
+    name = "centroid"
+
+    def _salience(self) -> np.ndarray:
+        return centroid_salience(self.ctx)
 
 
-Scorer = Callable[[Context], np.ndarray]
+class Lead(Selector):
+    """The lead baseline: each source's first sentences, sources taking turns."""
 
-#: Relevance scorers keyed by the name a config gives in ``summarizer:``.
-SUMMARIZERS: dict[str, Scorer] = {
-    "mmr": centroid_scores,
-    "lead": lead_scores,
+    name = "lead"
+
+    def _salience(self) -> np.ndarray:
+        return np.array([1.0 / (1.0 + s.position) - s.doc * 1e-6 for s in self.sentences])
+
+
+class ConceptCoverage(Selector):
+    """Budgeted maximum coverage of weighted bigram concepts (see the module docstring)."""
+
+    name = "coverage"
+
+    def _salience(self) -> np.ndarray:
+        sents = self.sentences
+        self.concepts = [bigram_concepts(s) for s in sents]
+        self.weights = self._concept_weights()
+        self.covered: set[str] = set()
+        self.prior = [lead_prior(s) * self.ctx.topic_prior(i) for i, s in enumerate(sents)]
+        self.fallback = centroid_salience(self.ctx)
+        return np.array([self.score(i) for i in range(len(sents))])
+
+    def _concept_weights(self) -> dict[str, float]:
+        """Each bigram used by enough sources, worth the sum of their topic relevance (their count without a topic)."""
+        per_doc: dict[int, set[str]] = {}
+        for s, concepts in zip(self.sentences, self.concepts):
+            per_doc.setdefault(s.doc, set()).update(concepts)
+        # With fewer sources than the threshold, every source must agree.
+        need = min(CONCEPT_MIN_SOURCES, len(per_doc))
+        df: Counter[str] = Counter()
+        mass: dict[str, list[float]] = {}
+        for doc, concepts in sorted(per_doc.items()):
+            weight = self.ctx.doc_relevance.get(doc, 1.0) if self.ctx.topic.active else 1.0
+            for c in concepts:
+                df[c] += 1
+                mass.setdefault(c, []).append(weight)
+        return {c: math.fsum(mass[c]) for c, n in df.items() if n >= need}
+
+    def score(self, i: int) -> float:
+        """Uncovered concept weight of sentence ``i``, times its priors, over its length to the power r."""
+        gain = math.fsum(self.weights.get(c, 0.0) for c in self.concepts[i] if c not in self.covered)
+        return gain * self.prior[i] / self.words(i) ** COST_SCALE
+
+    def take(self, i: int) -> None:
+        super().take(i)
+        self.covered |= self.concepts[i]
+
+    def key_points(self, pool: Sequence[int], k: int, budget: int | None = None) -> list[int]:
+        """Lazy cost-scaled greedy: pop the best stale score, rescore it, keep it if it still leads.
+
+        Scores only fall as concepts get covered (submodularity), so a rescored sentence
+        that still beats every stale score is the true best. A follower becomes eligible
+        once the sentence before it is picked. When no sentence adds an uncovered concept,
+        the rest of the budget goes by centrality with MMR.
+        """
+        taken = set(self.chosen)
+        heap = [(-self.score(i), i) for i in pool if i not in taken]
+        heapq.heapify(heap)
+        waiting: dict[int, list[int]] = {}
+        pool_set = set(pool)
+        for follower, previous in self.ctx.followers.items():
+            if previous in pool_set:
+                waiting.setdefault(previous, []).append(follower)
+        picked: list[int] = []
+        used = 0
+        while heap and len(picked) < k and (budget is None or used < budget):
+            _, i = heapq.heappop(heap)
+            fresh = self.score(i)
+            if heap and fresh < -heap[0][0]:
+                heapq.heappush(heap, (-fresh, i))
+                continue
+            if fresh <= 0:
+                break
+            picked.append(i)
+            self.take(i)
+            used += self.words(i)
+            for follower in waiting.pop(i, ()):
+                heapq.heappush(heap, (-self.score(follower), follower))
+        if len(picked) < k and (budget is None or used < budget):
+            rest = [i for _, i in sorted(heap, key=lambda e: e[1])]
+            saved, self.salience = self.salience, self.fallback
+            try:
+                picked += self.pick(rest, k - len(picked), None if budget is None else budget - used)
+            finally:
+                self.salience = saved
+        return picked
+
+
+#: Selection methods keyed by the name a config gives in ``summarizer:``.
+SUMMARIZERS: dict[str, type[Selector]] = {
+    "coverage": ConceptCoverage,
+    "centroid": CentroidMMR,
+    "lead": Lead,
 }
 
 
-def get_scorer(name: str) -> Scorer:
+def get_selector(name: str) -> type[Selector]:
     try:
         return SUMMARIZERS[name]
     except KeyError:
         raise BriefgenError(f"unknown summarizer {name!r}; choose one of: {', '.join(SUMMARIZERS)}") from None
 
 
-# ----------------------------------------------------------------------------- candidates
+def context(corpus: Corpus, topic: TopicMatcher, doc_relevance: dict[int, float] | None = None) -> Context:
+    """Sort the sentences into quotable candidates and followers, and vectorise them."""
+    sents = corpus.sentences
+    candidates: list[int] = []
+    followers: dict[int, int] = {}
+    for i, s in enumerate(sents):
+        if not readable(s) or topic.mentions_excluded(s.text):
+            continue
+        if not needs_previous(s):
+            candidates.append(i)
+        elif i > 0 and sents[i - 1].doc == s.doc:
+            followers[i] = i - 1
+    return Context(corpus, tuple(candidates), followers, tfisf_matrix(sents), topic, doc_relevance or {})
 
 
-def readable(s: Sentence) -> bool:
-    """Whether a sentence can stand alone in a briefing."""
-    text = s.text
-    n = s.words
-    if s.block_kind == HEADING or not (MIN_WORDS <= n <= MAX_WORDS):
-        return False
-    if s.block_kind == LIST_ITEM and n < 10:
-        return False
-    if text.rstrip().endswith("?") or not _ENDS.search(text):
-        return False
-    if not (text[0].isupper() or text[0] in "\"\u201c'" or text[0].isdigit()):
-        return False  # a fragment
-    if len(_QUOTES.findall(text)) % 2 == 1 and not ("\u201c" in text and "\u201d" in text):
-        return False  # a piece of a quotation
-    if DANGLING.match(text):
-        return False
-    return True
+# ----------------------------------------------------------------------------- sections
 
 
-def explicit_why(s: Sentence) -> bool:
-    """Whether a sentence belongs to a passage its source labels as why the story matters."""
-    return bool(s.heading and WHY_HEADING.match(s.heading)) or bool(WHY_INLINE.match(s.text))
-
-
-# ----------------------------------------------------------------------------- selection
-
-
-class _Picker:
-    """Greedy MMR over a shared pool, so no sentence is chosen twice or repeats another."""
-
-    def __init__(self, relevance: np.ndarray, vectors: np.ndarray) -> None:
-        self.relevance = relevance
-        self.vectors = vectors
-        self.chosen: list[int] = []
-
-    def redundancy(self, i: int) -> float:
-        if not self.chosen:
-            return 0.0
-        return float(np.max(self.vectors[self.chosen] @ self.vectors[i]))
-
-    def pick(self, pool: Sequence[int], k: int, budget: int | None = None, words: Callable[[int], int] | None = None) -> list[int]:
-        picked: list[int] = []
-        remaining = [i for i in pool if i not in self.chosen]
-        used = 0
-        while remaining and len(picked) < k:
-            best, best_score = None, -math.inf
-            for i in remaining:
-                red = self.redundancy(i)
-                if red > REDUNDANT:
-                    continue
-                score = MMR_LAMBDA * self.relevance[i] - (1 - MMR_LAMBDA) * red
-                if score > best_score:
-                    best, best_score = i, score
-            if best is None:
-                break
-            remaining.remove(best)
-            cost = words(best) if words else 0
-            if budget is not None and picked and used + cost > budget:
-                continue
-            picked.append(best)
-            self.chosen.append(best)
-            used += cost
-        return picked
-
-
-def _reading_order(corpus: Corpus, idx: Sequence[int]) -> tuple[Sentence, ...]:
+def _reading_order(corpus: Corpus, idx: Sequence[int]) -> tuple[int, ...]:
     """Chronological by source date (undated last), then each source's own order."""
     docs = {d.index: d for d in corpus.documents}
 
@@ -225,51 +406,48 @@ def _reading_order(corpus: Corpus, idx: Sequence[int]) -> tuple[Sentence, ...]:
         date = docs[s.doc].article.date
         return (date is None, date.toordinal() if date else 0, s.doc, s.position)
 
-    return tuple(corpus.sentences[i] for i in sorted(idx, key=key))
+    return tuple(sorted(idx, key=key))
 
 
-def select(corpus: Corpus, topic: TopicMatcher, audience: Audience, summarizer: str = "mmr",
+def select(corpus: Corpus, topic: TopicMatcher, audience: Audience, summarizer: str = "coverage",
            doc_relevance: dict[int, float] | None = None) -> Selection:
-    """Choose the sentences of every section the audience asks for; no sentence is used twice."""
-    scorer = get_scorer(summarizer)
+    """Choose the sentences of every section the audience asks for; no sentence is used twice.
+
+    Key points keep the order they were chosen in ``SectionSelection.ranks``; every
+    section but Key players reads in story order.
+    """
+    selector_class = get_selector(summarizer)
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
-    vectors = tfisf_matrix(sents)
-    candidates = tuple(i for i, s in enumerate(sents) if readable(s) and not topic.mentions_excluded(s.text))
-    ctx = Context(corpus, candidates, vectors, topic, doc_relevance or {})
-    relevance = scorer(ctx)
-    picker = _Picker(relevance, vectors)
+    ctx = context(corpus, topic, doc_relevance)
+    selector = selector_class(ctx)
     wanted = set(audience.sections)
-    words = lambda i: sents[i].words  # noqa: E731
     budget = audience.max_words
     chosen: dict[str, list[int]] = {}
 
-    why_pool = [i for i in candidates if explicit_why(sents[i])]
-    body_pool = [i for i in candidates if i not in set(why_pool)]
+    why_pool = [i for i in ctx.candidates if explicit_why(sents[i])] if "why_it_matters" in wanted else []
+    body_pool = [i for i in ctx.candidates if i not in set(why_pool)]
+    spent = lambda name: sum(selector.words(i) for i in chosen.get(name, ()))  # noqa: E731
 
     if "bottom_line" in wanted:
-        chosen["bottom_line"] = picker.pick(body_pool, 1)
-        budget -= sum(map(words, chosen["bottom_line"]))
+        chosen["bottom_line"] = selector.key_points(body_pool, 1)
+        budget -= spent("bottom_line")
     if "why_it_matters" in wanted and audience.why_it_matters:
         pool = why_pool or [i for i in body_pool if IMPLICATION.search(sents[i].text)]
-        chosen["why_it_matters"] = picker.pick(pool, audience.why_it_matters)
-        budget -= sum(map(words, chosen["why_it_matters"]))
-    extras = [n for n in ("by_the_numbers", "whats_next") if n in wanted]
+        chosen["why_it_matters"] = selector.pick(pool, audience.why_it_matters)
+        budget -= spent("why_it_matters")
     if "key_points" in wanted:
-        # Key points get what is left of the budget after a share is kept for the other sections.
-        reserve = 60 * len(extras)
-        kp_budget = max(3 * 25, budget - reserve)
-        chosen["key_points"] = picker.pick(body_pool, audience.max_points, kp_budget, words)
-        budget -= sum(map(words, chosen["key_points"]))
+        # Each further section keeps about two sentences' worth of the budget for itself.
+        reserve = 50 * len(wanted & {"by_the_numbers", "whats_next", "key_players"})
+        chosen["key_points"] = selector.key_points(body_pool, audience.max_points, max(50, budget - reserve))
     if "by_the_numbers" in wanted:
-        chosen["by_the_numbers"] = _by_the_numbers(sents, body_pool + why_pool, picker)
+        chosen["by_the_numbers"] = _by_the_numbers(sents, body_pool + why_pool, selector)
     if "whats_next" in wanted:
-        pool = [i for i in body_pool + why_pool if FUTURE.search(sents[i].text)]
-        chosen["whats_next"] = picker.pick(pool, 3)
+        chosen["whats_next"] = selector.pick([i for i in body_pool + why_pool if FUTURE.search(sents[i].text)], 3)
     labels: dict[str, tuple[str, ...]] = {}
     if "key_players" in wanted:
-        players = _key_players(corpus, candidates, picker)
+        players = _key_players(corpus, ctx.candidates, selector)
         chosen["key_players"] = [i for i, _ in players]
         labels["key_players"] = tuple(label for _, label in players)
 
@@ -279,21 +457,27 @@ def select(corpus: Corpus, topic: TopicMatcher, audience: Audience, summarizer: 
         if not idx:
             continue
         # Key players keep their rank order; every other section reads in story order.
-        ordered = tuple(sents[i] for i in idx) if name in labels else _reading_order(corpus, idx)
-        sections.append(SectionSelection(name=name, heading=HEADINGS[name], sentences=ordered, labels=labels.get(name, ())))
+        order = tuple(idx) if name in labels else _reading_order(corpus, idx)
+        rank = {i: r for r, i in enumerate(idx)}
+        sections.append(
+            SectionSelection(
+                name=name, heading=HEADINGS[name], sentences=tuple(sents[i] for i in order),
+                labels=labels.get(name, ()), ranks=tuple(rank[i] for i in order),
+            )
+        )
     return Selection(sections=tuple(sections))
 
 
-def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], picker: _Picker, k: int = 4) -> list[int]:
-    """One sentence per figure: the most relevant sentence carrying each distinct number."""
+def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], selector: Selector, k: int = 4) -> list[int]:
+    """One sentence per figure: the most salient sentence carrying each figure not yet shown."""
     with_numbers = [i for i in pool if sents[i].numbers]
     picked: list[int] = []
     seen: set[str] = set()
-    for i in sorted(with_numbers, key=lambda i: -picker.relevance[i]):
+    for i in sorted(with_numbers, key=lambda i: (-selector.salience[i], i)):
         figures = {re.sub(r"\W+", "", n.lower()) for n in sents[i].numbers}
         if figures & seen or not figures:
             continue
-        got = picker.pick([i], 1)
+        got = selector.pick([i], 1)
         if got:
             picked.extend(got)
             seen |= figures
@@ -302,29 +486,186 @@ def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], picker: _Pic
     return picked
 
 
+# ----------------------------------------------------------------------------- key players
+
+#: People, organizations and countries (spaCy's PERSON, ORG and GPE; only GPEs that are countries count).
 PLAYER_LABELS = {"PERSON", "ORG", "GPE"}
+#: English short forms that ISO 3166 does not list, with the name a briefing shows.
+COUNTRY_ALIASES = {
+    "u.s.": "United States", "us": "United States", "usa": "United States", "u.s.a.": "United States",
+    "america": "United States", "united states of america": "United States", "uk": "United Kingdom",
+    "u.k.": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
+    "russia": "Russia", "russian federation": "Russia", "turkey": "Turkey", "türkiye": "Turkey",
+    "czech republic": "Czechia", "burma": "Myanmar", "ivory coast": "Côte d'Ivoire", "holland": "Netherlands",
+    "the netherlands": "Netherlands", "iran": "Iran", "syria": "Syria", "vietnam": "Vietnam", "laos": "Laos",
+    "north korea": "North Korea", "south korea": "South Korea", "taiwan": "Taiwan", "palestine": "Palestine",
+    "the gaza strip": "Gaza", "gaza": "Gaza", "the west bank": "West Bank", "west bank": "West Bank",
+    "kosovo": "Kosovo", "the uae": "United Arab Emirates", "uae": "United Arab Emirates",
+}
 
 
-def _key_players(corpus: Corpus, pool: Sequence[int], picker: _Picker, k: int = 5) -> list[tuple[int, str]]:
-    """For the entities most sources mention, one sentence each that names them, labelled with the count."""
+@lru_cache(maxsize=1)
+def countries() -> dict[str, str]:
+    """Lower-case country names (ISO 3166 through pycountry, plus common English forms) → the name shown."""
+    import pycountry
+
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        shown = getattr(c, "common_name", None) or (c.name if "," not in c.name else getattr(c, "official_name", c.name))
+        for form in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            if form and "," not in form:
+                names[form.lower()] = shown
+    names.update(COUNTRY_ALIASES)
+    return names
+#: Titles and honorifics before a person's name: "Prime Minister Ishiba" is Ishiba.
+_TITLES = re.compile(
+    r"^(?:(?:former|acting|deputy|vice|chief|senior|foreign|defen[cs]e|finance|trade|prime|minister|president|"
+    r"premier|chancellor|secretary|general|gen|lt|col|adm|admiral|sen|senator|rep|representative|gov|governor|"
+    r"mayor|judge|justice|king|queen|prince|princess|sheikh|ambassador|envoy|chairman|chairwoman|chair|ceo|"
+    r"director|spokesman|spokeswoman|spokesperson|commissioner|mr|mrs|ms|dr|prof|sir|dame|lord|lady|rev|pope|"
+    r"cardinal)\.?\s+)+",
+    re.I,
+)
+_SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"}
+
+
+def canonical_name(text: str, label: str) -> str:
+    """A name without possessive, leading article, stray punctuation and, for people, titles."""
+    name = re.sub(r"(?:['\u2019]s?)$", "", " ".join(text.split()))
+    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    if label == "PERSON":
+        stripped = _TITLES.sub("", name)
+        if re.search(r"[A-Z]", stripped):  # a title alone ("President") stays as it is
+            name = stripped
+    return name.strip(" ,;:-\u2014\u2013")
+
+
+def player_name(text: str, label: str) -> str | None:
+    """The name an entity mention gives a player, or None when it names no player."""
+    if label not in PLAYER_LABELS:
+        return None
+    name = canonical_name(text, label)
+    if len(name) < 2 or not re.search(r"[A-Za-z]", name):
+        return None
+    if not _TITLES.sub("", name + " ").strip():
+        return None  # a title alone: "Defense", "the President"
+    if label == "GPE":
+        # Cities and regions are settings, not players; "U.S." and "America" are one country.
+        return countries().get(name.lower()) or countries().get(text.strip().lower())
+    return name
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[\w'\u2019]+", name) if w.lower() not in _SMALL_WORDS and w[0].isupper())
+
+
+def _acronym(name: str) -> str | None:
+    """The letters of "U.S." or "NATO", to compare with a long form's initials."""
+    letters = name.replace(".", "").replace(" ", "")
+    return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
+
+
+@dataclass
+class Player:
+    """One person, organization or country, however the sources name it."""
+
+    key: str
+    name: str
+    label: str
+    keys: set[str] = field(default_factory=set)
+    sources: set[int] = field(default_factory=set)
+    mentions: int = 0
+
+
+def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player], dict[str, str]]:
+    """Group entity mentions ``(text, label, doc)`` into players, ranked by how many sources name them.
+
+    Titles are dropped ("Prime Minister Ishiba" → "Ishiba"); a single name joins the one
+    person's full name that begins or ends with it ("Ishiba" → "Shigeru Ishiba"); an acronym
+    joins the one long form whose initials it spells ("U.S." → "United States"). A name two
+    full names share stays apart, since it could be either. Returns the players and the map
+    from each name key (lower-case canonical name) to its player's key.
+    """
+    spelled: dict[str, Counter[str]] = {}
+    labels: dict[str, Counter[str]] = {}
+    docs: dict[str, set[int]] = {}
+    for text, label, doc in mentions:
+        name = player_name(text, label)
+        if name is None:
+            continue
+        key = name.lower()
+        spelled.setdefault(key, Counter())[name] += 1
+        labels.setdefault(key, Counter())[label] += 1
+        docs.setdefault(key, set()).add(doc)
+
+    def shown(key: str) -> str:
+        return sorted(spelled[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+    parent: dict[str, str] = {}
+    # The same words in another order are one name: "Ishiba Shigeru" is "Shigeru Ishiba".
+    by_words: dict[frozenset[str], list[str]] = {}
+    for key in sorted(spelled):
+        if " " in key:
+            by_words.setdefault(frozenset(key.split()), []).append(key)
+    for group in by_words.values():
+        main = max(group, key=lambda k: (sum(spelled[k].values()), k))
+        for key in group:
+            parent[key] = main
+    by_part: dict[str, set[str]] = {}
+    by_initials: dict[str, set[str]] = {}
+    for key in set(parent.values()):
+        words = key.split()
+        if labels[key]["PERSON"]:
+            by_part.setdefault(words[0], set()).add(key)
+            by_part.setdefault(words[-1], set()).add(key)
+        initials = _initials(shown(key))
+        if len(initials) >= 2:
+            by_initials.setdefault(initials, set()).add(key)
+    for key in sorted(spelled):
+        if " " in key:
+            continue
+        full = by_part.get(key, set())
+        acronym = _acronym(shown(key))
+        long_forms = by_initials.get(acronym, set()) if acronym else set()
+        if len(full) == 1:
+            parent[key] = next(iter(full))
+        elif len(long_forms) == 1:
+            parent[key] = next(iter(long_forms))
+        else:
+            parent[key] = key
+
+    players: dict[str, Player] = {}
+    for key, target in sorted(parent.items()):
+        player = players.setdefault(target, Player(key=target, name=shown(target), label=""))
+        player.keys.add(key)
+        player.sources |= docs[key]
+        player.mentions += sum(spelled[key].values())
+    for target, player in players.items():
+        merged: Counter[str] = Counter()
+        for key in player.keys:
+            merged.update(labels[key])
+        player.label = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    ranked = sorted(players.values(), key=lambda p: (-len(p.sources), -p.mentions, p.name))
+    return ranked, parent
+
+
+def _key_players(corpus: Corpus, pool: Sequence[int], selector: Selector, k: int = 5) -> list[tuple[int, str]]:
+    """For the players most sources name, one sentence each that names them, labelled with the count."""
     sents = corpus.sentences
-    sources: dict[str, set[int]] = {}
-    for s in sents:
-        for text, label in s.entities:
-            if label in PLAYER_LABELS:
-                sources.setdefault(_entity_key(text), set()).add(s.doc)
-    ranked = sorted(sources, key=lambda e: (-len(sources[e]), e))
+    players, player_of = merge_players((text, label, s.doc) for s in sents for text, label in s.entities)
+    least = 2 if len(corpus.documents) > 1 else 1
+    named: dict[str, list[int]] = {}
+    for i in pool:
+        for text, label in sents[i].entities:
+            name = player_name(text, label)
+            key = player_of.get(name.lower()) if name else None
+            if key and i not in named.get(key, []):
+                named.setdefault(key, []).append(i)
     picked: list[tuple[int, str]] = []
-    for name in ranked:
-        if len(picked) >= k or len(sources[name]) < 2:
+    for player in players:
+        if len(picked) >= k or len(player.sources) < least:
             break
-        holders = [i for i in pool if any(_entity_key(t) == name for t, _ in sents[i].entities)]
-        for i in picker.pick(holders, 1):
-            n = len(sources[name])
-            picked.append((i, f"{name} ({n} sources)"))
+        for i in selector.pick(named.get(player.key, []), 1):
+            n = len(player.sources)
+            picked.append((i, f"{player.name} ({n} source{'s' if n != 1 else ''})"))
     return picked
-
-
-def _entity_key(text: str) -> str:
-    text = re.sub(r"(?:['\u2019]s)$", "", text.strip())
-    return re.sub(r"^the\s+", "", text, flags=re.I)

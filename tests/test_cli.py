@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,8 +32,10 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert "Weekly Indo-Pacific Brief" in text
     assert "Page 1 of" in text
-    for n in range(1, 6):
-        assert f"[{n}]" in text
+    cited = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))["sources"]
+    assert len(cited) >= 3
+    for source in cited:
+        assert f"[{source['id']}]" in text
     assert "SOURCES" in text.upper()
 
 
@@ -120,3 +123,19 @@ def test_inspect_lists_every_input_and_its_fate():
     assert page["words_before"] > page["words_after"] > 0
     text = run("inspect", str(EXAMPLE), "--as-of", "2025-02-14")
     assert "outside window" in text.stdout and "same story as ../samples/articles/meridian-wire-honolulu-talks.md" in text.stdout
+
+
+def test_same_inputs_same_bytes_whatever_the_hash_seed(tmp_path):
+    """Set and dict order must not leak into the briefing: two processes, two hash seeds, same files."""
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-m", "briefgen.cli", "build", str(ROOT / "configs" / "example-analyst.yaml"),
+             "--as-of", "2025-02-14", "--out", str(out), "--format", "md,html"],
+            capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outputs.append({name: (out / name).read_bytes() for name in ("briefing.md", "briefing.html", "briefing.json")})
+    assert outputs[0] == outputs[1]

@@ -89,8 +89,14 @@ def test_decisions_explain_what_was_left_out(example):
     assert "undated" in by_name["lantern-institute-commentary.txt"].detail
 
 
-def test_syndicated_copy_is_listed_with_its_original(example):
-    data = json.loads(example.outputs["json"].read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def analyst(tmp_path_factory):
+    out = tmp_path_factory.mktemp("analyst")
+    return build(load_config(ROOT / "configs" / "example-analyst.yaml"), as_of=AS_OF, out_dir=out, formats=["md"])
+
+
+def test_syndicated_copy_is_listed_with_its_original(analyst):
+    data = json.loads(analyst.outputs["json"].read_text(encoding="utf-8"))
     merged = [s for s in data["sources"] if s["also_reported_by"]]
     assert merged and merged[0]["publisher"] == "Meridian Wire"
     assert merged[0]["also_reported_by"][0]["publisher"] == "Tokyo Commerce Daily"
@@ -138,3 +144,49 @@ def test_no_article_left_is_an_error(tmp_path):
     )
     with pytest.raises(NoArticlesError, match="no article left"):
         build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
+
+
+def test_analyst_gets_every_section_and_more_points(analyst):
+    b = analyst.briefing
+    assert [s.name for s in b.sections] == [
+        "bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next"
+    ]
+    assert 5 < len(b.section("key_points").items) <= 12
+    texts = [i.text for s in b.sections for i in s.items]
+    assert len(texts) == len(set(texts))
+    players = [i.label for i in b.section("key_players").items]
+    assert all(label and "sources)" in label for label in players)
+
+
+def _config(tmp_path: Path, name: str, body: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"title: {name}\nsources: [{ROOT / 'samples' / 'articles'}]\nwindow: {{days: 7}}\n{body}", encoding="utf-8")
+    return path
+
+
+def key_points(result) -> list[str]:
+    return [i.text for name in ("bottom_line", "key_points") if result.briefing.section(name) for i in result.briefing.section(name).items]
+
+
+def test_two_topics_over_one_corpus_pick_different_key_points(tmp_path):
+    markets = build(load_config(_config(tmp_path, "markets", "topic: {keywords: [shipbuilders, shares, investors, maintenance], min_relevance: 0}\n")),
+                    as_of=AS_OF, out_dir=tmp_path / "m", formats=["md"])
+    radar = build(load_config(_config(tmp_path, "radar", "topic: {keywords: [radar, missile, launches, warning], min_relevance: 0}\n")),
+                  as_of=AS_OF, out_dir=tmp_path / "r", formats=["md"])
+    assert set(key_points(markets)) != set(key_points(radar))
+    assert sum("shipbuilder" in t or "shares" in t.lower() for t in key_points(markets)) > sum(
+        "shipbuilder" in t or "shares" in t.lower() for t in key_points(radar)
+    )
+    assert sum("radar" in t for t in key_points(radar)) > sum("radar" in t for t in key_points(markets))
+
+
+def test_a_config_overrides_audience_fields(tmp_path):
+    body = "audience: {base: analyst, max_points: 3, max_words: 400, sections: [key_points, key_players]}\n"
+    result = build(load_config(_config(tmp_path, "custom", body)), as_of=AS_OF, out_dir=tmp_path / "c", formats=["md"])
+    assert [s.name for s in result.briefing.sections] == ["key_points", "key_players"]
+    assert len(result.briefing.section("key_points").items) <= 3
+
+
+def test_executive_body_stays_near_its_word_budget(example):
+    words = sum(len(i.text.split()) for s in example.briefing.sections for i in s.items)
+    assert words <= 250 + 60  # sections stop once the budget is reached; the last sentence may run past it

@@ -118,3 +118,30 @@ def test_author_bio_gives_the_author_and_stays_out(seeds):
     doc = clean(article, 0)
     assert doc.article.author == "Bruce Klingner"
     assert "Senior Research Fellow" not in doc.text
+
+
+def test_key_players_merge_the_forms_of_a_name(seed_build):
+    result, _ = seed_build
+    section = result.briefing.section("key_players")
+    if result.briefing.audience != "analyst":
+        assert section is None
+        return
+    labels = [item.label for item in section.items]
+    names = [label.rsplit(" (", 1)[0] for label in labels]
+    assert len(names) == len(set(names))
+    # "Ishiba", "Shigeru Ishiba", "Ishiba Shigeru" and "Prime Minister Ishiba" are one player.
+    assert sum("Ishiba" in n for n in names) <= 1
+    assert not any(n in {"Ishiba", "Trump", "U.S.", "US"} for n in names)
+    assert all(re.search(r"\(\d+ sources?\)$", label) for label in labels)
+
+
+def test_players_are_counted_by_source_once_merged(seeds, nlp):
+    from briefgen.nlp import analyse
+    from briefgen.summarize import merge_players
+
+    docs = [clean(a, i) for i, a in enumerate(a for p in sorted(seeds.iterdir()) for a in read_file(p))]
+    corpus = analyse(docs, nlp)
+    players, _ = merge_players((t, label, s.doc) for s in corpus.sentences for t, label in s.entities)
+    ishiba = [p for p in players if "ishiba" in p.keys]
+    assert len(ishiba) == 1 and {"shigeru ishiba", "ishiba"} <= ishiba[0].keys
+    assert len(ishiba[0].sources) >= 3

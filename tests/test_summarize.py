@@ -9,7 +9,7 @@ from briefgen.config import AUDIENCES, Topic
 from briefgen.errors import BriefgenError
 from briefgen.models import HEADING, PARAGRAPH, Article, Block, Sentence
 from briefgen.nlp import analyse
-from briefgen.summarize import SUMMARIZERS, explicit_why, get_scorer, readable, select
+from briefgen.summarize import SUMMARIZERS, explicit_why, get_selector, merge_players, needs_previous, readable, select
 from briefgen.topic import TopicMatcher
 
 
@@ -22,8 +22,6 @@ def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Senten
     [
         "Too short to stand.",
         "Will the alliance survive the next election in both countries?",
-        "They agreed to expand military cooperation across the southwest islands.",
-        "But the agreement leaves the hardest questions open for later.",
         "and a fragment that starts in the middle of a sentence here.",
         "He said \u201cthe alliance is strong and will remain so for years.",
         "A list entry without any final punctuation at all here",
@@ -37,6 +35,19 @@ def test_a_plain_news_sentence_is_readable():
     assert readable(sent("The ministers agreed on Tuesday to share missile-warning data in real time."))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "They agreed to expand military cooperation across the southwest islands.",
+        "But the agreement leaves the hardest questions open for later.",
+        "He said the radar link would be tested in March.",
+        "This is the first standing body the three countries share.",
+    ],
+)
+def test_pronoun_and_connective_openers_need_their_previous_sentence(text):
+    assert readable(sent(text)) and needs_previous(sent(text))
+
+
 def test_why_it_matters_headings_and_inline_labels():
     assert explicit_why(sent("Anything.", heading="WHY IT MATTERS"))
     assert explicit_why(sent("Anything.", heading="The big picture"))
@@ -46,7 +57,7 @@ def test_why_it_matters_headings_and_inline_labels():
 
 def test_unknown_summarizer_lists_the_valid_names():
     with pytest.raises(BriefgenError) as err:
-        get_scorer("gpt")
+        get_selector("gpt")
     assert all(name in str(err.value) for name in SUMMARIZERS)
 
 
@@ -118,3 +129,80 @@ def test_executive_stays_within_its_limits(corpus):
     selection = select(corpus, TopicMatcher(Topic()), audience)
     assert len(chosen(selection, "key_points")) <= audience.max_points
     assert [s.name for s in selection.sections] == [n for n in audience.sections if chosen(selection, n)]
+
+
+#: The analyst's sections over the small corpus, with key points few enough to leave sentences for the others.
+SHORT_ANALYST = AUDIENCES["analyst"].model_copy(update={"max_points": 2})
+
+
+def test_analyst_gets_every_section_without_repeats(corpus):
+    selection = select(corpus, TopicMatcher(Topic()), SHORT_ANALYST)
+    assert len(chosen(selection, "key_points")) <= 2
+    assert chosen(selection, "by_the_numbers") and chosen(selection, "whats_next")
+
+
+def test_by_the_numbers_shows_each_figure_once(corpus):
+    numbers = select(corpus, TopicMatcher(Topic()), SHORT_ANALYST).sections
+    section = next(s for s in numbers if s.name == "by_the_numbers")
+    figures = [n for s in section.sentences for n in s.numbers]
+    assert figures and len(figures) == len(set(figures))
+
+
+def test_whats_next_holds_plans_and_schedules(corpus):
+    for text in chosen(select(corpus, TopicMatcher(Topic()), SHORT_ANALYST), "whats_next"):
+        assert any(cue in text for cue in ("will", "planned", "scheduled", "expected", "March", "April", "September"))
+
+
+@pytest.fixture(scope="module")
+def follower_corpus(nlp):
+    """The story's facts sit in a sentence that opens with "He", right after the one naming him.
+
+    The other sources say the same things only in sentences that open with a pronoun and
+    have nothing before them, so they can never be quoted.
+    """
+    lead = "Kang Jae-won announced the radar plan in Honolulu on Tuesday after two days of talks."
+    follow = "He said the missile-warning radar link would be tested in March and running in September."
+    a = Article(path="a.txt", form="text", blocks=(Block(PARAGRAPH, f"{lead} {follow}"),))
+    b = Article(path="b.txt", form="text", blocks=(
+        Block(PARAGRAPH, "They reported that Kang Jae-won announced the radar plan in Honolulu on Tuesday."),
+        Block(PARAGRAPH, "But the missile-warning radar link would be tested in March and running in September, officials said."),
+    ))
+    c = Article(path="c.txt", form="text", blocks=(
+        Block(PARAGRAPH, "This week Kang Jae-won announced the radar plan in Honolulu on Tuesday, his aides said."),
+        Block(PARAGRAPH, "Still, the missile-warning radar link would be tested in March and running in September."),
+    ))
+    return analyse([clean(a, 0), clean(b, 1), clean(c, 2)], nlp)
+
+
+KEY_POINTS_ONLY = AUDIENCES["analyst"].model_copy(update={"sections": ["key_points"]})
+
+
+def test_a_follower_is_quoted_only_right_after_its_predecessor(follower_corpus):
+    sents = follower_corpus.sentences
+    lead, follow = sents[0].text, sents[1].text
+    one = select(follower_corpus, TopicMatcher(Topic()), KEY_POINTS_ONLY.model_copy(update={"max_points": 1}))
+    assert chosen(one, "key_points") == [lead]
+    two = select(follower_corpus, TopicMatcher(Topic()), KEY_POINTS_ONLY.model_copy(update={"max_points": 2}))
+    assert chosen(two, "key_points") == [lead, follow]
+    # With its predecessor unusable, the follower cannot be quoted either.
+    blocked = select(follower_corpus, TopicMatcher(Topic(exclude=["Honolulu"])), KEY_POINTS_ONLY)
+    assert follow not in chosen(blocked, "key_points")
+
+
+def test_players_merge_titles_surnames_name_order_and_acronyms():
+    mentions = [
+        ("Shigeru Ishiba", "PERSON", 0), ("Ishiba", "ORG", 1), ("Prime Minister Ishiba", "PERSON", 2),
+        ("Ishiba Shigeru", "PERSON", 3), ("Ishiba's", "PERSON", 3),
+        ("U.S.", "GPE", 0), ("the United States", "GPE", 1), ("America", "GPE", 2),
+        ("North Atlantic Treaty Organization", "ORG", 0), ("NATO", "ORG", 1),
+        ("Kim Jong Un", "PERSON", 0), ("Kim Yo Jong", "PERSON", 1), ("Kim", "PERSON", 2),
+        ("Honolulu", "GPE", 0), ("Honolulu", "GPE", 1), ("Defense", "ORG", 2), ("Defense", "ORG", 3),
+    ]
+    players, _ = merge_players(mentions)
+    by_name = {p.name: p for p in players}
+    assert by_name["Shigeru Ishiba"].sources == {0, 1, 2, 3}
+    assert by_name["United States"].sources == {0, 1, 2}
+    assert by_name["North Atlantic Treaty Organization"].sources == {0, 1}
+    assert "Kim" in by_name  # shared by two full names: left apart
+    assert "Honolulu" not in by_name and "Defense" not in by_name  # a city and a bare title are not players
+    assert players[0].name == "Shigeru Ishiba"

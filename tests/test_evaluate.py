@@ -1,0 +1,108 @@
+"""`briefgen eval`: the dataset format, the scoring protocol, and the quality gate on DUC 2003."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from briefgen.errors import BriefgenError
+from briefgen.evaluate import evaluate, read_clusters, summary_text
+from briefgen.models import Sentence
+
+from .conftest import ROOT, SHARED
+
+DUC = SHARED / "eval" / "duc2003_task2.jsonl"
+#: Recall x100 at 100 words that the default engine must keep on DUC 2003 task 2.
+GATE = {"rouge1": 38.5, "rouge2": 9.6}
+
+HARBOR = [
+    "Port officials in Valmora said on Monday that the new container terminal would open in May after two years of work.\n\n"
+    "The terminal doubles the port's capacity to 1.2 million containers a year.\n\n"
+    "Shipping lines have already booked most of the new berths for the summer season.",
+    "The Valmora container terminal will open in May, port officials said, doubling capacity to 1.2 million containers a year.\n\n"
+    "Dock workers agreed to a new contract last week that covers the expanded terminal.",
+    "Valmora's new terminal is expected to draw shipping lines away from rival ports along the coast.\n\n"
+    "Port officials said the container terminal would open in May.",
+]
+FLOOD = [
+    "Heavy rain flooded the lower town of Ostrava Vale on Saturday, forcing 300 families from their homes.\n\n"
+    "The river rose two meters in six hours, the regional water authority said.",
+    "Rescue teams evacuated 300 families from the lower town of Ostrava Vale after the river burst its banks on Saturday.\n\n"
+    "The regional government promised emergency funds for repairs to homes and roads.",
+]
+
+
+def write_dataset(path: Path) -> Path:
+    clusters = [
+        {"id": "harbor", "documents": [{"id": f"h{k}", "text": t, "date": f"2024-03-0{k + 1}"} for k, t in enumerate(HARBOR)],
+         "references": ["Valmora's new container terminal opens in May and doubles capacity.", "A new terminal opens in May in Valmora."]},
+        {"id": "flood", "documents": [{"id": f"f{k}", "text": t} for k, t in enumerate(FLOOD)],
+         "references": ["Floods forced 300 families from their homes in Ostrava Vale."]},
+    ]
+    path.write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
+    return path
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+
+
+def test_summary_is_cut_to_the_first_n_words():
+    sents = [Sentence(0, k, 0, 0, t, "paragraph", None, True, ()) for k, t in enumerate(["One two three four.", "Five six  seven\neight."])]
+    assert summary_text(sents, 6) == "One two three four. Five six"
+
+
+def test_eval_scores_any_dataset_in_the_format_and_writes_summaries(tmp_path):
+    dataset = write_dataset(tmp_path / "tiny.jsonl")
+    out = tmp_path / "summaries.jsonl"
+    proc = run("eval", str(dataset), "--words", "25", "--summaries-out", str(out), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["clusters"] == 2 and report["words"] == 25
+    assert set(report["recall"]) == {"rouge1", "rouge2", "rougeL"}
+    assert 0 < report["recall"]["rouge1"] <= 100
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["harbor", "flood"]
+    sources = {"harbor": " ".join(HARBOR), "flood": " ".join(FLOOD)}
+    for line in lines:
+        assert 0 < len(line["summary"].split()) <= 25
+        # Every word comes from the cluster, in order: sentences are quoted, then cut.
+        first = line["summary"].split(". ")[0]
+        assert " ".join(first.split()) in " ".join(sources[line["id"]].split())
+
+
+def test_eval_prints_a_table(tmp_path):
+    proc = run("eval", str(write_dataset(tmp_path / "tiny.jsonl")), "--words", "25")
+    assert proc.returncode == 0, proc.stderr
+    assert "ROUGE-1" in proc.stdout and "ROUGE-2" in proc.stdout and "ROUGE-L" in proc.stdout
+    assert "per cluster" in proc.stdout
+
+
+def test_a_malformed_dataset_line_is_named(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "documents": [], "references": ["x"]}\n', encoding="utf-8")
+    with pytest.raises(BriefgenError, match=r"bad.jsonl:1: not a cluster"):
+        read_clusters(bad)
+    proc = run("eval", str(bad))
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1 and "bad.jsonl:1" in proc.stderr
+
+
+def test_unknown_summarizer_is_refused(tmp_path):
+    proc = run("eval", str(write_dataset(tmp_path / "tiny.jsonl")), "--summarizer", "gpt")
+    assert proc.returncode == 1 and "coverage" in proc.stderr
+
+
+@pytest.mark.skipif(not DUC.is_file(), reason="../shared/eval is not beside this checkout")
+def test_quality_gate_duc2003(nlp):
+    """The default engine keeps its ROUGE on DUC 2003 task 2 (30 clusters, 100 words, recall)."""
+    report = evaluate(DUC, words=100).as_dict()
+    recall = report["recall"]
+    assert report["clusters"] == 30
+    for metric, minimum in GATE.items():
+        assert recall[metric] >= minimum, f"{metric} recall {recall[metric]} fell below {minimum}"
