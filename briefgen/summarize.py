@@ -74,6 +74,12 @@ DANGLING = re.compile(
     r"such|there)\b",
     re.I,
 )
+#: Bylines and time stamps that a reader left in the text: "By Mina Cho and Ryo Tanabe, Staff Writers.",
+#: "Updated February 11, 2025, 9:00 a.m. ET."
+BYLINE = re.compile(
+    r"^(?:[Bb]y\s+(?:[A-Z][\w.'\u2019-]*\s+){1,3}[A-Z][\w.'\u2019-]*(?=\s*(?:,|\||and\b|&|$|[.\u2014\u2013-]\s*$))|"
+    r"(?i:published|updated|posted|last (?:updated|modified))\b[^.]{0,40}\d)"
+)
 _QUOTES = re.compile(r"[\"\u201c\u201d]")
 _ENDS = re.compile(r"[.!][\"'\u201d\u2019)\]]*$")
 
@@ -105,6 +111,8 @@ def readable(s: Sentence) -> bool:
         return False
     if not (text[0].isupper() or text[0] in "\"\u201c'" or text[0].isdigit()):
         return False  # a fragment
+    if BYLINE.match(text) and n <= 15:
+        return False
     if len(_QUOTES.findall(text)) % 2 == 1 and not ("\u201c" in text and "\u201d" in text):
         return False  # a piece of a quotation
     return True
@@ -126,7 +134,7 @@ def lead_prior(s: Sentence) -> float:
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
@@ -134,7 +142,7 @@ def _stop_words() -> frozenset[str]:
 
 def bigram_concepts(s: Sentence) -> frozenset[str]:
     """The sentence's word bigrams (lemmas), leaving out pairs of two stop words, as Gillick & Favre do."""
-    stop = _stop_words()
+    stop = stop_words()
     terms = s.terms or s.tokens
     return frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:]) if not (a in stop and b in stop))
 

@@ -25,14 +25,26 @@ def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Senten
         "and a fragment that starts in the middle of a sentence here.",
         "He said \u201cthe alliance is strong and will remain so for years.",
         "A list entry without any final punctuation at all here",
+        "By Mina Cho and Daniel Okafor, Staff Writers.",
+        "By Ryo Tanabe | Pacific Ledger correspondent in Tokyo.",
+        "Updated February 11, 2025, 9:00 a.m. Eastern Time.",
+        "WASHINGTON, Feb. 11 (Meridian Wire) \u2014",
     ],
 )
 def test_unreadable_sentences_are_never_candidates(text):
     assert not readable(sent(text))
 
 
-def test_a_plain_news_sentence_is_readable():
-    assert readable(sent("The ministers agreed on Tuesday to share missile-warning data in real time."))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ministers agreed on Tuesday to share missile-warning data in real time.",
+        "By Friday, the three governments had published the text of the agreement.",
+        "By 2027, the first interceptor components are due to leave the production line.",
+    ],
+)
+def test_a_plain_news_sentence_is_readable(text):
+    assert readable(sent(text))
 
 
 @pytest.mark.parametrize(
