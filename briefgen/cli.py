@@ -158,6 +158,26 @@ def validate(config: Path) -> None:
     click.echo("ok")
 
 
+@cli.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@_verbose_option
+def templates(config: Path) -> None:
+    """Print which file each template of CONFIG resolves to, and where it comes from."""
+    from . import render
+
+    loaded = load_config(config)
+    overrides = render.template_dirs(loaded.config, loaded.base_dir)
+    env = render.template_env([d for _, d in overrides])
+    layers = [*overrides, ("default", render.default_template_dir())]
+    for name, purpose in render.TEMPLATE_NAMES.items():
+        path = render.resolve_template(env, name).resolve()
+        layer = next((label for label, d in layers if d.resolve() in path.parents), "?")
+        click.echo(f"{name:<24}{layer:<9}{path}")
+        log.debug("%s: %s", name, purpose)
+    for label, d in layers:
+        log.info("%s templates: %s", label, d)
+
+
 @cli.command("eval")
 @click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--words", default=100, show_default=True, type=click.IntRange(10, 2000), help="Cut each summary to this many words.")

@@ -8,6 +8,7 @@ a config in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -16,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .errors import ConfigError
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "email")
 
 
 class _Model(BaseModel):
@@ -124,11 +125,47 @@ class Window(_Model):
 class Output(_Model):
     """What ``build`` writes."""
 
-    formats: list[Literal["md", "html", "pdf"]] = Field(default_factory=lambda: list(FORMATS))
-    """Formats to render; ``briefing.json`` is always written."""
+    formats: list[Literal["md", "html", "pdf", "email"]] = Field(default_factory=lambda: list(FORMATS))
+    """Formats to render: ``md``, ``html`` (a standalone page), ``pdf``, ``email`` (an email-safe HTML body
+    and its plain-text alternative); ``briefing.json`` is always written."""
 
     dir: str | None = None
     """Output directory, relative to the config file; default ``output/<config name>/<as-of>/``."""
+
+    page_size: Literal["A4", "Letter"] = "A4"
+    """Paper size of the PDF."""
+
+    pdf_ua: bool = False
+    """Write a tagged, accessible PDF (PDF/UA-1) with a document structure screen readers follow."""
+
+    chart: bool = True
+    """Include the chart of articles per day across the window (SVG in HTML and PDF, text elsewhere)."""
+
+
+class Branding(_Model):
+    """How a client's briefings look: reaches the HTML, email and PDF."""
+
+    client_name: str | None = None
+    """The client's name, shown in the masthead and the PDF footer."""
+
+    logo: str | None = None
+    """A logo image (SVG, PNG or JPEG), relative to the config file; embedded in HTML and PDF."""
+
+    accent: str = "#1f4e79"
+    """The accent colour of headings and rules, as ``#rgb`` or ``#rrggbb``."""
+
+    disclaimer: str | None = None
+    """A disclaimer printed after the source list."""
+
+    footer: str | None = None
+    """Text for the footer, in place of the standard line."""
+
+    @field_validator("accent")
+    @classmethod
+    def _hex_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value.strip()):
+            raise ValueError(f"accent must be a colour like #1f4e79, not {value!r}")
+        return value.strip().lower()
 
 
 class Fetch(_Model):
@@ -168,6 +205,15 @@ class Config(_Model):
     output: Output = Field(default_factory=Output)
     """What to write."""
 
+    client: str | None = None
+    """A client whose templates (in ``templates/clients/<client>/``) override the defaults."""
+
+    templates: str | None = None
+    """A directory of templates that override the client's and the defaults, relative to the config file."""
+
+    branding: Branding = Field(default_factory=Branding)
+    """The client's name, logo, accent colour, disclaimer and footer."""
+
     summarizer: str = "coverage"
     """How key points are chosen: ``coverage`` (bigram concepts, budgeted greedy), ``centroid`` (centroid
     relevance with MMR) or ``lead`` (each source's first sentences)."""
@@ -180,6 +226,13 @@ class Config(_Model):
     def _audience_by_name(cls, value: Any) -> Any:
         """A bare name is shorthand for ``{base: name}``."""
         return {"base": value} if isinstance(value, str) else value
+
+    @field_validator("client")
+    @classmethod
+    def _plain_client_name(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", value):
+            raise ValueError(f"client must be a plain directory name (letters, digits, . _ -), not {value!r}")
+        return value
 
     @field_validator("summarizer")
     @classmethod

@@ -192,6 +192,8 @@ class Briefing:
     articles_read: int
     articles_used: int
     undated: tuple[int, ...] = ()
+    daily: tuple[tuple[dt.date, int], ...] = ()
+    """Articles used per dated day (each merged copy counts), for the chart."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def section(self, name: str) -> Section | None:

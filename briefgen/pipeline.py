@@ -214,6 +214,11 @@ def compose(
     """Number the cited sources in order of first citation and turn selected sentences into items."""
     config = loaded.config
     docs = {d.index: d for d in corpus.documents}
+    daily: dict[dt.date, int] = {}
+    for doc in corpus.documents:
+        for art in (doc.article, *doc.duplicates):
+            if art.date is not None:
+                daily[art.date] = daily.get(art.date, 0) + 1
     numbers: dict[int, int] = {}
     sections: list[Section] = []
     for sel in selection.sections:
@@ -233,10 +238,10 @@ def compose(
                 publisher=art.publisher,
                 author=art.author,
                 date=art.date,
-                url=art.url,
+                url=web_url(art.url),
                 path=display_path(art.path, loaded.base_dir),
                 also=tuple(
-                    SourceRef(a.title, a.publisher, a.date, a.url, display_path(a.path, loaded.base_dir))
+                    SourceRef(a.title, a.publisher, a.date, web_url(a.url), display_path(a.path, loaded.base_dir))
                     for a in docs[doc_index].duplicates
                 ),
             )
@@ -252,13 +257,72 @@ def compose(
         articles_read=articles_read,
         articles_used=len(corpus.documents),
         undated=tuple(s.id for s in sources if s.date is None),
+        daily=tuple(sorted(daily.items())),
     )
+
+
+def web_url(url: str | None) -> str | None:
+    """A source's URL when it is an http(s) address; anything else (``javascript:``, ``file:``) is not linked."""
+    return url if url and is_url(url) else None
 
 
 def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
     if loaded.config.output.dir:
         return loaded.resolve(loaded.config.output.dir)
     return Path("output") / loaded.name / as_of.isoformat()
+
+
+#: What each rendered output is called in the output directory, in the order they are written.
+OUTPUT_FILES = {
+    "md": "briefing.md",
+    "html": "briefing.html",
+    "pdf": "briefing.pdf",
+    "email.html": "briefing.email.html",
+    "txt": "briefing.txt",
+    "json": "briefing.json",
+    "ingest.json": "ingest.json",
+}
+
+
+def render_all(briefing: Briefing, loaded: LoadedConfig, formats: Sequence[str]) -> dict[str, str | bytes]:
+    """Render the formats asked for with the config's templates and branding; JSON always."""
+    from . import render
+
+    overrides = render.template_dirs(loaded.config, loaded.base_dir)
+    env = render.template_env([d for _, d in overrides])
+    look = render.look_for(loaded.config, loaded.base_dir)
+    rendered: dict[str, str | bytes] = {"json": render.render_json(briefing)}
+    if "md" in formats:
+        rendered["md"] = render.render_markdown(briefing, env, look)
+    if "html" in formats or "pdf" in formats:
+        html = render.render_html(briefing, env, look)
+        if "html" in formats:
+            rendered["html"] = html
+        if "pdf" in formats:
+            allowed = [d for _, d in overrides]
+            rendered["pdf"] = render.render_pdf(html, render.default_template_dir(), look, allowed)
+    if "email" in formats:
+        rendered["email.html"], rendered["txt"] = render.render_email(briefing, env, look)
+    return rendered
+
+
+def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, Path]:
+    outputs: dict[str, Path] = {}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for key, name in OUTPUT_FILES.items():
+            if key not in rendered:
+                continue
+            data = rendered[key]
+            path = out_dir / name
+            if isinstance(data, bytes):
+                path.write_bytes(data)
+            else:
+                path.write_text(data, encoding="utf-8")
+            outputs[key] = path
+    except OSError as exc:
+        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return outputs
 
 
 # ----------------------------------------------------------------------------- the pipeline
@@ -271,7 +335,7 @@ def build(
     formats: Sequence[str] | None = None,
 ) -> BuildResult:
     """Build one briefing from a validated config and write it to ``out_dir``."""
-    from . import nlp, render, summarize
+    from . import nlp, summarize
 
     config = loaded.config
     as_of = as_of or config.window.as_of or dt.date.today()
@@ -298,33 +362,9 @@ def build(
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
 
-    outputs: dict[str, Path] = {}
     with _timed(timings, "render"):
-        env = render.template_env()
-        rendered: dict[str, str | bytes] = {
-            "json": render.render_json(briefing),
-            "ingest.json": json.dumps(intake_report(intake), ensure_ascii=False, indent=2) + "\n",
-        }
-        if "md" in formats:
-            rendered["md"] = render.render_markdown(briefing, env)
-        if "html" in formats or "pdf" in formats:
-            html = render.render_html(briefing, env)
-            if "html" in formats:
-                rendered["html"] = html
-            if "pdf" in formats:
-                rendered["pdf"] = render.render_pdf(html, render.default_template_dir())
+        rendered = render_all(briefing, loaded, formats)
+        rendered["ingest.json"] = json.dumps(intake_report(intake), ensure_ascii=False, indent=2) + "\n"
     with _timed(timings, "write"):
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for fmt in ("md", "html", "pdf", "json", "ingest.json"):
-                if fmt in rendered:
-                    path = out_dir / (fmt if fmt == "ingest.json" else f"briefing.{fmt}")
-                    data = rendered[fmt]
-                    if isinstance(data, bytes):
-                        path.write_bytes(data)
-                    else:
-                        path.write_text(data, encoding="utf-8")
-                    outputs[fmt] = path
-        except OSError as exc:
-            raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+        outputs = write_outputs(rendered, out_dir)
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)

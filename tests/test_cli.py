@@ -26,7 +26,8 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout.split()
-    assert printed == [str(tmp_path / name) for name in ("briefing.md", "briefing.html", "briefing.pdf", "briefing.json", "ingest.json")]
+    names = ("briefing.md", "briefing.html", "briefing.pdf", "briefing.email.html", "briefing.txt", "briefing.json", "ingest.json")
+    assert printed == [str(tmp_path / name) for name in names]
     reader = PdfReader(str(tmp_path / "briefing.pdf"))
     assert 1 <= len(reader.pages) <= 4
     text = "\n".join(page.extract_text() for page in reader.pages)
