@@ -10,7 +10,6 @@ rouge-score against each reference; scores are averaged over references, then cl
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -115,10 +114,9 @@ def _article(doc: dict, k: int) -> Article:
     if not isinstance(text, str):
         raise ValueError("a document's 'text' must be a string")
     blocks = tuple(Block(PARAGRAPH, " ".join(p.split())) for p in text.split("\n\n") if p.strip())
-    date = parse_date(doc.get("date"))
     return Article(
         path=str(doc.get("id") or f"doc{k}"), form="text", blocks=blocks,
-        title=doc.get("title"), publisher=doc.get("source"), date=date if isinstance(date, dt.date) else None,
+        title=doc.get("title"), publisher=doc.get("source"), date=parse_date(doc.get("date")),
     )
 
 

@@ -227,12 +227,13 @@ class Selector:
             return 0.0
         return float(np.max(self.ctx.vectors[self.chosen] @ self.ctx.vectors[i]))
 
-    def pick(self, pool: Iterable[int], k: int, budget: int | None = None) -> list[int]:
-        """Greedy MMR over salience: each pick must not repeat anything chosen in any section.
+    def pick(self, pool: Iterable[int], k: int, budget: int | None = None, relevance: np.ndarray | None = None) -> list[int]:
+        """Greedy MMR over salience (or ``relevance``): no pick may repeat anything chosen in any section.
 
         Stops at ``k`` sentences or once ``budget`` words are reached (the last may run past it).
         """
-        top = float(np.max(self.salience)) if len(self.salience) else 0.0
+        relevance = self.salience if relevance is None else relevance
+        top = float(np.max(relevance)) if len(relevance) else 0.0
         scale = 1.0 / top if top > 0 else 1.0
         remaining = [i for i in pool if i not in set(self.chosen)]
         picked: list[int] = []
@@ -243,7 +244,7 @@ class Selector:
                 red = self.redundancy(i)
                 if red > REDUNDANT:
                     continue
-                score = MMR_LAMBDA * self.salience[i] * scale - (1 - MMR_LAMBDA) * red
+                score = MMR_LAMBDA * relevance[i] * scale - (1 - MMR_LAMBDA) * red
                 if score > best_score:
                     best, best_score = i, score
             if best is None:
@@ -364,11 +365,7 @@ class ConceptCoverage(Selector):
                 heapq.heappush(heap, (-self.score(follower), follower))
         if len(picked) < k and (budget is None or used < budget):
             rest = [i for _, i in sorted(heap, key=lambda e: e[1])]
-            saved, self.salience = self.salience, self.fallback
-            try:
-                picked += self.pick(rest, k - len(picked), None if budget is None else budget - used)
-            finally:
-                self.salience = saved
+            picked += self.pick(rest, k - len(picked), None if budget is None else budget - used, self.fallback)
         return picked
 
 
@@ -579,7 +576,6 @@ class Player:
 
     key: str
     name: str
-    label: str
     keys: set[str] = field(default_factory=set)
     sources: set[int] = field(default_factory=set)
     mentions: int = 0
@@ -644,15 +640,10 @@ def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player
 
     players: dict[str, Player] = {}
     for key, target in sorted(parent.items()):
-        player = players.setdefault(target, Player(key=target, name=shown(target), label=""))
+        player = players.setdefault(target, Player(key=target, name=shown(target)))
         player.keys.add(key)
         player.sources |= docs[key]
         player.mentions += sum(spelled[key].values())
-    for target, player in players.items():
-        merged: Counter[str] = Counter()
-        for key in player.keys:
-            merged.update(labels[key])
-        player.label = sorted(merged.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
     ranked = sorted(players.values(), key=lambda p: (-len(p.sources), -p.mentions, p.name))
     return ranked, parent
 
