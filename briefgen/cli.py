@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -74,18 +75,66 @@ def cli() -> None:
     sentence is quoted verbatim from a source and cites it."""
 
 
+_AS_OF_HELP = "Last day of the date window (default: the config's, else today)."
+
+
+def _cache_options(f):  # noqa: ANN001, ANN202 - click decorator
+    f = click.option("--no-cache", is_flag=True, help="Read and analyse every article afresh; keep nothing on disk.")(f)
+    return click.option(
+        "--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="BRIEFGEN_CACHE_DIR",
+        help="Where analysed articles are kept between runs (default: ~/.cache/briefgen/analysis; env BRIEFGEN_CACHE_DIR).",
+    )(f)
+
+
+def _send_options(f):  # noqa: ANN001, ANN202 - click decorator
+    f = click.option("--log", "log_file", type=click.Path(path_type=Path, dir_okay=False), help="The delivery log (default: the config's delivery.log, else output/deliveries.sqlite).")(f)
+    f = click.option("--resend", is_flag=True, help="Send even to recipients who already have this briefing.")(f)
+    return click.option("--dry-run", is_flag=True, help="Write each message as an .eml file in the output directory instead of sending it.")(f)
+
+
+def _workspace(cache_dir: Path | None, no_cache: bool):  # noqa: ANN202 - lazy import
+    from .cache import Workspace, default_cache_dir
+
+    return Workspace(None if no_cache else (cache_dir or default_cache_dir()))
+
+
+def _report_delivery(report) -> None:  # noqa: ANN001 - deliver.DeliveryReport
+    """One line per recipient on stdout; a one-line error (exit 3) unless every recipient has the briefing."""
+    from .errors import DeliveryError
+
+    for o in report.outcomes:
+        click.echo(f"{o.status:<13}{o.recipient:<34}{o.message_id or '-'}  {o.detail}".rstrip())
+    missed = [o for o in report.outcomes if not o.delivered]
+    if missed:
+        raise DeliveryError(f"{len(missed)} of {len(report.outcomes)} recipient(s) did not get the briefing: "
+                            + ", ".join(f"{o.recipient} ({o.status})" for o in missed))
+
+
 @cli.command()
 @click.argument("config", type=click.Path(path_type=Path))
-@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Last day of the date window (default: the config's, else today).")
+@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output directory (default: output/<config name>/<as-of>/).")
 @click.option("--format", "formats", callback=_parse_formats, metavar="md,html,pdf", help="Formats to write; briefing.json is always written.")
+@click.option("--send", is_flag=True, help="Then email the briefing to the config's recipients (see `briefgen send`).")
+@_send_options
+@_cache_options
 @_verbose_option
-def build(config: Path, as_of: dt.date | None, out_dir: Path | None, formats: list[str] | None) -> None:
+def build(
+    config: Path, as_of: dt.date | None, out_dir: Path | None, formats: list[str] | None, send: bool,
+    dry_run: bool, resend: bool, log_file: Path | None, cache_dir: Path | None, no_cache: bool,
+) -> None:
     """Build the briefing CONFIG describes and print the paths written."""
     from .pipeline import build as run_build
 
     loaded = load_config(config)
-    result = run_build(loaded, as_of=as_of, out_dir=out_dir, formats=formats)
+    as_of = as_of or loaded.config.window.as_of or dt.date.today()
+    if send:
+        if loaded.config.delivery.email is None:
+            raise BriefgenError(f"{config} has no delivery.email section: nothing to send")
+        formats = list(dict.fromkeys([*(formats or loaded.config.output.formats), "pdf", "email"]))
+    workspace = _workspace(cache_dir, no_cache)
+    result = run_build(loaded, as_of=as_of, out_dir=out_dir, formats=formats, workspace=workspace)
+    workspace.prune()
     for path in result.outputs.values():
         click.echo(str(path))
     counts: dict[str, int] = {}
@@ -94,6 +143,111 @@ def build(config: Path, as_of: dt.date | None, out_dir: Path | None, formats: li
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
     log.info("%s articles: %s", sum(counts.values()), summary)
     log.debug("timings: %s", ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    log.debug("%s", workspace.stats.summary())
+    if send:
+        from .deliver import deliver
+
+        _report_delivery(deliver(loaded, as_of, result.outputs, dry_run=dry_run, resend=resend, log_file=log_file))
+
+
+@cli.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Where the build is (default: output/<config name>/<as-of>/).")
+@click.option("--recipient", "only", multiple=True, metavar="ADDRESS", help="Send only to this recipient of the config (repeatable).")
+@_send_options
+@_cache_options
+@_verbose_option
+def send(
+    config: Path, as_of: dt.date | None, out_dir: Path | None, only: tuple[str, ...], dry_run: bool, resend: bool,
+    log_file: Path | None, cache_dir: Path | None, no_cache: bool,
+) -> None:
+    """Email the briefing of CONFIG to its recipients: one message each, with a text part,
+    an HTML part and the PDF attached.
+
+    Reuses the build in the output directory when it is a finished build of this config and
+    date, else builds first. Recipients who already have this briefing (per the delivery log)
+    are skipped unless --resend. Exits 3 unless every recipient has it.
+    """
+    from .deliver import deliver
+    from .pipeline import default_out_dir, ensure_built
+
+    loaded = load_config(config)
+    if loaded.config.delivery.email is None:
+        raise BriefgenError(f"{config} has no delivery.email section: nothing to send")
+    as_of = as_of or loaded.config.window.as_of or dt.date.today()
+    out_dir = out_dir or default_out_dir(loaded, as_of)
+    workspace = _workspace(cache_dir, no_cache)
+    outputs, built = ensure_built(loaded, as_of, out_dir, workspace)
+    log.info("%s the briefing in %s", "built" if built else "reusing", out_dir)
+    _report_delivery(deliver(loaded, as_of, outputs, dry_run=dry_run, resend=resend, only=only, log_file=log_file))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+@click.option("--send", is_flag=True, help="Email each briefing to its config's recipients.")
+@_send_options
+@_cache_options
+@_verbose_option
+def batch(
+    paths: tuple[Path, ...], as_of: dt.date | None, send: bool, dry_run: bool, resend: bool,
+    log_file: Path | None, cache_dir: Path | None, no_cache: bool,
+) -> None:
+    """Build the briefing of every config in PATHS (config files, or directories of *.yaml)
+    and, with --send, deliver each. Articles shared by several configs are read and analysed
+    once. Ends with a summary table; exits 1 if any config failed."""
+    from .batch import expand_configs, format_table, run_batch
+
+    configs, rows = expand_configs(paths)
+    workspace = _workspace(cache_dir, no_cache)
+    started = time.perf_counter()
+    if sys.stderr.isatty() and len(configs) > 1:
+        with click.progressbar(
+            length=len(configs), label="briefings", file=sys.stderr, show_pos=True,
+            item_show_func=lambda row: row.config if row else None,
+        ) as bar:
+            rows += run_batch(configs, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file,
+                              done=lambda row: bar.update(1, row))
+    else:
+        rows += run_batch(configs, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file)
+    workspace.prune()
+    click.echo(format_table(rows))
+    failed = [r for r in rows if not r.ok]
+    click.echo(f"{len(rows)} config(s): {len(rows) - len(failed)} ok, {len(failed)} failed, "
+               f"{time.perf_counter() - started:.1f}s; {workspace.stats.summary()}")
+    if failed:
+        raise BriefgenError(f"{len(failed)} of {len(rows)} config(s) failed: {', '.join(r.config for r in failed)}")
+
+
+@cli.command()
+@click.argument("config", required=False, type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Only this briefing date.")
+@click.option("--log", "log_file", type=click.Path(path_type=Path, dir_okay=False), help="The delivery log (default: the config's, else output/deliveries.sqlite).")
+@click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
+@_verbose_option
+def deliveries(config: Path | None, as_of: dt.date | None, log_file: Path | None, as_json: bool) -> None:
+    """List the messages in the delivery log: of CONFIG's briefings, or all."""
+    import dataclasses
+    import json
+
+    from .deliver import DEFAULT_LOG, DeliveryLog, log_path
+
+    loaded = load_config(config) if config else None
+    path = log_path(loaded, log_file) if loaded else (log_file or DEFAULT_LOG)
+    if not path.exists():
+        raise BriefgenError(f"no delivery log at {path}: nothing has been sent")
+    journal = DeliveryLog(path, readonly=True)
+    try:
+        entries = journal.entries(str(loaded.path) if loaded else None, as_of)
+    finally:
+        journal.close()
+    if as_json:
+        click.echo(json.dumps([dataclasses.asdict(e) for e in entries], indent=2))
+        return
+    for e in entries:
+        click.echo(f"{e.updated}  {e.as_of}  {e.status:<9}{e.attempts:>2}  {e.recipient:<32} {e.message_id}  {Path(e.config).name}  {e.detail}".rstrip())
+    click.echo(f"{len(entries)} message(s) in {path}")
 
 
 @cli.command()

@@ -8,12 +8,15 @@ a config in one pass.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
+from email.headerregistry import Address
 import re
+import string
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -181,6 +184,175 @@ class Fetch(_Model):
     """Seconds to wait for a site before giving up on it (a copy cached earlier is then used, if any)."""
 
 
+def _email_address(value: str) -> str:
+    """One address, optionally with a display name (``Ops Desk <ops@example.com>``), normalised."""
+    from email_validator import EmailNotValidError, validate_email
+
+    found = email.utils.getaddresses([value])
+    if len(found) != 1 or not found[0][1]:
+        raise ValueError(f"{value!r} is not one email address")
+    name, addr = found[0]
+    try:
+        info = validate_email(addr, check_deliverability=False, globally_deliverable=False, test_environment=True)
+    except EmailNotValidError as exc:
+        raise ValueError(f"{value!r} is not an email address: {exc}") from None
+    return str(Address(display_name=name, addr_spec=info.normalized)) if name else info.normalized
+
+
+EmailAddress = Annotated[str, AfterValidator(_email_address)]
+
+#: The fields a subject template may use; ``as_of`` and ``window_start`` are dates, so
+#: ``{as_of:%d %B %Y}`` formats them.
+SUBJECT_FIELDS = ("title", "as_of", "window_start", "client", "audience", "config")
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Smtp(_Model):
+    """The mail server briefings are handed to."""
+
+    host: str = "localhost"
+    """Host name or address of the SMTP server."""
+
+    port: int | None = Field(default=None, ge=1, le=65535)
+    """Port; default 25 with ``security: none``, 587 with ``starttls``, 465 with ``ssl``."""
+
+    security: Literal["none", "starttls", "ssl"] = "starttls"
+    """``starttls`` upgrades a plain connection (port 587), ``ssl`` connects over TLS from the start
+    (port 465), ``none`` sends in the clear (a local relay only; credentials are then refused
+    unless the host is this machine)."""
+
+    ca_file: str | None = None
+    """A PEM file of certificate authorities to trust instead of the system's (a private relay),
+    relative to the config file."""
+
+    timeout: float = Field(default=30.0, gt=0.0, le=600.0)
+    """Seconds to wait on the server before counting the attempt as failed (and retrying)."""
+
+    helo: str | None = None
+    """The name briefgen gives in EHLO; default: this machine's fully qualified name."""
+
+    def resolved_port(self) -> int:
+        return self.port or {"none": 25, "starttls": 587, "ssl": 465}[self.security]
+
+
+class Retry(_Model):
+    """How transient failures (4xx replies, dropped connections, timeouts) are retried."""
+
+    attempts: int = Field(default=5, ge=1, le=20)
+    """Tries per message, the first included."""
+
+    first_delay: float = Field(default=2.0, ge=0.0, le=600.0)
+    """Seconds to wait before the second try; each later wait doubles."""
+
+    max_delay: float = Field(default=60.0, ge=0.0, le=3600.0)
+    """The longest wait between two tries."""
+
+    def delay(self, failures: int) -> float:
+        """The wait after the ``failures``-th failed try: exponential, bounded by ``max_delay``."""
+        return min(self.max_delay, self.first_delay * 2 ** (failures - 1))
+
+
+class EmailDelivery(_Model):
+    """Who gets the briefing by email, and through which server."""
+
+    to: list[EmailAddress] = Field(default_factory=list)
+    """Recipients named in the To header; each gets a message of their own."""
+
+    cc: list[EmailAddress] = Field(default_factory=list)
+    """Recipients named in the Cc header; each gets a message of their own."""
+
+    bcc: list[EmailAddress] = Field(default_factory=list)
+    """Recipients named in no header; each gets a message of their own."""
+
+    sender: EmailAddress | None = Field(default=None, alias="from")
+    """The From address (required with recipients); also the envelope sender."""
+
+    reply_to: EmailAddress | None = None
+    """Where replies go, when not to the From address."""
+
+    subject: str = "{title} \u2014 week of {as_of}"
+    """The subject line; may use ``{title}``, ``{as_of}``, ``{window_start}`` (dates take a format such
+    as ``{as_of:%d %B %Y}``), ``{client}``, ``{audience}`` and ``{config}``."""
+
+    smtp: Smtp = Field(default_factory=Smtp)
+    """The mail server."""
+
+    username_env: str | None = None
+    """The name of the environment variable holding the SMTP user name; credentials never live in YAML."""
+
+    password_env: str | None = None
+    """The name of the environment variable holding the SMTP password."""
+
+    retry: Retry = Field(default_factory=Retry)
+    """How transient failures are retried."""
+
+    @field_validator("subject")
+    @classmethod
+    def _known_fields(cls, value: str) -> str:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+        except ValueError as exc:
+            raise ValueError(f"subject is not a valid template: {exc}") from None
+        for name in fields:
+            if name not in SUBJECT_FIELDS:
+                raise ValueError(f"unknown subject field {{{name}}}; use {', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}")
+        try:
+            subject_line(value, title="T", as_of=dt.date(2025, 1, 6), window_start=dt.date(2024, 12, 31), client="C", audience="A", config="c")
+        except (ValueError, TypeError, KeyError, IndexError) as exc:
+            raise ValueError(f"subject cannot be formatted: {exc}") from None
+        return value
+
+    @field_validator("username_env", "password_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            raise ValueError(f"give the name of an environment variable (such as SMTP_PASSWORD), not {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _complete(self) -> EmailDelivery:
+        if not (self.to or self.cc or self.bcc):
+            raise ValueError("give at least one recipient in to, cc or bcc")
+        if self.sender is None:
+            raise ValueError("give the From address as from:")
+        if (self.username_env is None) != (self.password_env is None):
+            raise ValueError("give both username_env and password_env, or neither")
+        return self
+
+    def recipients(self) -> list[tuple[str, str]]:
+        """Every distinct recipient as ``(kind, address)``; a person listed twice gets one message."""
+        seen: set[str] = set()
+        out: list[tuple[str, str]] = []
+        for kind, addresses in (("to", self.to), ("cc", self.cc), ("bcc", self.bcc)):
+            for address in addresses:
+                key = addr_spec(address).lower()
+                if key not in seen:
+                    seen.add(key)
+                    out.append((kind, address))
+        return out
+
+
+def addr_spec(address: str) -> str:
+    """The bare ``local@domain`` of an address that may carry a display name."""
+    return email.utils.parseaddr(address)[1] or address
+
+
+def subject_line(template: str, **fields: Any) -> str:
+    """Fill a subject template; whitespace (newlines from a YAML title) collapses to single spaces."""
+    return " ".join(template.format(**fields).split())
+
+
+class Delivery(_Model):
+    """How built briefings reach their readers."""
+
+    email: EmailDelivery | None = None
+    """Send the briefing by email: a plain-text part, the email-safe HTML part and the PDF attached."""
+
+    log: str | None = None
+    """The SQLite delivery log, relative to the config file; default ``output/deliveries.sqlite`` in
+    the working directory. It records every message so nothing is sent twice."""
+
+
 class Config(_Model):
     """One briefing: its topic, audience, sources, window and output."""
 
@@ -220,6 +392,9 @@ class Config(_Model):
 
     spacy_model: str | None = None
     """A spaCy pipeline to load; default: ``en_core_web_sm`` when installed, else a blank English pipeline."""
+
+    delivery: Delivery = Field(default_factory=Delivery)
+    """Email recipients, the mail server and the delivery log."""
 
     @field_validator("audience", mode="before")
     @classmethod

@@ -41,3 +41,14 @@ class NoArticlesError(BriefgenError):
 
 class RenderError(BriefgenError):
     """A template is missing or fails, or the PDF cannot be made."""
+
+
+class DeliveryError(BriefgenError):
+    """Not every recipient got the briefing (exit status 3), or delivery cannot start (1)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code

@@ -6,10 +6,12 @@ runs on ``spacy.blank("en")`` with a rule-based sentencizer (no entities), and s
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BriefgenError
@@ -79,6 +81,24 @@ def load_pipeline(name: str | None = None) -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+def model_identity(name: str | None = None) -> str:
+    """Which pipeline :func:`load_pipeline` would load, as ``name-version``, without loading it.
+
+    Cached analyses are keyed by it, so a run whose every document is cached never loads spaCy.
+    """
+    from importlib import metadata
+
+    for candidate in (name,) if name else DEFAULT_MODELS:
+        try:
+            return f"{candidate}-{metadata.version(candidate)}"
+        except (metadata.PackageNotFoundError, ValueError):
+            pass
+        meta = Path(candidate).expanduser() / "meta.json"  # a model given by its directory
+        if meta.is_file():
+            return f"{candidate}-{hashlib.sha256(meta.read_bytes()).hexdigest()[:12]}"
+    return f"{name}-missing" if name else "blank-en-sentencizer"
 
 
 _SPACE_EDGE = re.compile(r"^\s+|\s+$")

@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .clean import clean, duplicate_of, group_duplicates
+from .cache import Workspace
+from .clean import duplicate_of, group_duplicates
 from .config import LoadedConfig
 from .errors import ArticleError, BriefgenError, NoArticlesError
 from .fetch import is_url
-from .ingest import MAX_BYTES, expand_sources, read_file, read_url
-from .models import Article, Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
+from .ingest import MAX_BYTES, expand_sources
+from .models import Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
 from .topic import TopicMatcher
 
 log = logging.getLogger("briefgen")
@@ -90,8 +92,12 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 # ----------------------------------------------------------------------------- stages
 
 
-def ingest(loaded: LoadedConfig, decisions: list[Decision]) -> list[Article]:
-    """Read every source file and URL; an unreadable one is reported and skipped."""
+def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace) -> list[Document]:
+    """Read and clean every source file and URL; an unreadable one is reported and skipped.
+
+    The workspace reads each input once however many briefings use it; documents are
+    numbered here, in source order.
+    """
     from .fetch import default_cache_dir, fetch
 
     config = loaded.config
@@ -100,24 +106,31 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision]) -> list[Article]:
     for message in missing:
         log.warning(message)
     cache_dir = loaded.resolve(config.fetch.cache_dir) if config.fetch.cache_dir else default_cache_dir()
-    articles: list[Article] = []
+
+    def fetcher(url: str) -> Callable[[], tuple[bytes, str]]:
+        def get() -> tuple[bytes, str]:
+            got = fetch(url, cache_dir, max_age=config.fetch.max_age_hours * 3600, timeout=config.fetch.timeout, max_bytes=MAX_BYTES)
+            return got.body, got.content_type
+
+        return get
+
+    documents: list[Document] = []
     for source in [*files, *urls]:
         try:
             if isinstance(source, Path):
-                articles.extend(read_file(source))
+                found = workspace.file_documents(source)
             else:
-                got = fetch(
-                    source, cache_dir, max_age=config.fetch.max_age_hours * 3600,
-                    timeout=config.fetch.timeout, max_bytes=MAX_BYTES,
-                )
-                articles.extend(read_url(source, got.body, got.content_type))
+                found = workspace.url_documents(source, fetcher(source))
         except ArticleError as exc:
             log.warning("skipped %s: %s", exc.path, exc.reason)
             decisions.append(Decision(str(source), "unreadable", exc.reason))
+            continue
         except Exception as exc:  # a reader bug must not sink the run either
             log.warning("skipped %s: %s: %s", source, type(exc).__name__, exc)
             decisions.append(Decision(str(source), "unreadable", f"{type(exc).__name__}: {exc}"))
-    return articles
+            continue
+        documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(found))
+    return documents
 
 
 def in_window(doc: Document, start: dt.date, end: dt.date) -> bool:
@@ -152,17 +165,19 @@ def filter_documents(
     return kept, relevance
 
 
-def take_in(loaded: LoadedConfig, as_of: dt.date, timings: dict[str, float] | None = None) -> Intake:
+def take_in(
+    loaded: LoadedConfig, as_of: dt.date, timings: dict[str, float] | None = None, workspace: Workspace | None = None
+) -> Intake:
     """Ingest, clean, filter and de-duplicate: every input ends with one decision."""
     timings = {} if timings is None else timings
+    workspace = workspace or Workspace()
     config = loaded.config
     start = as_of - dt.timedelta(days=config.window.days - 1)
     topic = TopicMatcher(config.topic)
     decisions: list[Decision] = []
-    with _timed(timings, "ingest"):
-        articles = ingest(loaded, decisions)
-    with _timed(timings, "clean"):
-        cleaned = [clean(article, i) for i, article in enumerate(articles)]
+    with _timed(timings, "read and clean"):
+        cleaned = ingest(loaded, decisions, workspace)
+    with _timed(timings, "filter"):
         on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
         documents = group_duplicates(on_topic)
     merged = duplicate_of(documents)
@@ -178,7 +193,7 @@ def take_in(loaded: LoadedConfig, as_of: dt.date, timings: dict[str, float] | No
     # Reports name files relative to the config, so they read the same on every machine.
     decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
     decisions.sort(key=lambda d: d.path)
-    return Intake(tuple(documents), relevance, tuple(decisions), len(articles), start, as_of)
+    return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of)
 
 
 def intake_report(intake: Intake) -> dict[str, object]:
@@ -333,17 +348,22 @@ def build(
     as_of: dt.date | None = None,
     out_dir: Path | None = None,
     formats: Sequence[str] | None = None,
+    workspace: Workspace | None = None,
 ) -> BuildResult:
-    """Build one briefing from a validated config and write it to ``out_dir``."""
-    from . import nlp, summarize
+    """Build one briefing from a validated config and write it to ``out_dir``.
+
+    A ``workspace`` shared by several builds reads and analyses each article once.
+    """
+    from . import summarize
 
     config = loaded.config
+    workspace = workspace or Workspace()
     as_of = as_of or config.window.as_of or dt.date.today()
     formats = list(formats or config.output.formats)
     out_dir = out_dir or default_out_dir(loaded, as_of)
     timings: dict[str, float] = {}
 
-    intake = take_in(loaded, as_of, timings)
+    intake = take_in(loaded, as_of, timings, workspace)
     documents, start = intake.documents, intake.start
     if not documents:
         raise NoArticlesError(
@@ -351,10 +371,8 @@ def build(
             f"none both inside {start}..{as_of} and on topic (see `briefgen inspect`)"
         )
 
-    with _timed(timings, "load model"):
-        pipeline = nlp.load_pipeline(config.spacy_model)
     with _timed(timings, "analyse"):
-        corpus = nlp.analyse(documents, pipeline)
+        corpus = workspace.analyse(documents, config.spacy_model, timings)
     with _timed(timings, "select"):
         topic = TopicMatcher(config.topic)
         selection = summarize.select(corpus, topic, config.resolved_audience(), config.summarizer, intake.relevance)
@@ -367,4 +385,76 @@ def build(
         rendered["ingest.json"] = json.dumps(intake_report(intake), ensure_ascii=False, indent=2) + "\n"
     with _timed(timings, "write"):
         outputs = write_outputs(rendered, out_dir)
+        outputs["manifest.json"] = write_manifest(loaded, as_of, outputs, out_dir)
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
+
+
+# ----------------------------------------------------------------------------- reusing a build
+
+MANIFEST = "manifest.json"
+
+
+def config_fingerprint(loaded: LoadedConfig) -> str:
+    """A hash of what decides a briefing's content: the config without its delivery settings.
+
+    Changing recipients or the mail server does not call for a new build.
+    """
+    data = loaded.config.model_dump(mode="json", exclude={"delivery"})
+    return hashlib.sha256(json.dumps([str(loaded.path), data], sort_keys=True).encode()).hexdigest()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_manifest(loaded: LoadedConfig, as_of: dt.date, outputs: dict[str, Path], out_dir: Path) -> Path:
+    """Record what was built, from which config, with a hash of every file; written last, so a
+    manifest means the build finished."""
+    from . import __version__
+
+    manifest = {
+        "briefgen": __version__,
+        "config": str(loaded.path),
+        "fingerprint": config_fingerprint(loaded),
+        "as_of": as_of.isoformat(),
+        "files": {path.name: _sha256(path) for path in outputs.values()},
+    }
+    path = out_dir / MANIFEST
+    try:
+        path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return path
+
+
+def reusable_build(loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str]) -> dict[str, Path] | None:
+    """The files of a finished build of this config for this date in ``out_dir``, when every
+    file in ``needed`` is there and unchanged since; otherwise None."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("fingerprint") != config_fingerprint(loaded) or manifest.get("as_of") != as_of.isoformat():
+            return None
+        files = manifest["files"]
+        outputs = {key: out_dir / OUTPUT_FILES[key] for key in needed}
+        if any(files.get(path.name) != _sha256(path) for path in outputs.values()):
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return outputs
+
+
+#: What sending needs from a build.
+SEND_FILES = ("pdf", "email.html", "txt", "json")
+
+
+def ensure_built(
+    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, workspace: Workspace | None = None
+) -> tuple[dict[str, Path], bool]:
+    """The build in ``out_dir`` when it is a finished, unchanged build of this config and date;
+    otherwise a new build with at least the PDF and the email formats. Says whether it built."""
+    found = reusable_build(loaded, as_of, out_dir, SEND_FILES)
+    if found is not None:
+        return found, False
+    formats = list(dict.fromkeys([*loaded.config.output.formats, "pdf", "email"]))
+    result = build(loaded, as_of, out_dir, formats, workspace)
+    return {key: result.outputs[key] for key in SEND_FILES}, True

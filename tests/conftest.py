@@ -36,3 +36,11 @@ def nlp():
     from briefgen.nlp import load_pipeline
 
     return load_pipeline()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_analysis_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Commands the tests run keep their analysis cache in a temporary directory, not the user's."""
+    import os
+
+    os.environ["BRIEFGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("analysis-cache"))

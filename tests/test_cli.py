@@ -26,7 +26,7 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout.split()
-    names = ("briefing.md", "briefing.html", "briefing.pdf", "briefing.email.html", "briefing.txt", "briefing.json", "ingest.json")
+    names = ("briefing.md", "briefing.html", "briefing.pdf", "briefing.email.html", "briefing.txt", "briefing.json", "ingest.json", "manifest.json")
     assert printed == [str(tmp_path / name) for name in names]
     reader = PdfReader(str(tmp_path / "briefing.pdf"))
     assert 1 <= len(reader.pages) <= 4
@@ -44,7 +44,7 @@ def test_build_default_output_dir_and_format_option(tmp_path):
     proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--format", "md", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     out = tmp_path / "output" / "example" / "2025-02-14"
-    assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md", "ingest.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md", "ingest.json", "manifest.json"]
 
 
 def test_validate_ok_and_problems(tmp_path):

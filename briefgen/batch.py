@@ -1,0 +1,142 @@
+"""The weekly run: build (and send) every client's briefing in one go.
+
+All configs share one :class:`~briefgen.cache.Workspace`, so an article used by twenty
+briefings is read, cleaned and analysed once. A config that fails is reported in the
+summary and the run goes on with the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Workspace
+from .config import load_config
+from .errors import BriefgenError, ConfigError
+
+log = logging.getLogger("briefgen")
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One config's line in the summary table."""
+
+    config: str
+    as_of: dt.date | None
+    status: str  # built | sent | dry run | not sent | failed
+    articles: str = "-"
+    delivered: str = "-"
+    seconds: float = 0.0
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("built", "sent", "dry run")
+
+
+def expand_configs(args: Sequence[Path]) -> tuple[list[Path], list[BatchRow]]:
+    """Config files named, and the ``*.yaml`` / ``*.yml`` files of directories named, in order;
+    a name that is neither becomes a failed row."""
+    found: dict[Path, None] = {}
+    missing: list[BatchRow] = []
+    for arg in args:
+        if arg.is_dir():
+            for path in sorted([*arg.glob("*.yaml"), *arg.glob("*.yml")]):
+                found.setdefault(path, None)
+        elif arg.is_file():
+            found.setdefault(arg, None)
+        else:
+            missing.append(BatchRow(str(arg), None, "failed", detail="no such config file or directory"))
+    return list(found), missing
+
+
+def run_batch(
+    paths: Sequence[Path],
+    as_of: dt.date | None,
+    workspace: Workspace,
+    *,
+    send: bool = False,
+    dry_run: bool = False,
+    resend: bool = False,
+    log_file: Path | None = None,
+    done: Callable[[BatchRow], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[BatchRow]:
+    """Build every config's briefing and, with ``send``, deliver it; one row per config."""
+    rows = []
+    for path in paths:
+        row = _one(path, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file, sleep=sleep)
+        rows.append(row)
+        if done is not None:
+            done(row)
+    return rows
+
+
+def _one(
+    path: Path,
+    as_of: dt.date | None,
+    workspace: Workspace,
+    *,
+    send: bool,
+    dry_run: bool,
+    resend: bool,
+    log_file: Path | None,
+    sleep: Callable[[float], None],
+) -> BatchRow:
+    from .deliver import deliver
+    from .pipeline import build, default_out_dir
+
+    start = time.perf_counter()
+    name, day, articles, delivered = str(path), as_of, "-", "-"
+    try:
+        loaded = load_config(path)
+        day = as_of or loaded.config.window.as_of or dt.date.today()
+        out_dir = default_out_dir(loaded, day)
+        formats = list(loaded.config.output.formats)
+        email = loaded.config.delivery.email
+        if send and email is not None:
+            formats = list(dict.fromkeys([*formats, "pdf", "email"]))
+        result = build(loaded, day, out_dir, formats, workspace)
+        articles = f"{result.briefing.articles_used}/{result.briefing.articles_read}"
+        if not send:
+            return BatchRow(name, day, "built", articles, delivered, time.perf_counter() - start, str(out_dir))
+        if email is None:
+            return BatchRow(name, day, "built", articles, delivered, time.perf_counter() - start, "no delivery.email: not sent")
+        report = deliver(loaded, day, result.outputs, dry_run=dry_run, resend=resend, log_file=log_file, sleep=sleep)
+        delivered = report.counts()
+        if report.complete:
+            status = "dry run" if dry_run else "sent"
+            fresh = sum(o.status in ("sent", "written") for o in report.outcomes)
+            detail = f"{out_dir} ({fresh} {'written' if dry_run else 'sent'} now)"
+            return BatchRow(name, day, status, articles, delivered, time.perf_counter() - start, detail)
+        missed = [f"{o.recipient} {o.status}" for o in report.outcomes if not o.delivered]
+        return BatchRow(name, day, "not sent", articles, delivered, time.perf_counter() - start, "; ".join(missed))
+    except ConfigError as exc:
+        more = f" (and {len(exc.problems) - 1} more)" if len(exc.problems) > 1 else ""
+        detail = exc.problems[0] + more
+    except BriefgenError as exc:
+        detail = str(exc)
+    except Exception as exc:  # a bug in one config's run must not stop the others
+        log.debug("%s failed", path, exc_info=True)
+        detail = f"{type(exc).__name__}: {exc}"
+    log.warning("%s: %s", path, detail)
+    return BatchRow(name, day, "failed", articles, delivered, time.perf_counter() - start, detail)
+
+
+def format_table(rows: Sequence[BatchRow]) -> str:
+    """The summary table that closes a batch run."""
+    header = ("config", "as of", "status", "articles", "sent", "seconds", "output or problem")
+    body = [
+        (r.config, r.as_of.isoformat() if r.as_of else "-", r.status, r.articles, r.delivered, f"{r.seconds:.2f}", r.detail)
+        for r in rows
+    ]
+    widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header) - 1)]
+    lines = []
+    for line in [header, *body]:
+        cells = [str(c).ljust(w) for c, w in zip(line, widths)]
+        lines.append("  ".join([*cells, str(line[-1])]).rstrip())
+    return "\n".join(lines)

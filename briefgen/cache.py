@@ -1,0 +1,365 @@
+"""Read, clean and analyse each article once: within a run, and across runs.
+
+A batch builds many briefings that mostly share their articles, and next week's batch
+sees most of this week's articles again. A :class:`Workspace` keeps every input's
+cleaned documents and every document's analysed sentences in memory for the run and,
+given a directory, on disk between runs. Entries are keyed by a hash of the content and
+of the *engine* that made them: briefgen's reading, cleaning and NLP code, the libraries
+those use and the spaCy model. Change any of them and old entries are never looked up
+again; entries unused for :data:`PRUNE_DAYS` days are deleted.
+
+The disk cache holds JSON, never pickles, so a cache directory is data and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+from . import __version__
+from .errors import ArticleError
+from .models import Article, Block, Corpus, Document, Sentence, Span
+
+log = logging.getLogger("briefgen")
+
+#: Bumped when the layout of cache entries changes.
+CACHE_FORMAT = 1
+#: briefgen's own modules whose code decides what a cached entry holds.
+ENGINE_MODULES = ("ingest.py", "clean.py", "nlp.py", "models.py")
+#: Libraries whose version changes what reading and analysis produce.
+ENGINE_LIBRARIES = (
+    "spacy", "trafilatura", "lxml", "lxml_html_clean", "ftfy", "json-repair", "feedparser",
+    "charset-normalizer", "python-dateutil", "markdown-it-py", "pyyaml",
+)
+#: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
+PRUNE_DAYS = 30
+
+
+def _dist_version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+@lru_cache(maxsize=1)
+def engine_version() -> str:
+    """A short hash of everything that decides what reading, cleaning and analysis produce."""
+    h = hashlib.sha256(f"briefgen {__version__} cache {CACHE_FORMAT}\n".encode())
+    here = Path(__file__).parent
+    for name in ENGINE_MODULES:
+        h.update(name.encode() + b"\n" + (here / name).read_bytes())
+    for dist in ENGINE_LIBRARIES:
+        h.update(f"{dist} {_dist_version(dist)}\n".encode())
+    return h.hexdigest()[:16]
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "briefgen" / "analysis"
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big") + data)
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- JSON codec
+
+
+def _article_json(article: Article, source: str) -> dict[str, object]:
+    return {
+        "path": article.path[len(source):] if article.path.startswith(source) else article.path,
+        "form": article.form,
+        "blocks": [[b.kind, b.text] for b in article.blocks],
+        "title": article.title,
+        "publisher": article.publisher,
+        "author": article.author,
+        "date": article.date.isoformat() if article.date else None,
+        "url": article.url,
+    }
+
+
+def _article_from(data: dict, source: str) -> Article:
+    path = data["path"]
+    return Article(
+        path=source + path if not path or path.startswith("#") else path,
+        form=data["form"],
+        blocks=tuple(Block(kind, text) for kind, text in data["blocks"]),
+        title=data["title"],
+        publisher=data["publisher"],
+        author=data["author"],
+        date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
+        url=data["url"],
+    )
+
+
+def _document_json(doc: Document, source: str) -> dict[str, object]:
+    return {
+        "article": _article_json(doc.article, source),
+        "text": doc.text,
+        "spans": [[s.kind, s.start, s.end] for s in doc.spans],
+        "words_before": doc.words_before,
+        "words_after": doc.words_after,
+        "removed": list(doc.removed),
+    }
+
+
+def _document_from(data: dict, source: str) -> Document:
+    return Document(
+        index=0,
+        article=_article_from(data["article"], source),
+        text=data["text"],
+        spans=tuple(Span(kind, start, end) for kind, start, end in data["spans"]),
+        words_before=data["words_before"],
+        words_after=data["words_after"],
+        removed=tuple(data["removed"]),
+    )
+
+
+def _sentence_json(s: Sentence) -> list[object]:
+    return [
+        s.position, s.start, s.end, s.block_kind, s.heading, s.first_in_block,
+        list(s.tokens), list(s.terms), [list(e) for e in s.entities], list(s.numbers),
+    ]
+
+
+def _sentence_from(row: list, text: str) -> Sentence:
+    position, start, end, kind, heading, first, tokens, terms, entities, numbers = row
+    return Sentence(
+        doc=0, position=position, start=start, end=end, text=text[start:end], block_kind=kind, heading=heading,
+        first_in_block=first, tokens=tuple(tokens), terms=tuple(terms),
+        entities=tuple((t, label) for t, label in entities), numbers=tuple(numbers),
+    )
+
+
+# ----------------------------------------------------------------------------- the workspace
+
+
+@dataclass
+class Stats:
+    """What the workspace did: how often it read and analysed, and how often it reused."""
+
+    inputs_read: int = 0
+    """Files and pages read and cleaned in this run."""
+    inputs_from_cache: int = 0
+    """Files and pages whose cleaned documents came from the disk cache."""
+    input_reuses: int = 0
+    """Later uses, in this run, of an input already read."""
+    documents_analysed: int = 0
+    """Documents run through spaCy in this run."""
+    documents_from_cache: int = 0
+    """Documents whose sentences came from the disk cache."""
+    document_reuses: int = 0
+    """Later uses, in this run, of a document already analysed."""
+
+    def summary(self) -> str:
+        return (
+            f"inputs read {self.inputs_read}, from cache {self.inputs_from_cache}, reused {self.input_reuses}; "
+            f"documents analysed {self.documents_analysed}, from cache {self.documents_from_cache}, "
+            f"reused {self.document_reuses}"
+        )
+
+
+class Workspace:
+    """Shared reading and analysis for every briefing built in one run.
+
+    ``cache_dir=None`` keeps results in memory only; otherwise they are also kept on disk
+    under ``cache_dir/<engine version>/``.
+    """
+
+    def __init__(self, cache_dir: Path | None = None) -> None:
+        self.cache_dir = cache_dir
+        self.stats = Stats()
+        self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
+        self._sentences: dict[str, tuple[Sentence, ...]] = {}
+        self._disk_ok = cache_dir is not None
+
+    # -- inputs
+
+    def file_documents(self, path: Path) -> tuple[Document, ...]:
+        """The cleaned documents of one file (``index`` 0; the caller numbers them)."""
+        from .ingest import MAX_BYTES, read_file
+
+        source = str(path)
+
+        def digest() -> str | None:
+            if path.stat().st_size > MAX_BYTES:
+                return None  # read_file refuses it with the reason
+            return _digest("file", path.suffix.lower(), path.read_bytes())
+
+        return self._documents(f"file:{source}", source, digest, lambda: read_file(path))
+
+    def url_documents(self, url: str, fetch: Callable[[], tuple[bytes, str]]) -> tuple[Document, ...]:
+        """The cleaned documents of a page or feed; ``fetch`` (body, content type) is called at most once a run."""
+        from .ingest import read_url
+
+        got: list[tuple[bytes, str]] = []
+
+        def fetched() -> tuple[bytes, str]:
+            if not got:
+                got.append(fetch())
+            return got[0]
+
+        def digest() -> str:
+            body, content_type = fetched()
+            return _digest("url", url, content_type, body)
+
+        return self._documents(f"url:{url}", url, digest, lambda: read_url(url, *fetched()))
+
+    def _documents(
+        self, key: str, source: str, digest: Callable[[], str | None], read: Callable[[], list[Article]]
+    ) -> tuple[Document, ...]:
+        from .clean import clean
+
+        if key in self._inputs:
+            self.stats.input_reuses += 1
+            got = self._inputs[key]
+            if isinstance(got, ArticleError):
+                raise got
+            return got
+        try:
+            entry = None
+            if self._disk_ok:
+                try:
+                    entry = digest()
+                except OSError:
+                    entry = None  # read() says what is wrong with the file
+            docs = self._load_documents(entry, source) if entry else None
+            if docs is None:
+                docs = tuple(clean(article, 0) for article in read())
+                self.stats.inputs_read += 1
+                if entry:
+                    self._store("documents", entry, [_document_json(d, source) for d in docs])
+            else:
+                self.stats.inputs_from_cache += 1
+        except ArticleError as exc:
+            self._inputs[key] = exc
+            raise
+        self._inputs[key] = docs
+        return docs
+
+    # -- analysis
+
+    def analyse(self, documents: Sequence[Document], model: str | None, timings: dict[str, float] | None = None) -> Corpus:
+        """Sentences of every document, analysing only those not seen before."""
+        from . import nlp
+
+        identity = nlp.model_identity(model)
+        keys = [_digest("sentences", identity, d.text, json.dumps([[s.kind, s.start, s.end] for s in d.spans])) for d in documents]
+        missing: dict[str, Document] = {}
+        for doc, key in zip(documents, keys):
+            if key in self._sentences or key in missing:
+                self.stats.document_reuses += 1
+                continue
+            cached = self._load_sentences(key, doc.text)
+            if cached is not None:
+                self._sentences[key] = cached
+                self.stats.documents_from_cache += 1
+            else:
+                missing[key] = doc
+        if missing:
+            start = time.perf_counter()
+            pipeline = nlp.load_pipeline(model)
+            if timings is not None:
+                timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
+            # Renumber so each document's sentences can be told apart, then store them under doc 0.
+            todo = [dataclasses.replace(doc, index=i) for i, doc in enumerate(missing.values())]
+            corpus = nlp.analyse(todo, pipeline)
+            per_doc: list[list[Sentence]] = [[] for _ in todo]
+            for sent in corpus.sentences:
+                per_doc[sent.doc].append(dataclasses.replace(sent, doc=0))
+            for key, sents in zip(missing, per_doc):
+                self._sentences[key] = tuple(sents)
+                self._store("sentences", key, [_sentence_json(s) for s in sents])
+            self.stats.documents_analysed += len(missing)
+        sentences = [
+            dataclasses.replace(s, doc=doc.index) if doc.index else s
+            for doc, key in zip(documents, keys)
+            for s in self._sentences[key]
+        ]
+        return Corpus(documents=tuple(documents), sentences=tuple(sentences))
+
+    # -- disk
+
+    def _path(self, kind: str, key: str) -> Path:
+        assert self.cache_dir is not None
+        return self.cache_dir / engine_version() / kind / key[:2] / f"{key}.json"
+
+    def _read(self, path: Path) -> object | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as exc:
+            log.debug("ignoring unreadable cache entry %s: %s", path, exc)
+            return None
+        try:
+            os.utime(path)  # keeps a used entry from being pruned
+        except OSError:
+            pass
+        return data
+
+    def _load_documents(self, key: str, source: str) -> tuple[Document, ...] | None:
+        data = self._read(self._path("documents", key))
+        try:
+            return tuple(_document_from(d, source) for d in data) if isinstance(data, list) else None
+        except (KeyError, TypeError, ValueError) as exc:
+            log.debug("ignoring malformed cache entry for %s: %s", source, exc)
+            return None
+
+    def _load_sentences(self, key: str, text: str) -> tuple[Sentence, ...] | None:
+        if not self._disk_ok:
+            return None
+        data = self._read(self._path("sentences", key))
+        try:
+            return tuple(_sentence_from(row, text) for row in data) if isinstance(data, list) else None
+        except (TypeError, ValueError) as exc:
+            log.debug("ignoring malformed cache entry %s: %s", key, exc)
+            return None
+
+    def _store(self, kind: str, key: str, data: object) -> None:
+        """Write an entry atomically; a cache that cannot be written is given up, not fatal."""
+        if not self._disk_ok:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, path)
+        except OSError as exc:
+            self._disk_ok = False
+            log.warning("cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc)
+
+    def prune(self, days: float = PRUNE_DAYS) -> int:
+        """Delete entries unused for ``days`` days (and those of old engines); return how many."""
+        if self.cache_dir is None or not self.cache_dir.is_dir():
+            return 0
+        cutoff = time.time() - days * 86400
+        removed = 0
+        for path in sorted(self.cache_dir.rglob("*"), reverse=True):  # files before their directories
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+            except OSError:
+                continue
+        return removed
