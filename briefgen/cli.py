@@ -237,11 +237,8 @@ def deliveries(config: Path | None, as_of: dt.date | None, log_file: Path | None
     path = log_path(loaded, log_file) if loaded else (log_file or DEFAULT_LOG)
     if not path.exists():
         raise BriefgenError(f"no delivery log at {path}: nothing has been sent")
-    journal = DeliveryLog(path, readonly=True)
-    try:
+    with DeliveryLog(path, readonly=True) as journal:
         entries = journal.entries(str(loaded.path) if loaded else None, as_of)
-    finally:
-        journal.close()
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(e) for e in entries], indent=2))
         return

@@ -90,24 +90,41 @@ def _now() -> str:
 class DeliveryLog:
     """The SQLite record of every message: what went out, to whom, when.
 
-    Every change is its own committed transaction. Claiming a recipient happens under an
-    immediate (write) lock, so two runs started at once cannot both send to the same person.
+    Every change is its own committed transaction. A writer holds an exclusive lock on
+    ``<log>.lock`` until it closes, so two runs that overlap (a slow Monday and a manual
+    re-run) take turns, and the second finds what the first sent. The operating system
+    releases the lock when a process dies.
     """
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self._lock: int | None = None
         try:
             if readonly:
                 self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
+                self._lock = _lock(path.with_name(path.name + ".lock"))
                 self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
                 self._db.executescript(_SCHEMA)
         except (OSError, sqlite3.Error) as exc:
+            self._unlock()
             raise BriefgenError(f"cannot open the delivery log {path}: {exc}") from None
 
     def close(self) -> None:
         self._db.close()
+        self._unlock()
+
+    def __enter__(self) -> DeliveryLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)  # closing the descriptor releases the lock
+            self._lock = None
 
     def last(self, config: str, as_of: dt.date, recipient: str, statuses: Sequence[str] = ("sent", "sending")) -> LogEntry | None:
         """The latest message to this recipient for this briefing with one of ``statuses``."""
@@ -157,6 +174,23 @@ class DeliveryLog:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._db.execute(f"SELECT {_COLUMNS} FROM messages{clause} ORDER BY id", args).fetchall()
         return [LogEntry(*row) for row in rows]
+
+
+def _lock(path: Path) -> int:
+    """Take an exclusive lock on ``path``, waiting (and saying so) while another run holds it."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        log.info("waiting for another briefgen run that is sending (%s)", path)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+    return fd
 
 
 def log_path(loaded: LoadedConfig, override: Path | None = None) -> Path:
@@ -277,8 +311,11 @@ def classify(exc: BaseException) -> str:
         return "permanent"
     if isinstance(cause, smtplib.SMTPServerDisconnected):
         return "transient"
-    if isinstance(cause, smtplib.SMTPNotSupportedError | ssl.SSLError):
+    if isinstance(cause, ssl.SSLError):
         return "fatal"
+    if isinstance(cause, smtplib.SMTPNotSupportedError):
+        # No STARTTLS or AUTH stops everyone; no SMTPUTF8 only stops a non-ASCII address.
+        return "fatal" if isinstance(exc, _Unreachable) else "permanent"
     if isinstance(cause, smtplib.SMTPException):
         return "permanent"
     if isinstance(cause, OSError):  # refused, reset, unreachable, timed out

@@ -72,6 +72,11 @@ def configure(built: tuple[Path, Path], port: int, **email: object):
     return loaded
 
 
+def log_entries(loaded) -> list:  # noqa: ANN001
+    with DeliveryLog(loaded.resolve("deliveries.sqlite"), readonly=True) as journal:
+        return journal.entries()
+
+
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, timeout=120,
@@ -118,9 +123,7 @@ def test_each_recipient_gets_one_intact_message(built):
         assert text.replace("\r\n", "\n") == (out / "briefing.txt").read_text(encoding="utf-8")
         assert html.replace("\r\n", "\n") == (out / "briefing.email.html").read_text(encoding="utf-8")
     assert len(ids) == 4
-    journal = DeliveryLog(loaded.resolve("deliveries.sqlite"))
-    entries = journal.entries()
-    journal.close()
+    entries = log_entries(loaded)
     assert {e.message_id for e in entries} == ids
     assert {(e.status, e.attempts, e.as_of, e.pdf_sha256) for e in entries} == {("sent", 1, "2025-02-14", pdf_sha)}
     assert {e.config for e in entries} == {str(loaded.path)}
@@ -135,7 +138,7 @@ def test_421_twice_then_accepted_arrives_once(built):
     assert report.complete
     assert len(server.received) == 1 and server.data_commands == 3
     assert sleeps == [0.01, 0.015]  # doubling, capped at max_delay
-    (entry,) = DeliveryLog(loaded.resolve("deliveries.sqlite")).entries()
+    (entry,) = log_entries(loaded)
     assert (entry.status, entry.attempts) == ("sent", 3)
 
 
@@ -237,7 +240,7 @@ def test_unreachable_server_backs_off_and_defers_everyone(built):
     assert [o.status for o in report.outcomes] == ["deferred", "deferred"]
     assert report.outcomes[1].detail.startswith("not tried: ")
     assert not report.complete
-    (entry,) = DeliveryLog(loaded.resolve("deliveries.sqlite")).entries()
+    (entry,) = log_entries(loaded)
     assert (entry.status, entry.attempts) == ("deferred", 4)
 
 
@@ -306,6 +309,26 @@ def test_a_crash_mid_send_leaves_an_accurate_record(built):
         assert resent.returncode == 0, resent.stderr
         assert [r.rcpt_tos[0] for r in server.received][-1] == "second@example.com"
         assert len(server.received) == 3
+
+
+def test_overlapping_runs_take_turns_on_the_log(tmp_path):
+    import threading
+
+    path = tmp_path / "deliveries.sqlite"
+    first = DeliveryLog(path)
+    opened = threading.Event()
+
+    def second_run() -> None:
+        DeliveryLog(path).close()
+        opened.set()
+
+    thread = threading.Thread(target=second_run)
+    thread.start()
+    assert not opened.wait(0.5)  # waits while the first run holds the log
+    first.close()
+    assert opened.wait(10)
+    thread.join()
+    DeliveryLog(path, readonly=True).close()  # readers never wait
 
 
 @pytest.fixture(scope="module")
