@@ -88,7 +88,7 @@ def _one(
     sleep: Callable[[float], None],
 ) -> BatchRow:
     from .deliver import deliver
-    from .pipeline import build, default_out_dir
+    from .pipeline import build, default_out_dir, send_formats
 
     start = time.perf_counter()
     name, day, articles, delivered = str(path), as_of, "-", "-"
@@ -99,7 +99,7 @@ def _one(
         formats = list(loaded.config.output.formats)
         email = loaded.config.delivery.email
         if send and email is not None:
-            formats = list(dict.fromkeys([*formats, "pdf", "email"]))
+            formats = send_formats(formats)
         result = build(loaded, day, out_dir, formats, workspace)
         articles = f"{result.briefing.articles_used}/{result.briefing.articles_read}"
         if not send:

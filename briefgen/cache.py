@@ -65,9 +65,14 @@ def engine_version() -> str:
     return h.hexdigest()[:16]
 
 
-def default_cache_dir() -> Path:
+def cache_home() -> Path:
+    """briefgen's cache directory: ``$XDG_CACHE_HOME/briefgen``, by default ``~/.cache/briefgen``."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "briefgen" / "analysis"
+    return Path(base) / "briefgen"
+
+
+def default_cache_dir() -> Path:
+    return cache_home() / "analysis"
 
 
 def _digest(*parts: str | bytes) -> str:

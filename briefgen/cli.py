@@ -129,9 +129,11 @@ def build(
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     if send:
-        if loaded.config.delivery.email is None:
-            raise BriefgenError(f"{config} has no delivery.email section: nothing to send")
-        formats = list(dict.fromkeys([*(formats or loaded.config.output.formats), "pdf", "email"]))
+        from .deliver import email_settings
+        from .pipeline import send_formats
+
+        email_settings(loaded)  # before building, not after
+        formats = send_formats(formats or loaded.config.output.formats)
     workspace = _workspace(cache_dir, no_cache)
     result = run_build(loaded, as_of=as_of, out_dir=out_dir, formats=formats, workspace=workspace)
     workspace.prune()
@@ -169,12 +171,11 @@ def send(
     date, else builds first. Recipients who already have this briefing (per the delivery log)
     are skipped unless --resend. Exits 3 unless every recipient has it.
     """
-    from .deliver import deliver
+    from .deliver import deliver, email_settings
     from .pipeline import default_out_dir, ensure_built
 
     loaded = load_config(config)
-    if loaded.config.delivery.email is None:
-        raise BriefgenError(f"{config} has no delivery.email section: nothing to send")
+    email_settings(loaded)  # before building, not after
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     out_dir = out_dir or default_out_dir(loaded, as_of)
     workspace = _workspace(cache_dir, no_cache)

@@ -455,6 +455,13 @@ def _safe_name(address: str) -> str:
     return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
 
 
+def email_settings(loaded: LoadedConfig) -> EmailDelivery:
+    """The config's ``delivery.email``; an error (exit 1) when it has none."""
+    if loaded.config.delivery.email is None:
+        raise DeliveryError(f"{loaded.path} has no delivery.email section: nothing to send", exit_code=1)
+    return loaded.config.delivery.email
+
+
 def deliver(
     loaded: LoadedConfig,
     as_of: dt.date,
@@ -473,9 +480,7 @@ def deliver(
     """
     import hashlib
 
-    settings = loaded.config.delivery.email
-    if settings is None:
-        raise DeliveryError(f"{loaded.path.name} has no delivery.email section: nothing to send", exit_code=1)
+    settings = email_settings(loaded)
     recipients = settings.recipients()
     if only:
         wanted = {addr_spec(a).lower() for a in only}

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
@@ -31,8 +30,9 @@ def is_url(source: str) -> bool:
 
 
 def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "briefgen" / "http"
+    from .cache import cache_home
+
+    return cache_home() / "http"
 
 
 @dataclass(frozen=True)

@@ -447,6 +447,11 @@ def reusable_build(loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: 
 SEND_FILES = ("pdf", "email.html", "txt", "json")
 
 
+def send_formats(formats: Sequence[str]) -> list[str]:
+    """``formats`` plus what sending needs: the PDF and the email parts."""
+    return list(dict.fromkeys([*formats, "pdf", "email"]))
+
+
 def ensure_built(
     loaded: LoadedConfig, as_of: dt.date, out_dir: Path, workspace: Workspace | None = None
 ) -> tuple[dict[str, Path], bool]:
@@ -455,6 +460,5 @@ def ensure_built(
     found = reusable_build(loaded, as_of, out_dir, SEND_FILES)
     if found is not None:
         return found, False
-    formats = list(dict.fromkeys([*loaded.config.output.formats, "pdf", "email"]))
-    result = build(loaded, as_of, out_dir, formats, workspace)
+    result = build(loaded, as_of, out_dir, send_formats(loaded.config.output.formats), workspace)
     return {key: result.outputs[key] for key in SEND_FILES}, True

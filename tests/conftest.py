@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,14 @@ SEEDS = SHARED / "seeds"
 EXAMPLE = ROOT / "configs" / "example.yaml"
 #: The example corpus covers the week ending on this day.
 AS_OF = dt.date(2025, 2, 14)
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``briefgen`` as a user would: a real process, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}, timeout=600,
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,6 +52,4 @@ def nlp():
 @pytest.fixture(scope="session", autouse=True)
 def _private_analysis_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Commands the tests run keep their analysis cache in a temporary directory, not the user's."""
-    import os
-
     os.environ["BRIEFGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("analysis-cache"))

@@ -4,8 +4,6 @@ that stay contained, and sending from a batch."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +17,7 @@ from briefgen.cache import Workspace
 from briefgen.config import load_config
 from briefgen.pipeline import build
 
-from .conftest import AS_OF, ROOT
+from .conftest import AS_OF, ROOT, run_cli
 from .smtpd import smtp_server
 
 SAMPLES = ROOT / "samples" / "articles"
@@ -145,13 +143,6 @@ def test_prune_deletes_entries_unused_for_a_month(tmp_path):
     os.utime(old, (month_ago, month_ago))
     assert Workspace(store).prune() == 1
     assert fresh.exists() and not old.exists() and not (store / "v1").exists()
-
-
-def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
 
 
 def test_one_failing_config_does_not_stop_the_others(tmp_path):

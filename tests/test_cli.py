@@ -11,13 +11,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import EXAMPLE, ROOT
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(
-        [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=300
-    )
+from .conftest import run_cli as run
 
 
 def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):

@@ -20,7 +20,7 @@ from briefgen.deliver import DeliveryLog, deliver
 from briefgen.errors import ConfigError, DeliveryError
 from briefgen.pipeline import OUTPUT_FILES, build
 
-from .conftest import AS_OF, ROOT
+from .conftest import AS_OF, ROOT, run_cli
 from .smtpd import Authenticator, Recorder, free_port, smtp_server
 
 pytest.importorskip("aiosmtpd")
@@ -75,13 +75,6 @@ def configure(built: tuple[Path, Path], port: int, **email: object):
 def log_entries(loaded) -> list:  # noqa: ANN001
     with DeliveryLog(loaded.resolve("deliveries.sqlite"), readonly=True) as journal:
         return journal.entries()
-
-
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, timeout=120,
-        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
-    )
 
 
 def parts(msg: EmailMessage) -> tuple[str, str, bytes, str]:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +11,8 @@ from briefgen.errors import BriefgenError
 from briefgen.evaluate import evaluate, read_clusters, summary_text
 from briefgen.models import Sentence
 
-from .conftest import ROOT, SHARED
+from .conftest import SHARED
+from .conftest import run_cli as run
 
 DUC = SHARED / "eval" / "duc2003_task2.jsonl"
 #: Recall x100 at 100 words that the default engine must keep on DUC 2003 task 2.
@@ -46,11 +44,6 @@ def write_dataset(path: Path) -> Path:
     ]
     path.write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
     return path
-
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run([sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
 
 
 def test_summary_is_cut_to_the_first_n_words():
