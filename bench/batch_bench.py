@@ -37,7 +37,9 @@ TOPICS = [
     {"keywords": ["shipyard", "navy", "production"]},
     {},
 ]
-STATS = re.compile(r"inputs read (\d+), from cache (\d+), reused (\d+); documents analysed (\d+), from cache (\d+), reused (\d+)")
+STATS = re.compile(
+    r"inputs read (\d+), from cache (\d+), reused (\d+); documents analysed (\d+), from cache (\d+), reused (\d+)"
+)
 
 
 def write_configs(root: Path, n: int) -> list[Path]:
@@ -53,7 +55,9 @@ def write_configs(root: Path, n: int) -> list[Path]:
             "client": [None, "acme", "northwind"][i % 3],
         }
         path = root / f"client-{i + 1:02d}.yaml"
-        path.write_text(yaml.safe_dump({k: v for k, v in config.items() if v is not None}, sort_keys=False), encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump({k: v for k, v in config.items() if v is not None}, sort_keys=False), encoding="utf-8"
+        )
         paths.append(path)
     return paths
 
@@ -99,7 +103,9 @@ def main() -> None:
         separate_counts = [a + b for a, b in zip(separate_counts, counters(proc.stderr))]
     same = all((work / "configs" / "out" / p.stem / "briefing.md").read_bytes() == batch_md[p.stem] for p in configs)
 
-    print(f"{args.configs} configs over {len(list((ROOT / 'samples' / 'articles').iterdir()))} sample articles, every format (PDF included)")
+    print(
+        f"{args.configs} configs over {len(list((ROOT / 'samples' / 'articles').iterdir()))} sample articles, every format (PDF included)"
+    )
     print(f"{'run':<34}{'wall s':>8}{'inputs read':>13}{'analysed':>10}{'reused':>8}{'vs separate':>13}")
     rows = [
         (f"{args.configs} separate builds (baseline)", separate, separate_counts),
@@ -108,9 +114,13 @@ def main() -> None:
     ]
     for label, seconds, c in rows:
         print(f"{label:<34}{seconds:>8.2f}{c[0]:>13}{c[3]:>10}{c[5]:>8}{separate / seconds:>12.1f}x")
-    print(f"batch: {batch_counts[0]} inputs read, each once, for {args.configs} configs ({batch_counts[2]} later uses served "
-          f"from memory); {batch_counts[3]} documents analysed, each once ({batch_counts[5]} later uses)")
-    print(f"separate builds analysed {separate_counts[3]} documents: {separate_counts[3] / max(batch_counts[3], 1):.0f}x the batch")
+    print(
+        f"batch: {batch_counts[0]} inputs read, each once, for {args.configs} configs ({batch_counts[2]} later uses served "
+        f"from memory); {batch_counts[3]} documents analysed, each once ({batch_counts[5]} later uses)"
+    )
+    print(
+        f"separate builds analysed {separate_counts[3]} documents: {separate_counts[3] / max(batch_counts[3], 1):.0f}x the batch"
+    )
     print(f"briefings identical to the batch's: {'yes' if same else 'NO'}")
     if not args.keep:
         shutil.rmtree(work)

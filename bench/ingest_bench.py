@@ -28,12 +28,7 @@ sys.path.insert(0, str(ROOT))
 from briefgen.config import Config, LoadedConfig  # noqa: E402
 from briefgen.pipeline import take_in  # noqa: E402
 
-WORDS = (
-    "minister defense alliance summit secretariat radar missile network exercise budget navy shipyard "
-    "government agreement cooperation officials statement security region partners talks plan program "
-    "investment trade tariff industry market shares analysts lawmakers opposition election policy "
-    "capital border coast guard patrol drill contract production interceptor warning data real time"
-).split()
+WORDS = ["minister", "defense", "alliance", "summit", "secretariat", "radar", "missile", "network", "exercise", "budget", "navy", "shipyard", "government", "agreement", "cooperation", "officials", "statement", "security", "region", "partners", "talks", "plan", "program", "investment", "trade", "tariff", "industry", "market", "shares", "analysts", "lawmakers", "opposition", "election", "policy", "capital", "border", "coast", "guard", "patrol", "drill", "contract", "production", "interceptor", "warning", "data", "real", "time"]
 NAMES = ["Seoul", "Tokyo", "Washington", "Honolulu", "Jeju", "Busan", "Osaka", "Manila", "Canberra"]
 
 
@@ -65,7 +60,9 @@ def write_corpus(root: Path, n: int, words: int, seed: int = 7) -> None:
         date = (day - dt.timedelta(days=i % 6)).isoformat()
         form = i % 5
         if form == 0:
-            (root / f"a{i}.txt").write_text(title + "\n\n" + "\n\n".join(paras) + "\n\nSubscribe today for full access.\n", encoding="utf-8")
+            (root / f"a{i}.txt").write_text(
+                title + "\n\n" + "\n\n".join(paras) + "\n\nSubscribe today for full access.\n", encoding="utf-8"
+            )
         elif form == 1:
             front = f"---\ntitle: {json.dumps(title)}\npublisher: Bench Daily\ndate: {date}\n---\n\n"
             (root / f"a{i}.md").write_text(front + "\n\n".join(paras) + "\n", encoding="utf-8")
@@ -80,8 +77,12 @@ def write_corpus(root: Path, n: int, words: int, seed: int = 7) -> None:
             )
             (root / f"a{i}.html").write_text(page, encoding="utf-8")
         elif form == 3:
-            post = {"date": f"{date}T08:00:00", "link": f"https://bench.example/{i}", "title": {"rendered": title},
-                    "content": {"rendered": "".join(f"<p>{p}</p>\n" for p in paras)}}
+            post = {
+                "date": f"{date}T08:00:00",
+                "link": f"https://bench.example/{i}",
+                "title": {"rendered": title},
+                "content": {"rendered": "".join(f"<p>{p}</p>\n" for p in paras)},
+            }
             (root / f"a{i}.json").write_text(json.dumps(post), encoding="utf-8")
         else:
             content = "".join(f"<p>{p}</p>" for p in paras)
@@ -129,7 +130,9 @@ def main() -> None:
         for d in intake.decisions:
             counts[d.status] = counts.get(d.status, 0) + 1
         words = sum(d.words_before or 0 for d in intake.decisions)
-        print(f"corpus: {args.articles} articles, {len(files)} files, {size / 1e6:.1f} MB, {words} words before cleaning")
+        print(
+            f"corpus: {args.articles} articles, {len(files)} files, {size / 1e6:.1f} MB, {words} words before cleaning"
+        )
         print(f"outcome: {', '.join(f'{n} {s}' for s, n in sorted(counts.items()))}")
         print(f"baseline (read bytes only): {baseline:.3f} s")
         print(f"ingest+clean: {elapsed:.2f} s  ({', '.join(f'{k} {v:.2f} s' for k, v in timings.items())})")

@@ -27,9 +27,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from briefgen import nlp  # noqa: E402
-from briefgen.evaluate import METRICS, analyse_cluster, rank_key_points, read_clusters, rouge_scorer, score_summary, summary_text  # noqa: E402
-from briefgen.models import Corpus, Sentence  # noqa: E402
+from briefgen import nlp
+from briefgen.evaluate import (
+    METRICS,
+    analyse_cluster,
+    rank_key_points,
+    read_clusters,
+    rouge_scorer,
+    score_summary,
+    summary_text,
+)
+from briefgen.models import Corpus, Sentence
 
 WORD = re.compile(r"[a-z0-9]+")
 
@@ -71,7 +79,7 @@ def sumy_ranked(summarizer_class: type, corpus: Corpus, words: int) -> list[Sent
 
     class Ranking(summarizer_class):  # type: ignore[misc, valid-type]
         @staticmethod
-        def _get_best_sentences(sentences, count, rating, *args, **kwargs):  # noqa: ANN001, ANN205
+        def _get_best_sentences(sentences, count, rating, *args, **kwargs):
             return sorted(sentences, key=lambda s: -rating[s])
 
     tokenizer = _Words()
@@ -159,8 +167,10 @@ def main() -> None:
     pipeline = nlp.load_pipeline()
     t0 = time.perf_counter()
     corpora = [analyse_cluster(c, pipeline) for c in clusters]
-    print(f"{len(clusters)} clusters, {sum(len(c.sentences) for c in corpora)} sentences, "
-          f"analysed in {time.perf_counter() - t0:.1f} s; summaries cut to {args.words} words")
+    print(
+        f"{len(clusters)} clusters, {sum(len(c.sentences) for c in corpora)} sentences, "
+        f"analysed in {time.perf_counter() - t0:.1f} s; summaries cut to {args.words} words"
+    )
     scorer = rouge_scorer()
     results: dict[str, tuple[dict[str, float], float]] = {}
     for name, system in SYSTEMS.items():
@@ -179,7 +189,9 @@ def main() -> None:
     print(f"\n{'system':<30}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'ms/cluster':>12}{'our R-2 / theirs':>18}")
     for name, (scores, ms) in results.items():
         ratio = ours_r2 / scores["rouge2"] if scores["rouge2"] else float("inf")
-        print(f"{name:<30}{scores['rouge1']:>7.2f}{scores['rouge2']:>7.2f}{scores['rougeL']:>7.2f}{ms:>12.1f}{ratio:>18.2f}")
+        print(
+            f"{name:<30}{scores['rouge1']:>7.2f}{scores['rouge2']:>7.2f}{scores['rougeL']:>7.2f}{ms:>12.1f}{ratio:>18.2f}"
+        )
     print("\n(recall x100; rouge-score reads about 1.2 R-1 and 0.2 R-2 below the official ROUGE-1.5.5 script)")
 
 

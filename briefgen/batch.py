@@ -105,7 +105,9 @@ def _one(
         if not send:
             return BatchRow(name, day, "built", articles, delivered, time.perf_counter() - start, str(out_dir))
         if email is None:
-            return BatchRow(name, day, "built", articles, delivered, time.perf_counter() - start, "no delivery.email: not sent")
+            return BatchRow(
+                name, day, "built", articles, delivered, time.perf_counter() - start, "no delivery.email: not sent"
+            )
         report = deliver(loaded, day, result.outputs, dry_run=dry_run, resend=resend, log_file=log_file, sleep=sleep)
         delivered = report.counts()
         if report.complete:
@@ -131,7 +133,15 @@ def format_table(rows: Sequence[BatchRow]) -> str:
     """The summary table that closes a batch run."""
     header = ("config", "as of", "status", "articles", "sent", "seconds", "output or problem")
     body = [
-        (r.config, r.as_of.isoformat() if r.as_of else "-", r.status, r.articles, r.delivered, f"{r.seconds:.2f}", r.detail)
+        (
+            r.config,
+            r.as_of.isoformat() if r.as_of else "-",
+            r.status,
+            r.articles,
+            r.delivered,
+            f"{r.seconds:.2f}",
+            r.detail,
+        )
         for r in rows
     ]
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header) - 1)]

@@ -39,8 +39,17 @@ CACHE_FORMAT = 1
 ENGINE_MODULES = ("ingest.py", "clean.py", "nlp.py", "models.py")
 #: Libraries whose version changes what reading and analysis produce.
 ENGINE_LIBRARIES = (
-    "spacy", "trafilatura", "lxml", "lxml_html_clean", "ftfy", "json-repair", "feedparser",
-    "charset-normalizer", "python-dateutil", "markdown-it-py", "pyyaml",
+    "spacy",
+    "trafilatura",
+    "lxml",
+    "lxml_html_clean",
+    "ftfy",
+    "json-repair",
+    "feedparser",
+    "charset-normalizer",
+    "python-dateutil",
+    "markdown-it-py",
+    "pyyaml",
 )
 #: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
 PRUNE_DAYS = 30
@@ -88,7 +97,7 @@ def _digest(*parts: str | bytes) -> str:
 
 def _article_json(article: Article, source: str) -> dict[str, object]:
     return {
-        "path": article.path[len(source):] if article.path.startswith(source) else article.path,
+        "path": article.path[len(source) :] if article.path.startswith(source) else article.path,
         "form": article.form,
         "blocks": [[b.kind, b.text] for b in article.blocks],
         "title": article.title,
@@ -138,17 +147,34 @@ def _document_from(data: dict, source: str) -> Document:
 
 def _sentence_json(s: Sentence) -> list[object]:
     return [
-        s.position, s.start, s.end, s.block_kind, s.heading, s.first_in_block,
-        list(s.tokens), list(s.terms), [list(e) for e in s.entities], list(s.numbers),
+        s.position,
+        s.start,
+        s.end,
+        s.block_kind,
+        s.heading,
+        s.first_in_block,
+        list(s.tokens),
+        list(s.terms),
+        [list(e) for e in s.entities],
+        list(s.numbers),
     ]
 
 
 def _sentence_from(row: list, text: str) -> Sentence:
     position, start, end, kind, heading, first, tokens, terms, entities, numbers = row
     return Sentence(
-        doc=0, position=position, start=start, end=end, text=text[start:end], block_kind=kind, heading=heading,
-        first_in_block=first, tokens=tuple(tokens), terms=tuple(terms),
-        entities=tuple((t, label) for t, label in entities), numbers=tuple(numbers),
+        doc=0,
+        position=position,
+        start=start,
+        end=end,
+        text=text[start:end],
+        block_kind=kind,
+        heading=heading,
+        first_in_block=first,
+        tokens=tuple(tokens),
+        terms=tuple(terms),
+        entities=tuple((t, label) for t, label in entities),
+        numbers=tuple(numbers),
     )
 
 
@@ -260,12 +286,17 @@ class Workspace:
 
     # -- analysis
 
-    def analyse(self, documents: Sequence[Document], model: str | None, timings: dict[str, float] | None = None) -> Corpus:
+    def analyse(
+        self, documents: Sequence[Document], model: str | None, timings: dict[str, float] | None = None
+    ) -> Corpus:
         """Sentences of every document, analysing only those not seen before."""
         from . import nlp
 
         identity = nlp.model_identity(model)
-        keys = [_digest("sentences", identity, d.text, json.dumps([[s.kind, s.start, s.end] for s in d.spans])) for d in documents]
+        keys = [
+            _digest("sentences", identity, d.text, json.dumps([[s.kind, s.start, s.end] for s in d.spans]))
+            for d in documents
+        ]
         missing: dict[str, Document] = {}
         for doc, key in zip(documents, keys):
             if key in self._sentences or key in missing:
@@ -350,7 +381,9 @@ class Workspace:
             os.replace(tmp, path)
         except OSError as exc:
             self._disk_ok = False
-            log.warning("cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc)
+            log.warning(
+                "cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc
+            )
 
     def prune(self, days: float = PRUNE_DAYS) -> int:
         """Delete entries unused for ``days`` days (and those of old engines); return how many."""

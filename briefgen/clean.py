@@ -45,7 +45,10 @@ _FURNITURE = re.compile(
     re.I,
 )
 #: A short line that points to another story: "Read more: …", "Related: …".
-_LINK_LEAD = re.compile(r"^(?:read (?:more|next|also)|related(?: stories| articles)?|see also|recommended|more on this)\s*[:\u2014\u2013-]", re.I)
+_LINK_LEAD = re.compile(
+    r"^(?:read (?:more|next|also)|related(?: stories| articles)?|see also|recommended|more on this)\s*[:\u2014\u2013-]",
+    re.I,
+)
 #: Headings that introduce lists of links to other stories.
 _RELATED_HEADING = re.compile(
     r"^(?:related(?: stories| articles| coverage| content| reading| posts)?|read (?:more|next|also)|"
@@ -91,7 +94,26 @@ def _headline_like(text: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text)]
     if len(words) < 4 or text.rstrip().endswith("."):
         return False
-    small = {"a", "an", "and", "as", "at", "but", "by", "for", "in", "of", "on", "or", "the", "to", "vs", "with", "from", "into"}
+    small = {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "in",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "vs",
+        "with",
+        "from",
+        "into",
+    }
     content = [w for w in words if w.lower() not in small]
     return bool(content) and sum(w[0].isupper() for w in content) / len(content) >= 0.7
 
@@ -109,7 +131,9 @@ def _related_lists(blocks: Sequence[Block]) -> set[int]:
         if blocks[i].kind == HEADING and _RELATED_HEADING.match(blocks[i].text):
             drop.add(i)
             j = i + 1
-            while j < len(blocks) and (blocks[j].kind == LIST_ITEM or _words(blocks[j].text) < 15 and not _is_good(blocks[j])):
+            while j < len(blocks) and (
+                blocks[j].kind == LIST_ITEM or (_words(blocks[j].text) < 15 and not _is_good(blocks[j]))
+            ):
                 drop.add(j)
                 j += 1
             i = j

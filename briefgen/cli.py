@@ -43,7 +43,12 @@ def _verbose_option(f):  # noqa: ANN001, ANN202 - click decorator
         return value
 
     return click.option(
-        "-v", "--verbose", is_flag=True, expose_value=False, is_eager=True, callback=set_verbose,
+        "-v",
+        "--verbose",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=set_verbose,
         help="Show debug messages and full tracebacks.",
     )(f)
 
@@ -81,15 +86,26 @@ _AS_OF_HELP = "Last day of the date window (default: the config's, else today)."
 def _cache_options(f):  # noqa: ANN001, ANN202 - click decorator
     f = click.option("--no-cache", is_flag=True, help="Read and analyse every article afresh; keep nothing on disk.")(f)
     return click.option(
-        "--cache-dir", type=click.Path(path_type=Path, file_okay=False), envvar="BRIEFGEN_CACHE_DIR",
+        "--cache-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        envvar="BRIEFGEN_CACHE_DIR",
         help="Where analysed articles are kept between runs (default: ~/.cache/briefgen/analysis; env BRIEFGEN_CACHE_DIR).",
     )(f)
 
 
 def _send_options(f):  # noqa: ANN001, ANN202 - click decorator
-    f = click.option("--log", "log_file", type=click.Path(path_type=Path, dir_okay=False), help="The delivery log (default: the config's delivery.log, else output/deliveries.sqlite).")(f)
+    f = click.option(
+        "--log",
+        "log_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="The delivery log (default: the config's delivery.log, else output/deliveries.sqlite).",
+    )(f)
     f = click.option("--resend", is_flag=True, help="Send even to recipients who already have this briefing.")(f)
-    return click.option("--dry-run", is_flag=True, help="Write each message as an .eml file in the output directory instead of sending it.")(f)
+    return click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Write each message as an .eml file in the output directory instead of sending it.",
+    )(f)
 
 
 def _workspace(cache_dir: Path | None, no_cache: bool):  # noqa: ANN202 - lazy import
@@ -106,22 +122,43 @@ def _report_delivery(report) -> None:  # noqa: ANN001 - deliver.DeliveryReport
         click.echo(f"{o.status:<13}{o.recipient:<34}{o.message_id or '-'}  {o.detail}".rstrip())
     missed = [o for o in report.outcomes if not o.delivered]
     if missed:
-        raise DeliveryError(f"{len(missed)} of {len(report.outcomes)} recipient(s) did not get the briefing: "
-                            + ", ".join(f"{o.recipient} ({o.status})" for o in missed))
+        raise DeliveryError(
+            f"{len(missed)} of {len(report.outcomes)} recipient(s) did not get the briefing: "
+            + ", ".join(f"{o.recipient} ({o.status})" for o in missed)
+        )
 
 
 @cli.command()
 @click.argument("config", type=click.Path(path_type=Path))
 @click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Output directory (default: output/<config name>/<as-of>/).")
-@click.option("--format", "formats", callback=_parse_formats, metavar="md,html,pdf", help="Formats to write; briefing.json is always written.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output directory (default: output/<config name>/<as-of>/).",
+)
+@click.option(
+    "--format",
+    "formats",
+    callback=_parse_formats,
+    metavar="md,html,pdf",
+    help="Formats to write; briefing.json is always written.",
+)
 @click.option("--send", is_flag=True, help="Then email the briefing to the config's recipients (see `briefgen send`).")
 @_send_options
 @_cache_options
 @_verbose_option
 def build(
-    config: Path, as_of: dt.date | None, out_dir: Path | None, formats: list[str] | None, send: bool,
-    dry_run: bool, resend: bool, log_file: Path | None, cache_dir: Path | None, no_cache: bool,
+    config: Path,
+    as_of: dt.date | None,
+    out_dir: Path | None,
+    formats: list[str] | None,
+    send: bool,
+    dry_run: bool,
+    resend: bool,
+    log_file: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Build the briefing CONFIG describes and print the paths written."""
     from .pipeline import build as run_build
@@ -155,14 +192,32 @@ def build(
 @cli.command()
 @click.argument("config", type=click.Path(path_type=Path))
 @click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
-@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), help="Where the build is (default: output/<config name>/<as-of>/).")
-@click.option("--recipient", "only", multiple=True, metavar="ADDRESS", help="Send only to this recipient of the config (repeatable).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where the build is (default: output/<config name>/<as-of>/).",
+)
+@click.option(
+    "--recipient",
+    "only",
+    multiple=True,
+    metavar="ADDRESS",
+    help="Send only to this recipient of the config (repeatable).",
+)
 @_send_options
 @_cache_options
 @_verbose_option
 def send(
-    config: Path, as_of: dt.date | None, out_dir: Path | None, only: tuple[str, ...], dry_run: bool, resend: bool,
-    log_file: Path | None, cache_dir: Path | None, no_cache: bool,
+    config: Path,
+    as_of: dt.date | None,
+    out_dir: Path | None,
+    only: tuple[str, ...],
+    dry_run: bool,
+    resend: bool,
+    log_file: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Email the briefing of CONFIG to its recipients: one message each, with a text part,
     an HTML part and the PDF attached.
@@ -192,8 +247,14 @@ def send(
 @_cache_options
 @_verbose_option
 def batch(
-    paths: tuple[Path, ...], as_of: dt.date | None, send: bool, dry_run: bool, resend: bool,
-    log_file: Path | None, cache_dir: Path | None, no_cache: bool,
+    paths: tuple[Path, ...],
+    as_of: dt.date | None,
+    send: bool,
+    dry_run: bool,
+    resend: bool,
+    log_file: Path | None,
+    cache_dir: Path | None,
+    no_cache: bool,
 ) -> None:
     """Build the briefing of every config in PATHS (config files, or directories of *.yaml)
     and, with --send, deliver each. Articles shared by several configs are read and analysed
@@ -205,18 +266,31 @@ def batch(
     started = time.perf_counter()
     if sys.stderr.isatty() and len(configs) > 1:
         with click.progressbar(
-            length=len(configs), label="briefings", file=sys.stderr, show_pos=True,
+            length=len(configs),
+            label="briefings",
+            file=sys.stderr,
+            show_pos=True,
             item_show_func=lambda row: row.config if row else None,
         ) as bar:
-            rows += run_batch(configs, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file,
-                              done=lambda row: bar.update(1, row))
+            rows += run_batch(
+                configs,
+                as_of,
+                workspace,
+                send=send,
+                dry_run=dry_run,
+                resend=resend,
+                log_file=log_file,
+                done=lambda row: bar.update(1, row),
+            )
     else:
         rows += run_batch(configs, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file)
     workspace.prune()
     click.echo(format_table(rows))
     failed = [r for r in rows if not r.ok]
-    click.echo(f"{len(rows)} config(s): {len(rows) - len(failed)} ok, {len(failed)} failed, "
-               f"{time.perf_counter() - started:.1f}s; {workspace.stats.summary()}")
+    click.echo(
+        f"{len(rows)} config(s): {len(rows) - len(failed)} ok, {len(failed)} failed, "
+        f"{time.perf_counter() - started:.1f}s; {workspace.stats.summary()}"
+    )
     if failed:
         raise BriefgenError(f"{len(failed)} of {len(rows)} config(s) failed: {', '.join(r.config for r in failed)}")
 
@@ -224,7 +298,12 @@ def batch(
 @cli.command()
 @click.argument("config", required=False, type=click.Path(path_type=Path))
 @click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Only this briefing date.")
-@click.option("--log", "log_file", type=click.Path(path_type=Path, dir_okay=False), help="The delivery log (default: the config's, else output/deliveries.sqlite).")
+@click.option(
+    "--log",
+    "log_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The delivery log (default: the config's, else output/deliveries.sqlite).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 @_verbose_option
 def deliveries(config: Path | None, as_of: dt.date | None, log_file: Path | None, as_json: bool) -> None:
@@ -244,13 +323,20 @@ def deliveries(config: Path | None, as_of: dt.date | None, log_file: Path | None
         click.echo(json.dumps([dataclasses.asdict(e) for e in entries], indent=2))
         return
     for e in entries:
-        click.echo(f"{e.updated}  {e.as_of}  {e.status:<9}{e.attempts:>2}  {e.recipient:<32} {e.message_id}  {Path(e.config).name}  {e.detail}".rstrip())
+        click.echo(
+            f"{e.updated}  {e.as_of}  {e.status:<9}{e.attempts:>2}  {e.recipient:<32} {e.message_id}  {Path(e.config).name}  {e.detail}".rstrip()
+        )
     click.echo(f"{len(entries)} message(s) in {path}")
 
 
 @cli.command()
 @click.argument("config", type=click.Path(path_type=Path))
-@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Last day of the date window (default: the config's, else today).")
+@click.option(
+    "--as-of",
+    callback=_parse_date,
+    metavar="YYYY-MM-DD",
+    help="Last day of the date window (default: the config's, else today).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (what build writes as ingest.json).")
 @_verbose_option
 def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
@@ -332,8 +418,18 @@ def templates(config: Path) -> None:
 
 @cli.command("eval")
 @click.argument("dataset", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--words", default=100, show_default=True, type=click.IntRange(10, 2000), help="Cut each summary to this many words.")
-@click.option("--summaries-out", type=click.Path(path_type=Path, dir_okay=False), help="Write one {\"id\", \"summary\"} JSON line per cluster.")
+@click.option(
+    "--words",
+    default=100,
+    show_default=True,
+    type=click.IntRange(10, 2000),
+    help="Cut each summary to this many words.",
+)
+@click.option(
+    "--summaries-out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help='Write one {"id", "summary"} JSON line per cluster.',
+)
 @click.option("--summarizer", default="coverage", show_default=True, help="Selection method to measure.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_verbose_option

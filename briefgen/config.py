@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-from email.headerregistry import Address
 import re
 import string
+from email.headerregistry import Address
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -295,9 +295,19 @@ class EmailDelivery(_Model):
             raise ValueError(f"subject is not a valid template: {exc}") from None
         for name in fields:
             if name not in SUBJECT_FIELDS:
-                raise ValueError(f"unknown subject field {{{name}}}; use {', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}")
+                raise ValueError(
+                    f"unknown subject field {{{name}}}; use {', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}"
+                )
         try:
-            subject_line(value, title="T", as_of=dt.date(2025, 1, 6), window_start=dt.date(2024, 12, 31), client="C", audience="A", config="c")
+            subject_line(
+                value,
+                title="T",
+                as_of=dt.date(2025, 1, 6),
+                window_start=dt.date(2024, 12, 31),
+                client="C",
+                audience="A",
+                config="c",
+            )
         except (ValueError, TypeError, KeyError, IndexError) as exc:
             raise ValueError(f"subject cannot be formatted: {exc}") from None
         return value

@@ -84,7 +84,7 @@ _COLUMNS = "config, as_of, recipient, kind, message_id, status, attempts, detail
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class DeliveryLog:
@@ -126,7 +126,9 @@ class DeliveryLog:
             os.close(self._lock)  # closing the descriptor releases the lock
             self._lock = None
 
-    def last(self, config: str, as_of: dt.date, recipient: str, statuses: Sequence[str] = ("sent", "sending")) -> LogEntry | None:
+    def last(
+        self, config: str, as_of: dt.date, recipient: str, statuses: Sequence[str] = ("sent", "sending")
+    ) -> LogEntry | None:
         """The latest message to this recipient for this briefing with one of ``statuses``."""
         marks = ",".join("?" * len(statuses))
         row = self._db.execute(
@@ -252,7 +254,7 @@ def compose_message(
         msg["Cc"] = ", ".join(settings.cc)
     if settings.reply_to:
         msg["Reply-To"] = settings.reply_to
-    msg["Date"] = email.utils.format_datetime(date or dt.datetime.now(dt.timezone.utc))
+    msg["Date"] = email.utils.format_datetime(date or dt.datetime.now(dt.UTC))
     msg["Message-ID"] = message_id
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the sender
     # Quoted-printable keeps every line short and 7-bit, whatever the server supports.
@@ -487,7 +489,9 @@ def deliver(
         unknown = sorted(wanted - {addr_spec(a).lower() for _, a in recipients})
         if unknown:
             known = ", ".join(addr_spec(a) for _, a in recipients)
-            raise DeliveryError(f"{', '.join(unknown)} is not a recipient of {loaded.path.name} (recipients: {known})", exit_code=1)
+            raise DeliveryError(
+                f"{', '.join(unknown)} is not a recipient of {loaded.path.name} (recipients: {known})", exit_code=1
+            )
         recipients = [(k, a) for k, a in recipients if addr_spec(a).lower() in wanted]
     try:
         pdf = outputs["pdf"].read_bytes()
@@ -526,7 +530,9 @@ def deliver(
                 outcomes.append(Outcome(rcpt, kind, stopped[0], detail=f"not tried: {stopped[1]}"))
                 continue
             message_id = email.utils.make_msgid(domain=domain)
-            msg = compose_message(settings, subject=subject, text=text, html=html, pdf=pdf, pdf_name=pdf_name, message_id=message_id)
+            msg = compose_message(
+                settings, subject=subject, text=text, html=html, pdf=pdf, pdf_name=pdf_name, message_id=message_id
+            )
             if session is None:
                 eml = outputs["pdf"].parent / f"briefing.{_safe_name(rcpt)}.eml"
                 try:
@@ -560,7 +566,9 @@ def _prior_outcome(rcpt: str, kind: str, prior: LogEntry) -> Outcome:
     log.warning(
         "%s: an earlier send (%s, %s) was interrupted while the server had it; it may have arrived. "
         "Not sending again: check, then use --resend",
-        rcpt, prior.message_id, prior.updated,
+        rcpt,
+        prior.message_id,
+        prior.updated,
     )
     return Outcome(rcpt, kind, "in doubt", prior.message_id, f"interrupted {prior.updated}", prior.attempts)
 
@@ -593,7 +601,9 @@ def _send_one(
             if kind_of_failure == "transient" and attempt < attempts:
                 journal.update(message_id, "deferred", attempt, detail)
                 delay = settings.retry.delay(attempt)
-                log.warning("%s: %s; trying again in %gs (attempt %d of %d)", rcpt, detail, delay, attempt + 1, attempts)
+                log.warning(
+                    "%s: %s; trying again in %gs (attempt %d of %d)", rcpt, detail, delay, attempt + 1, attempts
+                )
                 sleep(delay)
                 continue
             status = "deferred" if kind_of_failure == "transient" else "failed"

@@ -115,8 +115,12 @@ def _article(doc: dict, k: int) -> Article:
         raise ValueError("a document's 'text' must be a string")
     blocks = tuple(Block(PARAGRAPH, " ".join(p.split())) for p in text.split("\n\n") if p.strip())
     return Article(
-        path=str(doc.get("id") or f"doc{k}"), form="text", blocks=blocks,
-        title=doc.get("title"), publisher=doc.get("source"), date=parse_date(doc.get("date")),
+        path=str(doc.get("id") or f"doc{k}"),
+        form="text",
+        blocks=blocks,
+        title=doc.get("title"),
+        publisher=doc.get("source"),
+        date=parse_date(doc.get("date")),
     )
 
 

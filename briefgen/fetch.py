@@ -57,17 +57,22 @@ def fetch(url: str, cache_dir: Path, *, max_age: float, timeout: float, max_byte
     if cached and time.time() - float(meta.get("fetched", 0)) < max_age:
         return Fetched(url, body_path.read_bytes(), str(meta.get("content_type", "")), True)
 
-    headers = {"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,application/xml,application/json;q=0.9,*/*;q=0.5"}
+    headers = {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,application/xml,application/json;q=0.9,*/*;q=0.5",
+    }
     if cached and meta.get("etag"):
         headers["If-None-Match"] = str(meta["etag"])
     if cached and meta.get("last_modified"):
         headers["If-Modified-Since"] = str(meta["last_modified"])
     request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked by is_url
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
-                raise ArticleError(url, f"too large ({int(length) // 1024 // 1024} MB > {max_bytes // 1024 // 1024} MB)")
+                raise ArticleError(
+                    url, f"too large ({int(length) // 1024 // 1024} MB > {max_bytes // 1024 // 1024} MB)"
+                )
             body = response.read(max_bytes + 1)
             if len(body) > max_bytes:
                 raise ArticleError(url, f"too large (over {max_bytes // 1024 // 1024} MB)")

@@ -87,7 +87,9 @@ def _clean_meta(value: object) -> str | None:
 # --------------------------------------------------------------------------- decoding
 
 
-_WESTERN_EXTRA = set("\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u20ac\u2022\u00a0\u00ab\u00bb\u00b0\u00a3\u00a9\u00ae\u2122")
+_WESTERN_EXTRA = set(
+    "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u20ac\u2022\u00a0\u00ab\u00bb\u00b0\u00a3\u00a9\u00ae\u2122"
+)
 
 
 def _western(data: bytes) -> str | None:
@@ -113,7 +115,7 @@ def _western(data: bytes) -> str | None:
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
-    """"utf-16-le" or "utf-16-be" when the bytes look like mostly-ASCII UTF-16 written without a BOM.
+    """ "utf-16-le" or "utf-16-be" when the bytes look like mostly-ASCII UTF-16 written without a BOM.
 
     Such text has a NUL in every other byte; binary data has NULs scattered anywhere.
     """
@@ -188,11 +190,7 @@ def read_text(path: Path) -> str:
 
 def _is_heading_line(line: str) -> bool:
     words = line.split()
-    return (
-        0 < len(words) <= 14
-        and not re.search(r"[.,;:!]$", line)
-        and (line[0].isupper() or line[0].isdigit())
-    )
+    return 0 < len(words) <= 14 and not re.search(r"[.,;:!]$", line) and (line[0].isupper() or line[0].isdigit())
 
 
 def _looks_hard_wrapped(groups: list[list[str]]) -> bool:
@@ -243,7 +241,10 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-_BYLINE = re.compile(r"^(?:by|written by|words by)\s+([A-Z][\w.'\-]+(?:\s+(?:[A-Z][\w.'\-]+|and|&|de|van|von)){0,5})\s*(?:[,|\u2013\u2014-].*)?$", re.I)
+_BYLINE = re.compile(
+    r"^(?:by|written by|words by)\s+([A-Z][\w.'\-]+(?:\s+(?:[A-Z][\w.'\-]+|and|&|de|van|von)){0,5})\s*(?:[,|\u2013\u2014-].*)?$",
+    re.I,
+)
 
 
 def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None, dt.date | None, list[Block]]:
@@ -251,9 +252,7 @@ def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None
     title = author = None
     date = None
     rest = list(blocks)
-    if rest and rest[0].kind == HEADING and len(rest[0].text.split()) <= 25:
-        title = rest.pop(0).text
-    elif rest and rest[0].kind == PARAGRAPH and len(rest[0].text.split()) <= 25 and not _TERMINAL.search(rest[0].text):
+    if (rest and rest[0].kind == HEADING and len(rest[0].text.split()) <= 25) or (rest and rest[0].kind == PARAGRAPH and len(rest[0].text.split()) <= 25 and not _TERMINAL.search(rest[0].text)):
         title = rest.pop(0).text
     for _ in range(3):
         if not rest or len(rest[0].text.split()) > 12:
@@ -359,7 +358,8 @@ def read_markdown(path: Path | str, text: str) -> list[Article]:
             form="markdown",
             blocks=tuple(blocks),
             title=title,
-            publisher=_clean_meta(_first(meta, "publisher", "site_name", "sitename", "source", "outlet")) or domain_of(url),
+            publisher=_clean_meta(_first(meta, "publisher", "site_name", "sitename", "source", "outlet"))
+            or domain_of(url),
             author=_clean_meta(_first(meta, "author", "authors", "byline")),
             date=parse_date(_first(meta, "date", "published", "pubdate", "published_at")),
             url=url,
@@ -369,7 +369,9 @@ def read_markdown(path: Path | str, text: str) -> list[Article]:
 
 # --------------------------------------------------------------------------- HTML fragments (WordPress, feeds)
 
-_DROP_ELEMENTS = re.compile(r"<(script|style|noscript|iframe|svg|figure|figcaption|form|button)\b.*?</\1\s*>", re.S | re.I)
+_DROP_ELEMENTS = re.compile(
+    r"<(script|style|noscript|iframe|svg|figure|figcaption|form|button)\b.*?</\1\s*>", re.S | re.I
+)
 _BLOCK_TAG = re.compile(
     r"</?(?:p|h[1-6]|li|ul|ol|div|blockquote|section|article|header|footer|aside|tr|table|dl|dt|dd|pre)\b[^>]*>|<br\s*/?>|\n\s*\n",
     re.I,
@@ -392,7 +394,7 @@ def fragment_blocks(fragment: str) -> list[Block]:
     for m in list(_BLOCK_TAG.finditer(fragment)) + [None]:
         end = m.start() if m else len(fragment)
         chunk = fragment[pos:end]
-        tag = (m[0].lower() if m else "")
+        tag = m[0].lower() if m else ""
         closing = re.match(r"</(h[1-6]|li)\b", tag)
         kind_tag = opened or (closing[1] if closing else None)
         text = normalize_space(html.unescape(_TAG.sub(" ", chunk)))
@@ -534,7 +536,9 @@ def read_feed(path: Path | str, text: str) -> list[Article]:
     parsed = feedparser.parse(text)
     entries = parsed.entries
     if not entries:
-        reason = f"not a feed: {parsed.bozo_exception}" if parsed.get("bozo") and not parsed.feed else "feed has no entries"
+        reason = (
+            f"not a feed: {parsed.bozo_exception}" if parsed.get("bozo") and not parsed.feed else "feed has no entries"
+        )
         raise ArticleError(str(path), reason)
     feed_title = _clean_meta(parsed.feed.get("title"))
     feed_link = parsed.feed.get("link")

@@ -44,10 +44,31 @@ def _run_in_heading(text: str) -> str | None:
     if not m:
         return None
     words = m[1].split()
-    small = {"a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with", "it", "this", "why", "what"}
+    small = {
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "in",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "it",
+        "this",
+        "why",
+        "what",
+    }
     content = [w for w in words if w.lower() not in small]
     label = m[1].lower()
-    if len(words) <= 6 and (not content or sum(w[0].isupper() for w in content) / len(content) >= 0.6 or label.startswith(("why ", "what "))):
+    if len(words) <= 6 and (
+        not content or sum(w[0].isupper() for w in content) / len(content) >= 0.6 or label.startswith(("why ", "what "))
+    ):
         return m[0]
     return None
 

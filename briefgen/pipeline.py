@@ -52,8 +52,18 @@ class Decision:
     def of(cls, doc: Document, status: str, detail: str = "", relevance: float | None = None) -> Decision:
         art = doc.article
         return cls(
-            art.path, status, detail, art.form, art.title, art.publisher, art.author, art.date, art.url,
-            doc.words_before, doc.words_after, relevance,
+            art.path,
+            status,
+            detail,
+            art.form,
+            art.title,
+            art.publisher,
+            art.author,
+            art.date,
+            art.url,
+            doc.words_before,
+            doc.words_after,
+            relevance,
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -109,7 +119,13 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
 
     def fetcher(url: str) -> Callable[[], tuple[bytes, str]]:
         def get() -> tuple[bytes, str]:
-            got = fetch(url, cache_dir, max_age=config.fetch.max_age_hours * 3600, timeout=config.fetch.timeout, max_bytes=MAX_BYTES)
+            got = fetch(
+                url,
+                cache_dir,
+                max_age=config.fetch.max_age_hours * 3600,
+                timeout=config.fetch.timeout,
+                max_bytes=MAX_BYTES,
+            )
             return got.body, got.content_type
 
         return get
@@ -158,7 +174,9 @@ def filter_documents(
             continue
         score = topic.relevance(doc)
         if topic.active and score < topic.topic.min_relevance:
-            decisions.append(Decision.of(doc, "off-topic", f"relevance {score:.2f} < {topic.topic.min_relevance:.2f}", score))
+            decisions.append(
+                Decision.of(doc, "off-topic", f"relevance {score:.2f} < {topic.topic.min_relevance:.2f}", score)
+            )
             continue
         relevance[doc.index] = score
         kept.append(doc)
@@ -189,7 +207,9 @@ def take_in(
             decisions.append(Decision.of(doc, "duplicate", f"same story as {original}", relevance[doc.index]))
         elif doc.index in kept:
             undated = "; undated" if doc.article.date is None else ""
-            decisions.append(Decision.of(doc, "kept", f"relevance {relevance[doc.index]:.2f}{undated}", relevance[doc.index]))
+            decisions.append(
+                Decision.of(doc, "kept", f"relevance {relevance[doc.index]:.2f}{undated}", relevance[doc.index])
+            )
     # Reports name files relative to the config, so they read the same on every machine.
     decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
     decisions.sort(key=lambda d: d.path)
@@ -427,7 +447,9 @@ def write_manifest(loaded: LoadedConfig, as_of: dt.date, outputs: dict[str, Path
     return path
 
 
-def reusable_build(loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str]) -> dict[str, Path] | None:
+def reusable_build(
+    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str]
+) -> dict[str, Path] | None:
     """The files of a finished build of this config for this date in ``out_dir``, when every
     file in ``needed`` is there and unchanged since; otherwise None."""
     try:

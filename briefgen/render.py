@@ -26,7 +26,6 @@ from markupsafe import Markup, escape
 from .errors import RenderError
 from .models import Briefing
 
-
 #: The templates a briefing is rendered from, and what each makes.
 TEMPLATE_NAMES = {
     "briefing.md.j2": "Markdown",
@@ -100,7 +99,12 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     env.filters["mdurl"] = markdown_url
     env.filters["mdcode"] = markdown_code
     env.filters["wrap"] = lambda text, width=72, indent="": textwrap.fill(
-        text, width=width, initial_indent=indent, subsequent_indent=" " * len(indent), break_long_words=False, break_on_hyphens=False
+        text,
+        width=width,
+        initial_indent=indent,
+        subsequent_indent=" " * len(indent),
+        break_long_words=False,
+        break_on_hyphens=False,
     )
     return env
 
@@ -215,13 +219,15 @@ def chart_svg(briefing: Briefing, accent: str) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" aria-labelledby="chart-title"><title id="chart-title">Articles per day, '
-        f'{briefing.window_start.isoformat()} to {briefing.as_of.isoformat()}</title>',
+        f"{briefing.window_start.isoformat()} to {briefing.as_of.isoformat()}</title>",
         f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#b8c0c8" stroke-width="1"/>',
     ]
     for k, (day, n) in enumerate(counts):
         x = slot * k + (slot - bar) / 2
         h = 90 * n / top
-        parts.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{escape(accent)}"/>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}" fill="{escape(accent)}"/>'
+        )
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{base - h - 5:.1f}" text-anchor="middle" font-size="12" '
             f'font-family="DejaVu Sans, Arial, sans-serif" fill="#1a1a1a">{n}</text>'
@@ -342,7 +348,11 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
     return {
         "title": briefing.title,
         "as_of": briefing.as_of.isoformat(),
-        "window": {"start": briefing.window_start.isoformat(), "end": briefing.as_of.isoformat(), "days": briefing.window_days},
+        "window": {
+            "start": briefing.window_start.isoformat(),
+            "end": briefing.as_of.isoformat(),
+            "days": briefing.window_days,
+        },
         "audience": briefing.audience,
         "articles_read": briefing.articles_read,
         "articles_used": briefing.articles_used,

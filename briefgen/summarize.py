@@ -227,7 +227,9 @@ class Selector:
             return 0.0
         return float(np.max(self.ctx.vectors[self.chosen] @ self.ctx.vectors[i]))
 
-    def pick(self, pool: Iterable[int], k: int, budget: int | None = None, relevance: np.ndarray | None = None) -> list[int]:
+    def pick(
+        self, pool: Iterable[int], k: int, budget: int | None = None, relevance: np.ndarray | None = None
+    ) -> list[int]:
         """Greedy MMR over salience (or ``relevance``): no pick may repeat anything chosen in any section.
 
         Stops at ``k`` sentences or once ``budget`` words are reached (the last may run past it).
@@ -414,8 +416,13 @@ def _reading_order(corpus: Corpus, idx: Sequence[int]) -> tuple[int, ...]:
     return tuple(sorted(idx, key=key))
 
 
-def select(corpus: Corpus, topic: TopicMatcher, audience: Audience, summarizer: str = "coverage",
-           doc_relevance: dict[int, float] | None = None) -> Selection:
+def select(
+    corpus: Corpus,
+    topic: TopicMatcher,
+    audience: Audience,
+    summarizer: str = "coverage",
+    doc_relevance: dict[int, float] | None = None,
+) -> Selection:
     """Choose the sentences of every section the audience asks for; no sentence is used twice.
 
     Key points keep the order they were chosen in ``SectionSelection.ranks``; every
@@ -466,8 +473,11 @@ def select(corpus: Corpus, topic: TopicMatcher, audience: Audience, summarizer: 
         rank = {i: r for r, i in enumerate(idx)}
         sections.append(
             SectionSelection(
-                name=name, heading=HEADINGS[name], sentences=tuple(sents[i] for i in order),
-                labels=labels.get(name, ()), ranks=tuple(rank[i] for i in order),
+                name=name,
+                heading=HEADINGS[name],
+                sentences=tuple(sents[i] for i in order),
+                labels=labels.get(name, ()),
+                ranks=tuple(rank[i] for i in order),
             )
         )
     return Selection(sections=tuple(sections))
@@ -497,15 +507,40 @@ def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], selector: Se
 PLAYER_LABELS = {"PERSON", "ORG", "GPE"}
 #: English short forms that ISO 3166 does not list, with the name a briefing shows.
 COUNTRY_ALIASES = {
-    "u.s.": "United States", "us": "United States", "usa": "United States", "u.s.a.": "United States",
-    "america": "United States", "united states of america": "United States", "uk": "United Kingdom",
-    "u.k.": "United Kingdom", "britain": "United Kingdom", "great britain": "United Kingdom",
-    "russia": "Russia", "russian federation": "Russia", "turkey": "Turkey", "türkiye": "Turkey",
-    "czech republic": "Czechia", "burma": "Myanmar", "ivory coast": "Côte d'Ivoire", "holland": "Netherlands",
-    "the netherlands": "Netherlands", "iran": "Iran", "syria": "Syria", "vietnam": "Vietnam", "laos": "Laos",
-    "north korea": "North Korea", "south korea": "South Korea", "taiwan": "Taiwan", "palestine": "Palestine",
-    "the gaza strip": "Gaza", "gaza": "Gaza", "the west bank": "West Bank", "west bank": "West Bank",
-    "kosovo": "Kosovo", "the uae": "United Arab Emirates", "uae": "United Arab Emirates",
+    "u.s.": "United States",
+    "us": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "america": "United States",
+    "united states of america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "russia": "Russia",
+    "russian federation": "Russia",
+    "turkey": "Turkey",
+    "türkiye": "Turkey",
+    "czech republic": "Czechia",
+    "burma": "Myanmar",
+    "ivory coast": "Côte d'Ivoire",
+    "holland": "Netherlands",
+    "the netherlands": "Netherlands",
+    "iran": "Iran",
+    "syria": "Syria",
+    "vietnam": "Vietnam",
+    "laos": "Laos",
+    "north korea": "North Korea",
+    "south korea": "South Korea",
+    "taiwan": "Taiwan",
+    "palestine": "Palestine",
+    "the gaza strip": "Gaza",
+    "gaza": "Gaza",
+    "the west bank": "West Bank",
+    "west bank": "West Bank",
+    "kosovo": "Kosovo",
+    "the uae": "United Arab Emirates",
+    "uae": "United Arab Emirates",
 }
 
 
@@ -516,12 +551,16 @@ def countries() -> dict[str, str]:
 
     names: dict[str, str] = {}
     for c in pycountry.countries:
-        shown = getattr(c, "common_name", None) or (c.name if "," not in c.name else getattr(c, "official_name", c.name))
+        shown = getattr(c, "common_name", None) or (
+            c.name if "," not in c.name else getattr(c, "official_name", c.name)
+        )
         for form in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
             if form and "," not in form:
                 names[form.lower()] = shown
     names.update(COUNTRY_ALIASES)
     return names
+
+
 #: Titles and honorifics before a person's name: "Prime Minister Ishiba" is Ishiba.
 _TITLES = re.compile(
     r"^(?:(?:former|acting|deputy|vice|chief|senior|foreign|defen[cs]e|finance|trade|prime|minister|president|"

@@ -21,8 +21,12 @@ AS_OF = dt.date(2025, 2, 14)
 def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``briefgen`` as a user would: a real process, its output captured."""
     return subprocess.run(
-        [sys.executable, "-m", "briefgen.cli", *args], capture_output=True, text=True, cwd=cwd or ROOT,
-        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})}, timeout=600,
+        [sys.executable, "-m", "briefgen.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
+        timeout=600,
     )
 
 

@@ -99,7 +99,7 @@ class Authenticator:
 
 
 @contextmanager
-def smtp_server(recorder: Recorder | None = None, **kwargs: Any):  # noqa: ANN201 - a context manager
+def smtp_server(recorder: Recorder | None = None, **kwargs: Any):
     """Run an SMTP server on a free port of 127.0.0.1; yields ``(port, recorder)``."""
     from aiosmtpd.controller import Controller
 

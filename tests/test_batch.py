@@ -45,7 +45,8 @@ def write_configs(root: Path, port: int | None = None) -> list[Path]:
         if port is not None:
             config["delivery"] = {
                 "email": {
-                    "to": [f"{name}@example.com"], "from": "briefings@example.com",
+                    "to": [f"{name}@example.com"],
+                    "from": "briefings@example.com",
                     "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
                 },
                 "log": "deliveries.sqlite",
@@ -64,11 +65,11 @@ class Calls:
         self.documents: Counter[str] = Counter()
         read_file, analyse = ingest.read_file, nlp.analyse
 
-        def counting_read(path: Path):  # noqa: ANN202
+        def counting_read(path: Path):
             self.files[str(path)] += 1
             return read_file(path)
 
-        def counting_analyse(documents, pipeline):  # noqa: ANN001, ANN202
+        def counting_analyse(documents, pipeline):
             for doc in documents:
                 self.documents[doc.article.path] += 1
             return analyse(documents, pipeline)
@@ -180,7 +181,11 @@ def test_batch_send_delivers_each_briefing_once(tmp_path):
         write_configs(tmp_path / "configs", port)
         first = run_cli("batch", "configs", "--send", "--no-cache", cwd=tmp_path)
         assert first.returncode == 0, first.stdout + first.stderr
-        assert sorted(r.rcpt_tos[0] for r in server.received) == ["defense@example.com", "markets@example.com", "radar@example.com"]
+        assert sorted(r.rcpt_tos[0] for r in server.received) == [
+            "defense@example.com",
+            "markets@example.com",
+            "radar@example.com",
+        ]
         again = run_cli("batch", "configs", "--send", "--no-cache", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(server.received) == 3

@@ -14,18 +14,25 @@ def texts(blocks):
 
 
 def test_paywall_pitch_and_copyright_after_the_body_are_removed():
-    blocks = [Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)] + [
-        Block(PARAGRAPH, t)
-        for t in (
-            "Get your",
-            "NewsCo",
-            "subscription today!",
-            "Unlock full access by becoming a member today!",
-            "Standard plan includes:",
-        )
-    ] + [Block(LIST_ITEM, "Full archive access and every newsletter"), Block(PARAGRAPH, "Premium."),
-         Block(PARAGRAPH, "\u00a9 NewsCo Group. All rights reserved."),
-         Block(PARAGRAPH, "No part of this content may be reproduced without prior written permission from")]
+    blocks = (
+        [Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)]
+        + [
+            Block(PARAGRAPH, t)
+            for t in (
+                "Get your",
+                "NewsCo",
+                "subscription today!",
+                "Unlock full access by becoming a member today!",
+                "Standard plan includes:",
+            )
+        ]
+        + [
+            Block(LIST_ITEM, "Full archive access and every newsletter"),
+            Block(PARAGRAPH, "Premium."),
+            Block(PARAGRAPH, "\u00a9 NewsCo Group. All rights reserved."),
+            Block(PARAGRAPH, "No part of this content may be reproduced without prior written permission from"),
+        ]
+    )
     kept, removed, _ = clean_blocks(blocks)
     assert texts(kept) == [P1, P2]
     assert "subscription" in removed and "copyright" in removed
@@ -39,7 +46,9 @@ def test_mid_article_newsletter_pitch_is_removed_but_prose_around_it_kept():
 
 
 def test_repeated_paragraphs_are_dropped():
-    kept, removed, _ = clean_blocks([Block(PARAGRAPH, P1), Block(PARAGRAPH, P2), Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)])
+    kept, removed, _ = clean_blocks(
+        [Block(PARAGRAPH, P1), Block(PARAGRAPH, P2), Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)]
+    )
     assert texts(kept) == [P1, P2]
     assert removed == ["repeated paragraph", "repeated paragraph"]
 
@@ -55,7 +64,14 @@ def test_unintroduced_headline_list_is_related_links_but_introduced_list_stays()
         Block(LIST_ITEM, "Mitsubishi Heavy Industries"),
         Block(LIST_ITEM, "Lockheed Martin Corporation Holdings Group"),
     ]
-    blocks = [Block(PARAGRAPH, P1), *related, Block(HEADING, "Next Section"), Block(PARAGRAPH, P2), *introduced, Block(PARAGRAPH, P1 + " Again.")]
+    blocks = [
+        Block(PARAGRAPH, P1),
+        *related,
+        Block(HEADING, "Next Section"),
+        Block(PARAGRAPH, P2),
+        *introduced,
+        Block(PARAGRAPH, P1 + " Again."),
+    ]
     kept, removed, _ = clean_blocks(blocks)
     assert not set(texts(related)) & set(texts(kept))
     assert set(texts(introduced)) <= set(texts(kept))
@@ -63,14 +79,22 @@ def test_unintroduced_headline_list_is_related_links_but_introduced_list_stays()
 
 
 def test_related_heading_drops_its_list():
-    blocks = [Block(PARAGRAPH, P1), Block(HEADING, "Related stories"), Block(LIST_ITEM, "Yen slides"), Block(LIST_ITEM, "Stocks up"), Block(PARAGRAPH, P2)]
+    blocks = [
+        Block(PARAGRAPH, P1),
+        Block(HEADING, "Related stories"),
+        Block(LIST_ITEM, "Yen slides"),
+        Block(LIST_ITEM, "Stocks up"),
+        Block(PARAGRAPH, P2),
+    ]
     kept, _, _ = clean_blocks(blocks)
     assert texts(kept) == [P1, P2]
 
 
 def test_author_bio_is_removed_and_names_the_author():
     bio = "Jane Roe is a senior fellow for Northeast Asia at the Example Institute."
-    article = Article(path="x.txt", form="text", blocks=(Block(PARAGRAPH, P1), Block(PARAGRAPH, P2), Block(PARAGRAPH, bio)))
+    article = Article(
+        path="x.txt", form="text", blocks=(Block(PARAGRAPH, P1), Block(PARAGRAPH, P2), Block(PARAGRAPH, bio))
+    )
     doc = clean(article, 0)
     assert bio not in doc.text
     assert doc.article.author == "Jane Roe"
@@ -79,12 +103,16 @@ def test_author_bio_is_removed_and_names_the_author():
 
 def test_bio_does_not_override_stated_author():
     bio = "Jane Roe is a senior fellow for Northeast Asia at the Example Institute."
-    article = Article(path="x.txt", form="text", blocks=(Block(PARAGRAPH, P1), Block(PARAGRAPH, bio)), author="Stated Author")
+    article = Article(
+        path="x.txt", form="text", blocks=(Block(PARAGRAPH, P1), Block(PARAGRAPH, bio)), author="Stated Author"
+    )
     assert clean(article, 0).article.author == "Stated Author"
 
 
 def test_document_spans_point_into_cleaned_text():
-    article = Article(path="x.txt", form="text", blocks=(Block(HEADING, "Why it matters"), Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)))
+    article = Article(
+        path="x.txt", form="text", blocks=(Block(HEADING, "Why it matters"), Block(PARAGRAPH, P1), Block(PARAGRAPH, P2))
+    )
     doc = clean(article, 0)
     assert doc.text == f"Why it matters\n\n{P1}\n\n{P2}"
     assert [doc.block_text(s) for s in doc.spans] == ["Why it matters", P1, P2]
@@ -92,9 +120,19 @@ def test_document_spans_point_into_cleaned_text():
 
 
 def test_near_duplicates_merge_into_the_richest_document():
-    full = Article(path="full.json", form="wordpress", blocks=(Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)), title="T", url="https://a.example/x")
+    full = Article(
+        path="full.json",
+        form="wordpress",
+        blocks=(Block(PARAGRAPH, P1), Block(PARAGRAPH, P2)),
+        title="T",
+        url="https://a.example/x",
+    )
     excerpt = Article(path="excerpt.txt", form="text", blocks=(Block(PARAGRAPH, P1),))
-    other = Article(path="other.txt", form="text", blocks=(Block(PARAGRAPH, "A completely different story about baseball spring camps in Miyazaki this week."),))
+    other = Article(
+        path="other.txt",
+        form="text",
+        blocks=(Block(PARAGRAPH, "A completely different story about baseball spring camps in Miyazaki this week."),),
+    )
     docs = group_duplicates([clean(excerpt, 0), clean(full, 1), clean(other, 2)])
     assert [d.article.path for d in docs] == ["full.json", "other.txt"]
     assert [a.path for a in docs[0].duplicates] == ["excerpt.txt"]

@@ -20,7 +20,16 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout.split()
-    names = ("briefing.md", "briefing.html", "briefing.pdf", "briefing.email.html", "briefing.txt", "briefing.json", "ingest.json", "manifest.json")
+    names = (
+        "briefing.md",
+        "briefing.html",
+        "briefing.pdf",
+        "briefing.email.html",
+        "briefing.txt",
+        "briefing.json",
+        "ingest.json",
+        "manifest.json",
+    )
     assert printed == [str(tmp_path / name) for name in names]
     reader = PdfReader(str(tmp_path / "briefing.pdf"))
     assert 1 <= len(reader.pages) <= 4
@@ -45,7 +54,9 @@ def test_validate_ok_and_problems(tmp_path):
     ok = run("validate", str(EXAMPLE))
     assert (ok.returncode, ok.stdout.strip()) == (0, "ok")
     bad = tmp_path / "bad.yaml"
-    bad.write_text("title: X\nsources: [nowhere/]\ntopic: {keywords: [a], colour: red}\nwindow: {days: -1}\n", encoding="utf-8")
+    bad.write_text(
+        "title: X\nsources: [nowhere/]\ntopic: {keywords: [a], colour: red}\nwindow: {days: -1}\n", encoding="utf-8"
+    )
     proc = run("validate", str(bad))
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
@@ -113,11 +124,19 @@ def test_inspect_lists_every_input_and_its_fate():
     by_name = {Path(a["path"]).name: a for a in report["articles"]}
     assert len(by_name) == 9
     wire = by_name["meridian-wire-honolulu-talks.md"]
-    assert (wire["form"], wire["publisher"], wire["date"], wire["status"]) == ("markdown", "Meridian Wire", "2025-02-11", "kept")
+    assert (wire["form"], wire["publisher"], wire["date"], wire["status"]) == (
+        "markdown",
+        "Meridian Wire",
+        "2025-02-11",
+        "kept",
+    )
     page = by_name["pacific-ledger-what-comes-next.html"]
     assert page["words_before"] > page["words_after"] > 0
     text = run("inspect", str(EXAMPLE), "--as-of", "2025-02-14")
-    assert "outside window" in text.stdout and "same story as ../samples/articles/meridian-wire-honolulu-talks.md" in text.stdout
+    assert (
+        "outside window" in text.stdout
+        and "same story as ../samples/articles/meridian-wire-honolulu-talks.md" in text.stdout
+    )
 
 
 def test_same_inputs_same_bytes_whatever_the_hash_seed(tmp_path):
@@ -127,9 +146,24 @@ def test_same_inputs_same_bytes_whatever_the_hash_seed(tmp_path):
         out = tmp_path / seed
         env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONHASHSEED": seed}
         proc = subprocess.run(
-            [sys.executable, "-m", "briefgen.cli", "build", str(ROOT / "configs" / "example-analyst.yaml"),
-             "--as-of", "2025-02-14", "--out", str(out), "--format", "md,html"],
-            capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+            [
+                sys.executable,
+                "-m",
+                "briefgen.cli",
+                "build",
+                str(ROOT / "configs" / "example-analyst.yaml"),
+                "--as-of",
+                "2025-02-14",
+                "--out",
+                str(out),
+                "--format",
+                "md,html",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env=env,
+            timeout=300,
         )
         assert proc.returncode == 0, proc.stderr
         outputs.append({name: (out / name).read_bytes() for name in ("briefing.md", "briefing.html", "briefing.json")})

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 import re
-from html import escape as html_escape
 import shutil
 import subprocess
+from html import escape as html_escape
 from pathlib import Path
 
 import pytest
@@ -38,7 +38,9 @@ def test_client_golden(client_build, fmt, update_golden):
     golden = GOLDEN / f"{client}.{fmt}"
     if update_golden:
         golden.write_text(produced, encoding="utf-8")
-    assert produced == golden.read_text(encoding="utf-8"), f"{client} {fmt} changed; review and run pytest --update-golden"
+    assert produced == golden.read_text(encoding="utf-8"), (
+        f"{client} {fmt} changed; review and run pytest --update-golden"
+    )
 
 
 def test_each_template_comes_from_the_right_directory():
@@ -58,7 +60,9 @@ def test_each_template_comes_from_the_right_directory():
 def test_a_config_templates_directory_wins_over_the_client(tmp_path):
     own = tmp_path / "mine"
     own.mkdir()
-    (own / "briefing.md.j2").write_text('{% extends "default:briefing.md.j2" %}{% block footer %}\nOURS\n{% endblock %}', encoding="utf-8")
+    (own / "briefing.md.j2").write_text(
+        '{% extends "default:briefing.md.j2" %}{% block footer %}\nOURS\n{% endblock %}', encoding="utf-8"
+    )
     config = tmp_path / "c.yaml"
     config.write_text(f"client: acme\ntemplates: mine\nsources: [{ROOT / 'samples' / 'articles'}]\n", encoding="utf-8")
     loaded = load_config(config)
@@ -110,7 +114,9 @@ def test_pdfs_are_sound_and_look_different(client_build):
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
-            assert any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+            assert any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")), font[
+                "/BaseFont"
+            ]
     tagged = "/StructTreeRoot" in reader.trailer["/Root"]
     assert tagged == config.output.pdf_ua
 
@@ -186,7 +192,9 @@ def test_a_hostile_article_is_text_in_every_format(tmp_path):
             "date": "2025-02-12T09:00:00",
             "link": "javascript:alert(3)",
             # Markup written as text inside the article (escaped in the post): it reaches the sentences as characters.
-            "content": {"rendered": "".join(f"<p>{html_escape(s)}</p>" for s in HOSTILE_SENTENCES[k:] + HOSTILE_SENTENCES[:k])},
+            "content": {
+                "rendered": "".join(f"<p>{html_escape(s)}</p>" for s in HOSTILE_SENTENCES[k:] + HOSTILE_SENTENCES[:k])
+            },
         }
         (corpus / f"post{k}.json").write_text(json.dumps(post), encoding="utf-8")
         (corpus / f"note{k}.txt").write_text("\n\n".join(HOSTILE_SENTENCES[k:]), encoding="utf-8")
@@ -201,7 +209,11 @@ def test_a_hostile_article_is_text_in_every_format(tmp_path):
         assert not re.search(r"<[^>]+\son\w+\s*=", body, re.I)
         assert "javascript:" not in re.sub(r"&[^;]+;", "", " ".join(re.findall(r'href="([^"]*)"', body)))
         assert not re.search(r'<img[^>]+src="(?!data:)', body, re.I)
-    quoted = [i["text"] for sec in json.loads(result.outputs["json"].read_text(encoding="utf-8"))["sections"] for i in sec["items"]]
+    quoted = [
+        i["text"]
+        for sec in json.loads(result.outputs["json"].read_text(encoding="utf-8"))["sections"]
+        for i in sec["items"]
+    ]
     assert any("<" in text for text in quoted), "the briefing should quote some of the markup-laden sentences"
     for text in quoted:
         assert str(escape(text)) in html
@@ -222,8 +234,13 @@ def test_the_pdf_fetcher_reads_only_allowed_files(tmp_path):
     fetcher = LocalFetcher([allowed])
     assert fetcher.allowed((allowed / "logo.svg").as_uri())
     assert fetcher.allowed("data:image/png;base64,AAAA")
-    for url in ("https://example.com/x.png", "http://127.0.0.1/", "file:///etc/passwd",
-                (allowed / ".." / "secret.txt").as_uri(), "ftp://example.com/a"):
+    for url in (
+        "https://example.com/x.png",
+        "http://127.0.0.1/",
+        "file:///etc/passwd",
+        (allowed / ".." / "secret.txt").as_uri(),
+        "ftp://example.com/a",
+    ):
         assert not fetcher.allowed(url)
         with pytest.raises(ValueError):
             fetcher(url)
@@ -238,9 +255,22 @@ def test_html_screenshot_at_phone_and_desktop_width(client_build, width, tmp_pat
     _, result = client_build
     shot = tmp_path / f"shot-{width}.png"
     subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-         f"--window-size={width},2000", f"--screenshot={shot}", result.outputs["html"].as_uri()],
-        capture_output=True, timeout=120, check=False,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--window-size={width},2000",
+            f"--screenshot={shot}",
+            result.outputs["html"].as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
     )
     assert shot.exists() and shot.stat().st_size > 10_000

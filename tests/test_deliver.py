@@ -72,7 +72,7 @@ def configure(built: tuple[Path, Path], port: int, **email: object):
     return loaded
 
 
-def log_entries(loaded) -> list:  # noqa: ANN001
+def log_entries(loaded) -> list:
     with DeliveryLog(loaded.resolve("deliveries.sqlite"), readonly=True) as journal:
         return journal.entries()
 
@@ -126,7 +126,9 @@ def test_421_twice_then_accepted_arrives_once(built):
     sleeps: list[float] = []
     recorder = Recorder(data_replies=["421 4.3.2 try again later", "421 4.3.2 try again later"])
     with smtp_server(recorder) as (port, server):
-        loaded = configure(built, port, to=["analyst@example.com"], retry={"attempts": 4, "first_delay": 0.01, "max_delay": 0.015})
+        loaded = configure(
+            built, port, to=["analyst@example.com"], retry={"attempts": 4, "first_delay": 0.01, "max_delay": 0.015}
+        )
         report = deliver(loaded, AS_OF, outputs(built[1]), sleep=sleeps.append)
     assert report.complete
     assert len(server.received) == 1 and server.data_commands == 3
@@ -164,9 +166,11 @@ def test_550_for_one_recipient_is_reported_and_the_others_still_get_it(built):
     assert errors == ["briefgen: error: 1 of 3 recipient(s) did not get the briefing: gone@example.com (failed)"]
     assert "550 5.1.1" in proc.stdout
     assert "reusing the briefing" in proc.stderr  # no second build
-    rows = sqlite3.connect(config.parent / "deliveries.sqlite").execute(
-        "SELECT recipient, status, attempts, detail FROM messages ORDER BY id"
-    ).fetchall()
+    rows = (
+        sqlite3.connect(config.parent / "deliveries.sqlite")
+        .execute("SELECT recipient, status, attempts, detail FROM messages ORDER BY id")
+        .fetchall()
+    )
     assert rows[1] == ("gone@example.com", "failed", 1, "550 5.1.1 <gone@example.com>: no such user")
     assert [r[1] for r in rows] == ["sent", "failed", "sent"]
 
@@ -195,7 +199,9 @@ def test_build_send_builds_then_sends(built, tmp_path):
     config, _ = built
     with smtp_server() as (port, server):
         configure(built, port, to=["analyst@example.com"])
-        proc = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path), "--format", "md", "--send")
+        proc = run_cli(
+            "build", str(config), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path), "--format", "md", "--send"
+        )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "briefing.pdf").is_file() and (tmp_path / "briefing.txt").is_file()  # sending needs them
     (received,) = server.received
@@ -249,7 +255,10 @@ def test_credentials_come_from_the_environment_and_never_show(built):
         wrong = run_cli(*args, env={"BG_SMTP_USER": "briefgen", "BG_SMTP_PASS": SECRET + "x"})
         right = run_cli(*args, env={"BG_SMTP_USER": "briefgen", "BG_SMTP_PASS": SECRET})
     assert unset.returncode == 1
-    assert unset.stderr.strip().splitlines()[-1] == "briefgen: error: environment variable BG_SMTP_PASS (delivery.email.password_env) is not set"
+    assert (
+        unset.stderr.strip().splitlines()[-1]
+        == "briefgen: error: environment variable BG_SMTP_PASS (delivery.email.password_env) is not set"
+    )
     assert wrong.returncode == 3 and "535" in wrong.stdout
     assert right.returncode == 0, right.stderr
     # A refused login is not retried: smtplib tries each mechanism the server offers once.
@@ -266,7 +275,9 @@ def test_credentials_come_from_the_environment_and_never_show(built):
 
 
 def test_plain_text_credentials_to_a_remote_host_are_refused(built):
-    loaded = configure(built, 25, smtp={"host": "smtp.example.com", "security": "none"}, username_env="U", password_env="P")
+    loaded = configure(
+        built, 25, smtp={"host": "smtp.example.com", "security": "none"}, username_env="U", password_env="P"
+    )
     os.environ.update(U="user", P=SECRET)
     try:
         with pytest.raises(DeliveryError, match="refusing to send SMTP credentials unencrypted") as err:
@@ -282,7 +293,17 @@ def test_a_crash_mid_send_leaves_an_accurate_record(built):
     recorder = Recorder(hold={"second@example.com"})
     with smtp_server(recorder) as (port, server):
         configure(built, port, to=recipients)
-        args = [sys.executable, "-m", "briefgen.cli", "send", str(config), "--as-of", AS_OF.isoformat(), "--out", str(out)]
+        args = [
+            sys.executable,
+            "-m",
+            "briefgen.cli",
+            "send",
+            str(config),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+        ]
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert recorder.holding.wait(60), "the second message never reached the server"
         proc.send_signal(signal.SIGKILL)
@@ -298,7 +319,17 @@ def test_a_crash_mid_send_leaves_an_accurate_record(built):
         assert again.returncode == 3
         assert "in doubt" in again.stdout and "second@example.com (in doubt)" in again.stderr
         assert [r.rcpt_tos for r in server.received] == [["first@example.com"], ["third@example.com"]]
-        resent = run_cli("send", str(config), "--as-of", AS_OF.isoformat(), "--out", str(out), "--resend", "--recipient", "second@example.com")
+        resent = run_cli(
+            "send",
+            str(config),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+            "--resend",
+            "--recipient",
+            "second@example.com",
+        )
         assert resent.returncode == 0, resent.stderr
         assert [r.rcpt_tos[0] for r in server.received][-1] == "second@example.com"
         assert len(server.received) == 3
@@ -342,9 +373,16 @@ def tls(tmp_path_factory: pytest.TempPathFactory):
 @pytest.mark.parametrize("security", ["starttls", "ssl"])
 def test_tls_with_a_private_ca(built, tls, security):
     ca_file, server_ctx = tls
-    kwargs = {"tls_context": server_ctx, "require_starttls": True} if security == "starttls" else {"ssl_context": server_ctx}
+    kwargs = (
+        {"tls_context": server_ctx, "require_starttls": True} if security == "starttls" else {"ssl_context": server_ctx}
+    )
     with smtp_server(**kwargs) as (port, server):
-        loaded = configure(built, port, to=["analyst@example.com"], smtp={"host": "127.0.0.1", "port": port, "security": security, "ca_file": str(ca_file)})
+        loaded = configure(
+            built,
+            port,
+            to=["analyst@example.com"],
+            smtp={"host": "127.0.0.1", "port": port, "security": security, "ca_file": str(ca_file)},
+        )
         report = deliver(loaded, AS_OF, outputs(built[1]))
     assert report.complete and len(server.received) == 1
 
@@ -389,7 +427,12 @@ def test_delivery_config_problems_are_reported_with_their_paths(tmp_path):
 def test_send_without_delivery_settings_is_one_clear_error():
     proc = run_cli("send", str(ROOT / "configs" / "example.yaml"), "--as-of", AS_OF.isoformat())
     assert proc.returncode == 1
-    assert proc.stderr.strip() == "briefgen: error: " + str(ROOT / "configs" / "example.yaml") + " has no delivery.email section: nothing to send"
+    assert (
+        proc.stderr.strip()
+        == "briefgen: error: "
+        + str(ROOT / "configs" / "example.yaml")
+        + " has no delivery.email section: nothing to send"
+    )
 
 
 def test_a_changed_config_is_rebuilt_before_sending(built, tmp_path):

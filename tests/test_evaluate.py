@@ -37,17 +37,29 @@ FLOOD = [
 
 def write_dataset(path: Path) -> Path:
     clusters = [
-        {"id": "harbor", "documents": [{"id": f"h{k}", "text": t, "date": f"2024-03-0{k + 1}"} for k, t in enumerate(HARBOR)],
-         "references": ["Valmora's new container terminal opens in May and doubles capacity.", "A new terminal opens in May in Valmora."]},
-        {"id": "flood", "documents": [{"id": f"f{k}", "text": t} for k, t in enumerate(FLOOD)],
-         "references": ["Floods forced 300 families from their homes in Ostrava Vale."]},
+        {
+            "id": "harbor",
+            "documents": [{"id": f"h{k}", "text": t, "date": f"2024-03-0{k + 1}"} for k, t in enumerate(HARBOR)],
+            "references": [
+                "Valmora's new container terminal opens in May and doubles capacity.",
+                "A new terminal opens in May in Valmora.",
+            ],
+        },
+        {
+            "id": "flood",
+            "documents": [{"id": f"f{k}", "text": t} for k, t in enumerate(FLOOD)],
+            "references": ["Floods forced 300 families from their homes in Ostrava Vale."],
+        },
     ]
     path.write_text("".join(json.dumps(c) + "\n" for c in clusters), encoding="utf-8")
     return path
 
 
 def test_summary_is_cut_to_the_first_n_words():
-    sents = [Sentence(0, k, 0, 0, t, "paragraph", None, True, ()) for k, t in enumerate(["One two three four.", "Five six  seven\neight."])]
+    sents = [
+        Sentence(0, k, 0, 0, t, "paragraph", None, True, ())
+        for k, t in enumerate(["One two three four.", "Five six  seven\neight."])
+    ]
     assert summary_text(sents, 6) == "One two three four. Five six"
 
 

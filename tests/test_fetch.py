@@ -34,7 +34,7 @@ class Site:
             def log_message(self, *args: object) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            def do_GET(self) -> None:
                 site.hits[self.path] = site.hits.get(self.path, 0) + 1
                 site.agents.add(self.headers.get("User-Agent", ""))
                 if site.down:
@@ -87,12 +87,22 @@ def loaded_for(tmp_path: Path, sources: list[str], **fetch: object) -> LoadedCon
 
 
 def test_pages_and_feeds_are_fetched_read_and_cached(site, tmp_path):
-    sources = [f"{site.base}/news/radar.html", f"{site.base}/feed", f"{site.base}/missing", "http://127.0.0.1:9/refused"]
+    sources = [
+        f"{site.base}/news/radar.html",
+        f"{site.base}/feed",
+        f"{site.base}/missing",
+        "http://127.0.0.1:9/refused",
+    ]
     loaded = loaded_for(tmp_path, sources, timeout=5)
     intake = take_in(loaded, dt.date(2025, 2, 14))
     by_path = {d.path: d for d in intake.decisions}
     page = by_path[f"{site.base}/news/radar.html"]
-    assert (page.status, page.form, page.publisher, page.date) == ("kept", "html", "Pacific Ledger", dt.date(2025, 2, 11))
+    assert (page.status, page.form, page.publisher, page.date) == (
+        "kept",
+        "html",
+        "Pacific Ledger",
+        dt.date(2025, 2, 11),
+    )
     assert by_path[f"{site.base}/feed#0"].status == "kept"
     assert by_path[f"{site.base}/feed#0"].title == "Navies plan June drill near Jeju"
     assert by_path[f"{site.base}/missing"].status == "unreadable"

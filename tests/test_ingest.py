@@ -130,7 +130,11 @@ def test_wordpress_dump_with_raw_newlines_half_stripped_tags_and_truncation(tmp_
 
 def test_wordpress_list_of_posts(tmp_path):
     posts = [
-        {"title": {"rendered": f"Post {i}"}, "content": {"rendered": f"<p>Body of post {i} with words.</p>"}, "date": "2025-02-1%d" % i}
+        {
+            "title": {"rendered": f"Post {i}"},
+            "content": {"rendered": f"<p>Body of post {i} with words.</p>"},
+            "date": "2025-02-1%d" % i,
+        }
         for i in range(3)
     ]
     path = tmp_path / "posts.json"
@@ -200,7 +204,9 @@ def test_expand_sources_dirs_globs_and_missing(tmp_path):
     assert missing == ["source 'nothing/*.html' matched no file"]
 
 
-SENTENCE = "The minister\u2019s caf\u00e9 remarks in Z\u00fcrich were \u201cvery clear\u201d \u2014 and long enough to count."
+SENTENCE = (
+    "The minister\u2019s caf\u00e9 remarks in Z\u00fcrich were \u201cvery clear\u201d \u2014 and long enough to count."
+)
 
 
 @pytest.mark.parametrize(
@@ -211,7 +217,14 @@ SENTENCE = "The minister\u2019s caf\u00e9 remarks in Z\u00fcrich were \u201cvery
         ("utf-16 with BOM", SENTENCE.encode("utf-16")),
         ("utf-16-le without BOM", SENTENCE.encode("utf-16-le")),
         ("windows-1252", SENTENCE.encode("cp1252")),
-        ("latin-1", SENTENCE.replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"').replace(" \u2014", ",").encode("latin-1")),
+        (
+            "latin-1",
+            SENTENCE.replace("\u2019", "'")
+            .replace("\u201c", '"')
+            .replace("\u201d", '"')
+            .replace(" \u2014", ",")
+            .encode("latin-1"),
+        ),
         ("utf-8 read as cp1252 (mojibake)", SENTENCE.encode("utf-8").decode("cp1252", errors="ignore").encode("utf-8")),
     ],
 )

@@ -15,7 +15,9 @@ def doc_of(*blocks):
 
 def test_sentences_are_verbatim_slices_with_headings(nlp):
     doc = doc_of(
-        Block(PARAGRAPH, "HONOLULU (Meridian Wire) \u2014 The allies agreed to share radar data. It costs $4.2 billion."),
+        Block(
+            PARAGRAPH, "HONOLULU (Meridian Wire) \u2014 The allies agreed to share radar data. It costs $4.2 billion."
+        ),
         Block(HEADING, "Why it matters"),
         Block(PARAGRAPH, "Defense and Security Collaboration: The deal is the largest upgrade in six decades."),
     )
@@ -33,13 +35,20 @@ def test_sentences_are_verbatim_slices_with_headings(nlp):
 
 
 def test_no_sentence_crosses_a_paragraph(nlp):
-    doc = doc_of(Block(PARAGRAPH, "A heading-like line without a stop"), Block(PARAGRAPH, "Then a real sentence follows here."))
+    doc = doc_of(
+        Block(PARAGRAPH, "A heading-like line without a stop"), Block(PARAGRAPH, "Then a real sentence follows here.")
+    )
     corpus = nlp_mod.analyse([doc], nlp)
-    assert [s.text for s in corpus.sentences] == ["A heading-like line without a stop", "Then a real sentence follows here."]
+    assert [s.text for s in corpus.sentences] == [
+        "A heading-like line without a stop",
+        "Then a real sentence follows here.",
+    ]
 
 
 def test_entities_come_from_the_model(nlp):
-    doc = doc_of(Block(PARAGRAPH, "Japanese Prime Minister Shigeru Ishiba met President Donald Trump in Washington on Friday."))
+    doc = doc_of(
+        Block(PARAGRAPH, "Japanese Prime Minister Shigeru Ishiba met President Donald Trump in Washington on Friday.")
+    )
     corpus = nlp_mod.analyse([doc], nlp)
     assert "ner" in nlp.pipe_names, "the set-up installs an English model; this test checks it is used"
     assert ("Shigeru Ishiba", "PERSON") in corpus.sentences[0].entities

@@ -31,7 +31,9 @@ def test_golden(example, fmt, update_golden):
     if update_golden:
         golden.write_text(produced, encoding="utf-8")
     assert golden.exists(), "run pytest --update-golden to create the golden files"
-    assert produced == golden.read_text(encoding="utf-8"), f"{fmt} output changed; review and run pytest --update-golden"
+    assert produced == golden.read_text(encoding="utf-8"), (
+        f"{fmt} output changed; review and run pytest --update-golden"
+    )
 
 
 def cleaned_text(path: str, base: Path) -> str:
@@ -49,7 +51,7 @@ def test_every_item_is_verbatim_at_its_offsets(example):
     for item in items:
         (n,) = item["sources"]
         text = cleaned_text(sources[n]["path"], base)
-        (start, end), = item["offsets"]
+        ((start, end),) = item["offsets"]
         assert text[start:end] == item["text"]
 
 
@@ -104,7 +106,16 @@ def test_syndicated_copy_is_listed_with_its_original(analyst):
 
 def test_nothing_from_boilerplate_reaches_the_briefing(example):
     md = example.outputs["md"].read_text(encoding="utf-8")
-    for junk in ("Subscribe", "Sign up", "All rights reserved", "Related", "Yen Slides", "Advertisement", "senior fellow", "Photo:"):
+    for junk in (
+        "Subscribe",
+        "Sign up",
+        "All rights reserved",
+        "Related",
+        "Yen Slides",
+        "Advertisement",
+        "senior fellow",
+        "Photo:",
+    ):
         assert junk not in md
 
 
@@ -140,7 +151,8 @@ def test_a_bad_article_is_skipped_not_fatal(tmp_path, caplog):
 def test_no_article_left_is_an_error(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text(
-        f"sources: [{ROOT / 'samples' / 'articles'}]\ntopic: {{keywords: [volcano], entities: [Iceland]}}\n", encoding="utf-8"
+        f"sources: [{ROOT / 'samples' / 'articles'}]\ntopic: {{keywords: [volcano], entities: [Iceland]}}\n",
+        encoding="utf-8",
     )
     with pytest.raises(NoArticlesError, match="no article left"):
         build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
@@ -149,7 +161,12 @@ def test_no_article_left_is_an_error(tmp_path):
 def test_analyst_gets_every_section_and_more_points(analyst):
     b = analyst.briefing
     assert [s.name for s in b.sections] == [
-        "bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next"
+        "bottom_line",
+        "key_points",
+        "why_it_matters",
+        "by_the_numbers",
+        "key_players",
+        "whats_next",
     ]
     assert 5 < len(b.section("key_points").items) <= 12
     texts = [i.text for s in b.sections for i in s.items]
@@ -160,19 +177,42 @@ def test_analyst_gets_every_section_and_more_points(analyst):
 
 def _config(tmp_path: Path, name: str, body: str) -> Path:
     path = tmp_path / f"{name}.yaml"
-    path.write_text(f"title: {name}\nsources: [{ROOT / 'samples' / 'articles'}]\nwindow: {{days: 7}}\n{body}", encoding="utf-8")
+    path.write_text(
+        f"title: {name}\nsources: [{ROOT / 'samples' / 'articles'}]\nwindow: {{days: 7}}\n{body}", encoding="utf-8"
+    )
     return path
 
 
 def key_points(result) -> list[str]:
-    return [i.text for name in ("bottom_line", "key_points") if result.briefing.section(name) for i in result.briefing.section(name).items]
+    return [
+        i.text
+        for name in ("bottom_line", "key_points")
+        if result.briefing.section(name)
+        for i in result.briefing.section(name).items
+    ]
 
 
 def test_two_topics_over_one_corpus_pick_different_key_points(tmp_path):
-    markets = build(load_config(_config(tmp_path, "markets", "topic: {keywords: [shipbuilders, shares, investors, maintenance], min_relevance: 0}\n")),
-                    as_of=AS_OF, out_dir=tmp_path / "m", formats=["md"])
-    radar = build(load_config(_config(tmp_path, "radar", "topic: {keywords: [radar, missile, launches, warning], min_relevance: 0}\n")),
-                  as_of=AS_OF, out_dir=tmp_path / "r", formats=["md"])
+    markets = build(
+        load_config(
+            _config(
+                tmp_path,
+                "markets",
+                "topic: {keywords: [shipbuilders, shares, investors, maintenance], min_relevance: 0}\n",
+            )
+        ),
+        as_of=AS_OF,
+        out_dir=tmp_path / "m",
+        formats=["md"],
+    )
+    radar = build(
+        load_config(
+            _config(tmp_path, "radar", "topic: {keywords: [radar, missile, launches, warning], min_relevance: 0}\n")
+        ),
+        as_of=AS_OF,
+        out_dir=tmp_path / "r",
+        formats=["md"],
+    )
     assert set(key_points(markets)) != set(key_points(radar))
     assert sum("shipbuilder" in t or "shares" in t.lower() for t in key_points(markets)) > sum(
         "shipbuilder" in t or "shares" in t.lower() for t in key_points(radar)

@@ -17,14 +17,26 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 CASES = {
     "coastal-times-page.html": {
-        "meta": {"form": "html", "title": "Coast guard patrols rise near disputed islands", "publisher": "coastaltimes.example",
-                 "author": "Tomas Reyes", "date": dt.date(2025, 2, 9), "url": "https://www.coastaltimes.example/world/patrols-rise"},
+        "meta": {
+            "form": "html",
+            "title": "Coast guard patrols rise near disputed islands",
+            "publisher": "coastaltimes.example",
+            "author": "Tomas Reyes",
+            "date": dt.date(2025, 2, 9),
+            "url": "https://www.coastaltimes.example/world/patrols-rise",
+        },
         "contains": ["more than 1,200 patrols in 2024", "Fishing crews from the region"],
         "excludes": ["cookies", "Share this", "Photo:", "Most read", "Markets Rally", "Copyright", "Privacy", "Log in"],
     },
     "harbor-feed.rss#0": {
-        "meta": {"form": "feed", "title": "Navies plan June drill near Jeju", "publisher": "Harbor Defense Notes",
-                 "author": "Aiko Mori", "date": dt.date(2025, 2, 12), "url": "https://harbornotes.example/2025/02/june-drill"},
+        "meta": {
+            "form": "feed",
+            "title": "Navies plan June drill near Jeju",
+            "publisher": "Harbor Defense Notes",
+            "author": "Aiko Mori",
+            "date": dt.date(2025, 2, 12),
+            "url": "https://harbornotes.example/2025/02/june-drill",
+        },
         "contains": ["about 20 ships taking part", "live missile-defense firing"],
         "excludes": ["Short teaser", "Subscribe"],
     },
@@ -34,8 +46,13 @@ CASES = {
         "excludes": ["<p>", "&lt;"],
     },
     "ministry-updates.atom#0": {
-        "meta": {"form": "feed", "publisher": "Ministry Updates", "author": "Press Office", "date": dt.date(2025, 2, 11),
-                 "url": "https://ministry.example/statements/honolulu"},
+        "meta": {
+            "form": "feed",
+            "publisher": "Ministry Updates",
+            "author": "Press Office",
+            "date": dt.date(2025, 2, 11),
+            "url": "https://ministry.example/statements/honolulu",
+        },
         "contains": ["share missile-warning data in real time"],
         "excludes": [],
     },

@@ -71,5 +71,9 @@ def test_template_errors_name_the_file_and_line(tmp_path):
 def test_json_record_shape():
     data = json.loads(render_json(briefing()))
     assert data["as_of"] == "2025-02-14"
-    assert data["sections"][0]["items"][0] == {"text": "The ministers agreed to share radar data.", "sources": [1], "offsets": [[10, 51]]}
+    assert data["sections"][0]["items"][0] == {
+        "text": "The ministers agreed to share radar data.",
+        "sources": [1],
+        "offsets": [[10, 51]],
+    }
     assert data["sources"][0]["id"] == 1 and data["sources"][0]["author"] is None

@@ -86,7 +86,10 @@ def test_title_date_and_url_come_from_the_json(seed_build):
     (src,) = [s for s in data["sources"] if Path(s["path"]).name == "000_aab10cb7c5a58c1f.txt"]
     assert src["title"] == "US-Japan summit signals tight defense ties and economic rivalry with South Korea"
     assert src["date"] == "2025-02-10"
-    assert src["url"] == "https://koreapro.org/2025/02/us-japan-summit-signals-tight-defense-ties-and-economic-rivalry-with-south-korea/"
+    assert (
+        src["url"]
+        == "https://koreapro.org/2025/02/us-japan-summit-signals-tight-defense-ties-and-economic-rivalry-with-south-korea/"
+    )
 
 
 def test_why_it_matters_is_the_passage_the_source_labels(seed_build, seeds):
@@ -109,7 +112,7 @@ def test_quotes_are_verbatim(seed_build, seeds):
         for item in section["items"]:
             (article,) = read_file(Path(sources[item["sources"][0]]["path"]))
             text = clean(article, 0).text
-            (start, end), = item["offsets"]
+            ((start, end),) = item["offsets"]
             assert text[start:end] == item["text"]
 
 

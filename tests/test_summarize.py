@@ -14,7 +14,17 @@ from briefgen.topic import TopicMatcher
 
 
 def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Sentence:
-    return Sentence(doc=0, position=0, start=0, end=len(text), text=text, block_kind=kind, heading=heading, first_in_block=True, tokens=())
+    return Sentence(
+        doc=0,
+        position=0,
+        start=0,
+        end=len(text),
+        text=text,
+        block_kind=kind,
+        heading=heading,
+        first_in_block=True,
+        tokens=(),
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,7 +103,13 @@ WHY = [
 
 @pytest.fixture(scope="module")
 def corpus(nlp):
-    a = Article(path="a.txt", form="text", blocks=tuple(Block(PARAGRAPH, t) for t in STORY_A) + (Block(HEADING, "Why it matters"),) + tuple(Block(PARAGRAPH, t) for t in WHY))
+    a = Article(
+        path="a.txt",
+        form="text",
+        blocks=tuple(Block(PARAGRAPH, t) for t in STORY_A)
+        + (Block(HEADING, "Why it matters"),)
+        + tuple(Block(PARAGRAPH, t) for t in WHY),
+    )
     b = Article(path="b.txt", form="text", blocks=tuple(Block(PARAGRAPH, t) for t in STORY_B))
     c = Article(path="c.txt", form="text", blocks=tuple(Block(PARAGRAPH, t) for t in STORY_A[:2]))
     return analyse([clean(a, 0), clean(b, 1), clean(c, 2)], nlp)
@@ -117,8 +133,14 @@ def test_why_it_matters_uses_the_labelled_passage(corpus):
 
 
 def test_topic_steers_the_key_points(corpus):
-    radar = select(corpus, TopicMatcher(Topic(keywords=["radar", "secretariat"], entities=["Hawaii"])), AUDIENCES["executive"])
-    ships = select(corpus, TopicMatcher(Topic(keywords=["shipbuilders", "maintenance"], entities=["U.S. Navy"])), AUDIENCES["executive"])
+    radar = select(
+        corpus, TopicMatcher(Topic(keywords=["radar", "secretariat"], entities=["Hawaii"])), AUDIENCES["executive"]
+    )
+    ships = select(
+        corpus,
+        TopicMatcher(Topic(keywords=["shipbuilders", "maintenance"], entities=["U.S. Navy"])),
+        AUDIENCES["executive"],
+    )
     top_radar = chosen(radar, "bottom_line") + chosen(radar, "key_points")[:2]
     top_ships = chosen(ships, "bottom_line") + chosen(ships, "key_points")[:2]
     assert top_radar != top_ships
@@ -175,14 +197,27 @@ def follower_corpus(nlp):
     lead = "Kang Jae-won announced the radar plan in Honolulu on Tuesday after two days of talks."
     follow = "He said the missile-warning radar link would be tested in March and running in September."
     a = Article(path="a.txt", form="text", blocks=(Block(PARAGRAPH, f"{lead} {follow}"),))
-    b = Article(path="b.txt", form="text", blocks=(
-        Block(PARAGRAPH, "They reported that Kang Jae-won announced the radar plan in Honolulu on Tuesday."),
-        Block(PARAGRAPH, "But the missile-warning radar link would be tested in March and running in September, officials said."),
-    ))
-    c = Article(path="c.txt", form="text", blocks=(
-        Block(PARAGRAPH, "This week Kang Jae-won announced the radar plan in Honolulu on Tuesday, his aides said."),
-        Block(PARAGRAPH, "Still, the missile-warning radar link would be tested in March and running in September."),
-    ))
+    b = Article(
+        path="b.txt",
+        form="text",
+        blocks=(
+            Block(PARAGRAPH, "They reported that Kang Jae-won announced the radar plan in Honolulu on Tuesday."),
+            Block(
+                PARAGRAPH,
+                "But the missile-warning radar link would be tested in March and running in September, officials said.",
+            ),
+        ),
+    )
+    c = Article(
+        path="c.txt",
+        form="text",
+        blocks=(
+            Block(PARAGRAPH, "This week Kang Jae-won announced the radar plan in Honolulu on Tuesday, his aides said."),
+            Block(
+                PARAGRAPH, "Still, the missile-warning radar link would be tested in March and running in September."
+            ),
+        ),
+    )
     return analyse([clean(a, 0), clean(b, 1), clean(c, 2)], nlp)
 
 
@@ -203,12 +238,23 @@ def test_a_follower_is_quoted_only_right_after_its_predecessor(follower_corpus):
 
 def test_players_merge_titles_surnames_name_order_and_acronyms():
     mentions = [
-        ("Shigeru Ishiba", "PERSON", 0), ("Ishiba", "ORG", 1), ("Prime Minister Ishiba", "PERSON", 2),
-        ("Ishiba Shigeru", "PERSON", 3), ("Ishiba's", "PERSON", 3),
-        ("U.S.", "GPE", 0), ("the United States", "GPE", 1), ("America", "GPE", 2),
-        ("North Atlantic Treaty Organization", "ORG", 0), ("NATO", "ORG", 1),
-        ("Kim Jong Un", "PERSON", 0), ("Kim Yo Jong", "PERSON", 1), ("Kim", "PERSON", 2),
-        ("Honolulu", "GPE", 0), ("Honolulu", "GPE", 1), ("Defense", "ORG", 2), ("Defense", "ORG", 3),
+        ("Shigeru Ishiba", "PERSON", 0),
+        ("Ishiba", "ORG", 1),
+        ("Prime Minister Ishiba", "PERSON", 2),
+        ("Ishiba Shigeru", "PERSON", 3),
+        ("Ishiba's", "PERSON", 3),
+        ("U.S.", "GPE", 0),
+        ("the United States", "GPE", 1),
+        ("America", "GPE", 2),
+        ("North Atlantic Treaty Organization", "ORG", 0),
+        ("NATO", "ORG", 1),
+        ("Kim Jong Un", "PERSON", 0),
+        ("Kim Yo Jong", "PERSON", 1),
+        ("Kim", "PERSON", 2),
+        ("Honolulu", "GPE", 0),
+        ("Honolulu", "GPE", 1),
+        ("Defense", "ORG", 2),
+        ("Defense", "ORG", 3),
     ]
     players, _ = merge_players(mentions)
     by_name = {p.name: p for p in players}
