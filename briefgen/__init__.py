@@ -1,3 +1,88 @@
-"""briefgen: turn a pile of news articles into a short briefing in which every sentence is quoted from a source and cites it."""
+"""briefgen: turn a pile of news articles into a short briefing in which every sentence is
+quoted from a source and cites it.
 
-__version__ = "0.1.0"
+The public API (see "Use from Python" in the README)::
+
+    import briefgen
+
+    config = briefgen.load_config("configs/example.yaml")
+    result = briefgen.build(config, as_of=datetime.date(2025, 2, 14), out_dir="out/")
+    result.briefing  # sections, items, sources
+    result.outputs  # the paths written
+
+Names are imported on first use, so ``import briefgen`` stays cheap and never loads spaCy.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from .config import Config, LoadedConfig, load_config
+    from .errors import (
+        ArticleError,
+        BriefgenError,
+        ConfigError,
+        DeliveryError,
+        NoArticlesError,
+        RenderError,
+    )
+    from .models import Briefing, Item, Section, Source
+    from .pipeline import BuildResult, Decision, build
+
+__all__ = [
+    "ArticleError",
+    "BriefgenError",
+    "Briefing",
+    "BuildResult",
+    "Config",
+    "ConfigError",
+    "Decision",
+    "DeliveryError",
+    "Item",
+    "LoadedConfig",
+    "NoArticlesError",
+    "RenderError",
+    "Section",
+    "Source",
+    "__version__",
+    "build",
+    "load_config",
+]
+
+#: Where each public name lives.
+_HOMES = {
+    "Config": "config",
+    "LoadedConfig": "config",
+    "load_config": "config",
+    "ArticleError": "errors",
+    "BriefgenError": "errors",
+    "ConfigError": "errors",
+    "DeliveryError": "errors",
+    "NoArticlesError": "errors",
+    "RenderError": "errors",
+    "Briefing": "models",
+    "Item": "models",
+    "Section": "models",
+    "Source": "models",
+    "BuildResult": "pipeline",
+    "Decision": "pipeline",
+    "build": "pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'briefgen' has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,6 +1,6 @@
 """The weekly run: build (and send) every client's briefing in one go.
 
-All configs share one :class:`~briefgen.cache.Workspace`, so an article used by twenty
+All configs share one :class:`~briefgen.workspace.Workspace`, so an article used by twenty
 briefings is read, cleaned and analysed once. A config that fails is reported in the
 summary and the run goes on with the next.
 """
@@ -14,11 +14,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Workspace
 from .config import load_config
 from .errors import BriefgenError, ConfigError
+from .workspace import Workspace
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class BatchRow:
 
     config: str
     as_of: dt.date | None
-    status: str  # built | sent | dry run | not sent | failed
+    status: str  # built | reused | sent | dry run | not sent | failed
     articles: str = "-"
     delivered: str = "-"
     seconds: float = 0.0
@@ -35,7 +35,7 @@ class BatchRow:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("built", "sent", "dry run")
+        return self.status in ("built", "reused", "sent", "dry run")
 
 
 def expand_configs(args: Sequence[Path]) -> tuple[list[Path], list[BatchRow]]:
@@ -62,14 +62,25 @@ def run_batch(
     send: bool = False,
     dry_run: bool = False,
     resend: bool = False,
-    log_file: Path | None = None,
+    delivery_log: Path | None = None,
+    rebuild: bool = False,
     done: Callable[[BatchRow], None] | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> list[BatchRow]:
     """Build every config's briefing and, with ``send``, deliver it; one row per config."""
     rows = []
     for path in paths:
-        row = _one(path, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file, sleep=sleep)
+        row = _one(
+            path,
+            as_of,
+            workspace,
+            send=send,
+            dry_run=dry_run,
+            resend=resend,
+            delivery_log=delivery_log,
+            rebuild=rebuild,
+            sleep=sleep,
+        )
         rows.append(row)
         if done is not None:
             done(row)
@@ -84,11 +95,13 @@ def _one(
     send: bool,
     dry_run: bool,
     resend: bool,
-    log_file: Path | None,
+    delivery_log: Path | None,
+    rebuild: bool,
     sleep: Callable[[float], None],
 ) -> BatchRow:
+    from .builds import default_out_dir, send_formats
     from .deliver import deliver
-    from .pipeline import build, default_out_dir, send_formats
+    from .pipeline import ensure_built
 
     start = time.perf_counter()
     name, day, articles, delivered = str(path), as_of, "-", "-"
@@ -100,15 +113,19 @@ def _one(
         email = loaded.config.delivery.email
         if send and email is not None:
             formats = send_formats(formats)
-        result = build(loaded, day, out_dir, formats, workspace)
-        articles = f"{result.briefing.articles_used}/{result.briefing.articles_read}"
+        finished = ensure_built(loaded, day, out_dir, formats, workspace, rebuild=rebuild)
+        if finished.articles:
+            articles = f"{finished.articles[0]}/{finished.articles[1]}"
+        made = "built" if finished.built else "reused"
         if not send:
-            return BatchRow(name, day, "built", articles, delivered, time.perf_counter() - start, str(out_dir))
+            return BatchRow(name, day, made, articles, delivered, time.perf_counter() - start, str(out_dir))
         if email is None:
             return BatchRow(
-                name, day, "built", articles, delivered, time.perf_counter() - start, "no delivery.email: not sent"
+                name, day, made, articles, delivered, time.perf_counter() - start, "no delivery.email: not sent"
             )
-        report = deliver(loaded, day, result.outputs, dry_run=dry_run, resend=resend, log_file=log_file, sleep=sleep)
+        report = deliver(
+            loaded, day, finished.outputs, dry_run=dry_run, resend=resend, delivery_log=delivery_log, sleep=sleep
+        )
         delivered = report.counts()
         if report.complete:
             status = "dry run" if dry_run else "sent"
@@ -123,9 +140,9 @@ def _one(
     except BriefgenError as exc:
         detail = str(exc)
     except Exception as exc:  # a bug in one config's run must not stop the others
-        log.debug("%s failed", path, exc_info=True)
+        logger.debug("%s failed", path, exc_info=True)
         detail = f"{type(exc).__name__}: {exc}"
-    log.warning("%s: %s", path, detail)
+    logger.warning("%s: %s", path, detail)
     return BatchRow(name, day, "failed", articles, delivered, time.perf_counter() - start, detail)
 
 

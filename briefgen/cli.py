@@ -10,16 +10,26 @@ import logging
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__
-from .config import FORMATS, load_config
+from ._version import __version__
+from .config import FORMATS, SUMMARIZER_NAMES, load_config
 from .errors import BriefgenError, ConfigError
 
-log = logging.getLogger("briefgen")
+if TYPE_CHECKING:
+    from .deliver import DeliveryReport
+    from .workspace import Workspace
+
+# Named, not __name__: run as ``python -m briefgen.cli`` this module is __main__, outside briefgen.
+logger = logging.getLogger("briefgen.cli")
+#: What ``-v`` set for this invocation: tracebacks are shown for briefgen's own errors too.
 _state = {"verbose": False}
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _OneLine(logging.Formatter):
@@ -28,14 +38,16 @@ class _OneLine(logging.Formatter):
 
 
 def _setup_logging(verbose: bool) -> None:
+    """One line per message on stderr, for the ``briefgen`` logger and its per-module children."""
+    root = logging.getLogger("briefgen")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_OneLine())
-    log.handlers[:] = [handler]
-    log.setLevel(logging.DEBUG if verbose else logging.INFO)
-    log.propagate = False
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    root.propagate = False
 
 
-def _verbose_option(f):  # noqa: ANN001, ANN202 - click decorator
+def _verbose_option(f: F) -> F:
     def set_verbose(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
         if value:
             _state["verbose"] = True
@@ -83,7 +95,7 @@ def cli() -> None:
 _AS_OF_HELP = "Last day of the date window (default: the config's, else today)."
 
 
-def _cache_options(f):  # noqa: ANN001, ANN202 - click decorator
+def _cache_options(f: F) -> F:
     f = click.option("--no-cache", is_flag=True, help="Read and analyse every article afresh; keep nothing on disk.")(f)
     return click.option(
         "--cache-dir",
@@ -93,10 +105,10 @@ def _cache_options(f):  # noqa: ANN001, ANN202 - click decorator
     )(f)
 
 
-def _send_options(f):  # noqa: ANN001, ANN202 - click decorator
+def _send_options(f: F) -> F:
     f = click.option(
         "--log",
-        "log_file",
+        "delivery_log",
         type=click.Path(path_type=Path, dir_okay=False),
         help="The delivery log (default: the config's delivery.log, else output/deliveries.sqlite).",
     )(f)
@@ -108,13 +120,20 @@ def _send_options(f):  # noqa: ANN001, ANN202 - click decorator
     )(f)
 
 
-def _workspace(cache_dir: Path | None, no_cache: bool):  # noqa: ANN202 - lazy import
-    from .cache import Workspace, default_cache_dir
+def _rebuild_option(f: F) -> F:
+    return click.option(
+        "--rebuild", is_flag=True, help="Build afresh even when a finished build of unchanged inputs exists."
+    )(f)
 
-    return Workspace(None if no_cache else (cache_dir or default_cache_dir()))
+
+def _workspace(cache_dir: Path | None, no_cache: bool) -> Workspace:
+    from .dirs import analysis_cache_dir
+    from .workspace import Workspace
+
+    return Workspace(None if no_cache else (cache_dir or analysis_cache_dir()))
 
 
-def _report_delivery(report) -> None:  # noqa: ANN001 - deliver.DeliveryReport
+def _report_delivery(report: DeliveryReport) -> None:
     """One line per recipient on stdout; a one-line error (exit 3) unless every recipient has the briefing."""
     from .errors import DeliveryError
 
@@ -156,7 +175,7 @@ def build(
     send: bool,
     dry_run: bool,
     resend: bool,
-    log_file: Path | None,
+    delivery_log: Path | None,
     cache_dir: Path | None,
     no_cache: bool,
 ) -> None:
@@ -166,8 +185,8 @@ def build(
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     if send:
+        from .builds import send_formats
         from .deliver import email_settings
-        from .pipeline import send_formats
 
         email_settings(loaded)  # before building, not after
         formats = send_formats(formats or loaded.config.output.formats)
@@ -180,13 +199,15 @@ def build(
     for decision in result.decisions:
         counts[decision.status] = counts.get(decision.status, 0) + 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    log.info("%s articles: %s", sum(counts.values()), summary)
-    log.debug("timings: %s", ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
-    log.debug("%s", workspace.stats.summary())
+    logger.info("%s articles: %s", sum(counts.values()), summary)
+    logger.debug("timings: %s", ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    logger.debug("%s", workspace.stats.summary())
     if send:
         from .deliver import deliver
 
-        _report_delivery(deliver(loaded, as_of, result.outputs, dry_run=dry_run, resend=resend, log_file=log_file))
+        _report_delivery(
+            deliver(loaded, as_of, result.outputs, dry_run=dry_run, resend=resend, delivery_log=delivery_log)
+        )
 
 
 @cli.command()
@@ -206,6 +227,7 @@ def build(
     help="Send only to this recipient of the config (repeatable).",
 )
 @_send_options
+@_rebuild_option
 @_cache_options
 @_verbose_option
 def send(
@@ -215,7 +237,8 @@ def send(
     only: tuple[str, ...],
     dry_run: bool,
     resend: bool,
-    log_file: Path | None,
+    delivery_log: Path | None,
+    rebuild: bool,
     cache_dir: Path | None,
     no_cache: bool,
 ) -> None:
@@ -223,20 +246,28 @@ def send(
     an HTML part and the PDF attached.
 
     Reuses the build in the output directory when it is a finished build of this config and
-    date, else builds first. Recipients who already have this briefing (per the delivery log)
+    date made from unchanged inputs (config, templates, branding, articles), else builds first. Recipients who already have this briefing (per the delivery log)
     are skipped unless --resend. Exits 3 unless every recipient has it.
     """
+    from .builds import default_out_dir, send_formats
     from .deliver import deliver, email_settings
-    from .pipeline import default_out_dir, ensure_built
+    from .pipeline import ensure_built
 
     loaded = load_config(config)
     email_settings(loaded)  # before building, not after
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     out_dir = out_dir or default_out_dir(loaded, as_of)
     workspace = _workspace(cache_dir, no_cache)
-    outputs, built = ensure_built(loaded, as_of, out_dir, workspace)
-    log.info("%s the briefing in %s", "built" if built else "reusing", out_dir)
-    _report_delivery(deliver(loaded, as_of, outputs, dry_run=dry_run, resend=resend, only=only, log_file=log_file))
+    formats = send_formats(loaded.config.output.formats)
+    finished = ensure_built(loaded, as_of, out_dir, formats, workspace, rebuild=rebuild)
+    if finished.built:
+        logger.info("built the briefing in %s (%s)", out_dir, finished.reason)
+    else:
+        logger.info("reusing the briefing in %s", out_dir)
+    report = deliver(
+        loaded, as_of, finished.outputs, dry_run=dry_run, resend=resend, only=only, delivery_log=delivery_log
+    )
+    _report_delivery(report)
 
 
 @cli.command()
@@ -244,6 +275,7 @@ def send(
 @click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
 @click.option("--send", is_flag=True, help="Email each briefing to its config's recipients.")
 @_send_options
+@_rebuild_option
 @_cache_options
 @_verbose_option
 def batch(
@@ -252,13 +284,14 @@ def batch(
     send: bool,
     dry_run: bool,
     resend: bool,
-    log_file: Path | None,
+    delivery_log: Path | None,
+    rebuild: bool,
     cache_dir: Path | None,
     no_cache: bool,
 ) -> None:
     """Build the briefing of every config in PATHS (config files, or directories of *.yaml)
     and, with --send, deliver each. Articles shared by several configs are read and analysed
-    once. Ends with a summary table; exits 1 if any config failed."""
+    once; a finished build whose inputs are unchanged is reused unless --rebuild. Ends with a summary table; exits 1 if any config failed."""
     from .batch import expand_configs, format_table, run_batch
 
     configs, rows = expand_configs(paths)
@@ -279,11 +312,21 @@ def batch(
                 send=send,
                 dry_run=dry_run,
                 resend=resend,
-                log_file=log_file,
+                delivery_log=delivery_log,
+                rebuild=rebuild,
                 done=lambda row: bar.update(1, row),
             )
     else:
-        rows += run_batch(configs, as_of, workspace, send=send, dry_run=dry_run, resend=resend, log_file=log_file)
+        rows += run_batch(
+            configs,
+            as_of,
+            workspace,
+            send=send,
+            dry_run=dry_run,
+            resend=resend,
+            delivery_log=delivery_log,
+            rebuild=rebuild,
+        )
     workspace.prune()
     click.echo(format_table(rows))
     failed = [r for r in rows if not r.ok]
@@ -300,21 +343,21 @@ def batch(
 @click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Only this briefing date.")
 @click.option(
     "--log",
-    "log_file",
+    "delivery_log",
     type=click.Path(path_type=Path, dir_okay=False),
     help="The delivery log (default: the config's, else output/deliveries.sqlite).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 @_verbose_option
-def deliveries(config: Path | None, as_of: dt.date | None, log_file: Path | None, as_json: bool) -> None:
+def deliveries(config: Path | None, as_of: dt.date | None, delivery_log: Path | None, as_json: bool) -> None:
     """List the messages in the delivery log: of CONFIG's briefings, or all."""
     import dataclasses
     import json
 
-    from .deliver import DEFAULT_LOG, DeliveryLog, log_path
+    from .deliver import DEFAULT_DELIVERY_LOG, DeliveryLog, delivery_log_path
 
     loaded = load_config(config) if config else None
-    path = log_path(loaded, log_file) if loaded else (log_file or DEFAULT_LOG)
+    path = delivery_log_path(loaded, delivery_log) if loaded else (delivery_log or DEFAULT_DELIVERY_LOG)
     if not path.exists():
         raise BriefgenError(f"no delivery log at {path}: nothing has been sent")
     with DeliveryLog(path, readonly=True) as journal:
@@ -411,9 +454,9 @@ def templates(config: Path) -> None:
         path = render.resolve_template(env, name).resolve()
         layer = next((label for label, d in layers if d.resolve() in path.parents), "?")
         click.echo(f"{name:<24}{layer:<9}{path}")
-        log.debug("%s: %s", name, purpose)
+        logger.debug("%s: %s", name, purpose)
     for label, d in layers:
-        log.info("%s templates: %s", label, d)
+        logger.info("%s templates: %s", label, d)
 
 
 @cli.command("eval")
@@ -430,7 +473,13 @@ def templates(config: Path) -> None:
     type=click.Path(path_type=Path, dir_okay=False),
     help='Write one {"id", "summary"} JSON line per cluster.',
 )
-@click.option("--summarizer", default="coverage", show_default=True, help="Selection method to measure.")
+@click.option(
+    "--summarizer",
+    default="coverage",
+    show_default=True,
+    type=click.Choice(SUMMARIZER_NAMES),
+    help="Selection method to measure.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_verbose_option
 def evaluate_command(dataset: Path, words: int, summaries_out: Path | None, summarizer: str, as_json: bool) -> None:
@@ -456,6 +505,7 @@ def evaluate_command(dataset: Path, words: int, summaries_out: Path | None, summ
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning briefgen errors into one line and an exit status."""
+    _state["verbose"] = False
     _setup_logging(False)
     try:
         cli.main(args=argv, prog_name="briefgen", standalone_mode=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import os
 import re
 import string
 from email.headerregistry import Address
@@ -20,7 +21,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .errors import ConfigError
 
+#: The formats ``output.formats`` and ``--format`` accept.
 FORMATS = ("md", "html", "pdf", "email")
+#: The summarizers (selection methods) a config may name; ``summarize.SUMMARIZERS`` implements
+#: exactly these. Declared here so that reading a config never loads the selection engine.
+SUMMARIZER_NAMES = ("coverage", "centroid", "lead")
 
 
 class _Model(BaseModel):
@@ -422,10 +427,8 @@ class Config(_Model):
     @field_validator("summarizer")
     @classmethod
     def _known_summarizer(cls, value: str) -> str:
-        from .summarize import SUMMARIZERS
-
-        if value not in SUMMARIZERS:
-            raise ValueError(f"unknown summarizer {value!r}; choose one of: {', '.join(SUMMARIZERS)}")
+        if value not in SUMMARIZER_NAMES:
+            raise ValueError(f"unknown summarizer {value!r}; choose one of: {', '.join(SUMMARIZER_NAMES)}")
         return value
 
     def resolved_audience(self) -> Audience:
@@ -453,6 +456,17 @@ class LoadedConfig(BaseModel):
     def resolve(self, relative: str) -> Path:
         p = Path(relative).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
+
+    @classmethod
+    def in_code(
+        cls, config: Config, base_dir: str | os.PathLike[str] | None = None, name: str = "briefing"
+    ) -> LoadedConfig:
+        """A config made in code, as if read from ``<base_dir>/<name>.yaml``: relative paths resolve
+        against ``base_dir`` (default: the working directory) and builds go to ``output/<name>/``."""
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+            raise ConfigError(f"a config name must be a plain file name (letters, digits, . _ -), not {name!r}")
+        base = Path(base_dir if base_dir is not None else Path.cwd()).expanduser().resolve()
+        return cls(config=config, path=base / f"{name}.yaml")
 
 
 def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:

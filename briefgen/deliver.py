@@ -34,10 +34,10 @@ from pathlib import Path
 from .config import EmailDelivery, LoadedConfig, Smtp, addr_spec, subject_line
 from .errors import BriefgenError, DeliveryError
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 #: Where the delivery log lives when neither the config nor ``--log`` says.
-DEFAULT_LOG = Path("output") / "deliveries.sqlite"
+DEFAULT_DELIVERY_LOG = Path("output") / "deliveries.sqlite"
 
 #: Statuses of a message in the log. Only ``sending`` is in doubt after a crash.
 STATUSES = ("queued", "sending", "sent", "deferred", "failed")
@@ -186,7 +186,7 @@ def _lock(path: Path) -> int:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        log.info("waiting for another briefgen run that is sending (%s)", path)
+        logger.info("waiting for another briefgen run that is sending (%s)", path)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
         except BaseException:
@@ -195,13 +195,13 @@ def _lock(path: Path) -> int:
     return fd
 
 
-def log_path(loaded: LoadedConfig, override: Path | None = None) -> Path:
+def delivery_log_path(loaded: LoadedConfig, override: Path | None = None) -> Path:
     """``--log``, else the config's ``delivery.log`` (relative to the config), else ``output/deliveries.sqlite``."""
     if override is not None:
         return override
     if loaded.config.delivery.log:
         return loaded.resolve(loaded.config.delivery.log)
-    return DEFAULT_LOG
+    return DEFAULT_DELIVERY_LOG
 
 
 # ----------------------------------------------------------------------------- the message
@@ -472,7 +472,7 @@ def deliver(
     dry_run: bool = False,
     resend: bool = False,
     only: Sequence[str] = (),
-    log_file: Path | None = None,
+    delivery_log: Path | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
     """Email a built briefing to every recipient of the config who does not have it yet.
@@ -505,7 +505,7 @@ def deliver(
     sender = addr_spec(settings.sender or "")
     domain = sender.rpartition("@")[2] or None
     config_key = str(loaded.path)
-    path = log_path(loaded, log_file)
+    path = delivery_log_path(loaded, delivery_log)
 
     journal: DeliveryLog | None
     if dry_run:
@@ -563,7 +563,7 @@ def deliver(
 def _prior_outcome(rcpt: str, kind: str, prior: LogEntry) -> Outcome:
     if prior.status == "sent":
         return Outcome(rcpt, kind, "already sent", prior.message_id, f"sent {prior.updated}", prior.attempts)
-    log.warning(
+    logger.warning(
         "%s: an earlier send (%s, %s) was interrupted while the server had it; it may have arrived. "
         "Not sending again: check, then use --resend",
         rcpt,
@@ -601,18 +601,18 @@ def _send_one(
             if kind_of_failure == "transient" and attempt < attempts:
                 journal.update(message_id, "deferred", attempt, detail)
                 delay = settings.retry.delay(attempt)
-                log.warning(
+                logger.warning(
                     "%s: %s; trying again in %gs (attempt %d of %d)", rcpt, detail, delay, attempt + 1, attempts
                 )
                 sleep(delay)
                 continue
             status = "deferred" if kind_of_failure == "transient" else "failed"
             journal.update(message_id, status, attempt, detail)
-            log.warning("%s: %s: %s", rcpt, "gave up for now" if status == "deferred" else "refused", detail)
+            logger.warning("%s: %s: %s", rcpt, "gave up for now" if status == "deferred" else "refused", detail)
             if kind_of_failure == "transient" and isinstance(exc, _Unreachable):
                 kind_of_failure = "unreachable"
             return Outcome(rcpt, kind, status, message_id, detail, attempt), kind_of_failure
         journal.update(message_id, "sent", attempt)
-        log.info("sent to %s (%s)", rcpt, message_id)
+        logger.info("sent to %s (%s)", rcpt, message_id)
         return Outcome(rcpt, kind, "sent", message_id, "", attempt), None
     raise AssertionError("unreachable")  # pragma: no cover - the loop always returns

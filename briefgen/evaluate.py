@@ -178,9 +178,9 @@ def evaluate(
 ) -> Report:
     """Summarize and score every cluster of a dataset."""
     from . import nlp
-    from .summarize import get_selector, stop_words
+    from .summarize import get_summarizer, stop_words
 
-    get_selector(summarizer)
+    get_summarizer(summarizer)
     scorer = rouge_scorer()
     started = time.perf_counter()
     clusters = read_clusters(path)

@@ -17,22 +17,16 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import ArticleError
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 USER_AGENT = f"briefgen/{__version__} (news briefing generator)"
 
 
 def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
-
-
-def default_cache_dir() -> Path:
-    from .cache import cache_home
-
-    return cache_home() / "http"
 
 
 @dataclass(frozen=True)
@@ -100,7 +94,7 @@ def fetch(url: str, cache_dir: Path, *, max_age: float, timeout: float, max_byte
         body_path.write_bytes(body)
         _write_meta(meta_path, meta)
     except OSError as exc:
-        log.warning("cannot cache %s: %s", url, exc.strerror or exc)
+        logger.warning("cannot cache %s: %s", url, exc.strerror or exc)
     return Fetched(url, body, content_type, False)
 
 
@@ -110,6 +104,6 @@ def _write_meta(path: Path, meta: dict[str, object]) -> None:
 
 def _stale_or_fail(url: str, reason: str, cached: bool, body_path: Path, meta: dict[str, object]) -> Fetched:
     if cached:
-        log.warning("%s: %s; using the copy cached earlier", url, reason)
+        logger.warning("%s: %s; using the copy cached earlier", url, reason)
         return Fetched(url, body_path.read_bytes(), str(meta.get("content_type", "")), True)
     raise ArticleError(url, reason)

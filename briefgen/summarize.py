@@ -25,13 +25,17 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import Audience
 from .errors import BriefgenError
 from .models import HEADING, LIST_ITEM, Corpus, SectionSelection, Selection, Sentence
+from .players import merge_players, player_name
 from .topic import TopicMatcher
+
+if TYPE_CHECKING:
+    from .config import Audience
 
 HEADINGS = {
     "bottom_line": "Bottom line",
@@ -170,7 +174,7 @@ def tfisf_matrix(sentences: Sequence[Sentence]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Context:
-    """What a selector may look at.
+    """What a summarizer may look at.
 
     ``candidates`` can be quoted on their own; ``followers`` can be quoted only right after
     the sentence they map to (a "He said…" after the sentence that names him).
@@ -198,7 +202,7 @@ class Context:
         return (1.0 + self.topic.sentence_score(s.text)) * source
 
 
-class Selector:
+class Summarizer:
     """Shared state of one briefing's selection: what is chosen, so no section repeats another.
 
     Subclasses set :attr:`salience` (how worth quoting each sentence is on its own) and may
@@ -277,7 +281,7 @@ def centroid_salience(ctx: Context) -> np.ndarray:
     return 0.8 * central + 0.2 * position
 
 
-class CentroidMMR(Selector):
+class CentroidMMR(Summarizer):
     """Centroid relevance with MMR: the classic tf-idf baseline of multi-document summarization."""
 
     name = "centroid"
@@ -286,7 +290,7 @@ class CentroidMMR(Selector):
         return centroid_salience(self.ctx)
 
 
-class Lead(Selector):
+class Lead(Summarizer):
     """The lead baseline: each source's first sentences, sources taking turns."""
 
     name = "lead"
@@ -295,7 +299,7 @@ class Lead(Selector):
         return np.array([1.0 / (1.0 + s.position) - s.doc * 1e-6 for s in self.sentences])
 
 
-class ConceptCoverage(Selector):
+class ConceptCoverage(Summarizer):
     """Budgeted maximum coverage of weighted bigram concepts (see the module docstring)."""
 
     name = "coverage"
@@ -372,14 +376,14 @@ class ConceptCoverage(Selector):
 
 
 #: Selection methods keyed by the name a config gives in ``summarizer:``.
-SUMMARIZERS: dict[str, type[Selector]] = {
+SUMMARIZERS: dict[str, type[Summarizer]] = {
     "coverage": ConceptCoverage,
     "centroid": CentroidMMR,
     "lead": Lead,
 }
 
 
-def get_selector(name: str) -> type[Selector]:
+def get_summarizer(name: str) -> type[Summarizer]:
     try:
         return SUMMARIZERS[name]
     except KeyError:
@@ -428,38 +432,38 @@ def select(
     Key points keep the order they were chosen in ``SectionSelection.ranks``; every
     section but Key players reads in story order.
     """
-    selector_class = get_selector(summarizer)
+    method = get_summarizer(summarizer)
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
     ctx = context(corpus, topic, doc_relevance)
-    selector = selector_class(ctx)
+    chooser = method(ctx)
     wanted = set(audience.sections)
     budget = audience.max_words
     chosen: dict[str, list[int]] = {}
 
     why_pool = [i for i in ctx.candidates if explicit_why(sents[i])] if "why_it_matters" in wanted else []
     body_pool = [i for i in ctx.candidates if i not in set(why_pool)]
-    spent = lambda name: sum(selector.words(i) for i in chosen.get(name, ()))  # noqa: E731
+    spent = lambda name: sum(chooser.words(i) for i in chosen.get(name, ()))  # noqa: E731
 
     if "bottom_line" in wanted:
-        chosen["bottom_line"] = selector.key_points(body_pool, 1)
+        chosen["bottom_line"] = chooser.key_points(body_pool, 1)
         budget -= spent("bottom_line")
     if "why_it_matters" in wanted and audience.why_it_matters:
         pool = why_pool or [i for i in body_pool if IMPLICATION.search(sents[i].text)]
-        chosen["why_it_matters"] = selector.pick(pool, audience.why_it_matters)
+        chosen["why_it_matters"] = chooser.pick(pool, audience.why_it_matters)
         budget -= spent("why_it_matters")
     if "key_points" in wanted:
         # Each further section keeps about two sentences' worth of the budget for itself.
         reserve = 50 * len(wanted & {"by_the_numbers", "whats_next", "key_players"})
-        chosen["key_points"] = selector.key_points(body_pool, audience.max_points, max(50, budget - reserve))
+        chosen["key_points"] = chooser.key_points(body_pool, audience.max_points, max(50, budget - reserve))
     if "by_the_numbers" in wanted:
-        chosen["by_the_numbers"] = _by_the_numbers(sents, body_pool + why_pool, selector)
+        chosen["by_the_numbers"] = _by_the_numbers(sents, body_pool + why_pool, chooser)
     if "whats_next" in wanted:
-        chosen["whats_next"] = selector.pick([i for i in body_pool + why_pool if FUTURE.search(sents[i].text)], 3)
+        chosen["whats_next"] = chooser.pick([i for i in body_pool + why_pool if FUTURE.search(sents[i].text)], 3)
     labels: dict[str, tuple[str, ...]] = {}
     if "key_players" in wanted:
-        players = _key_players(corpus, ctx.candidates, selector)
+        players = _key_players(corpus, ctx.candidates, chooser)
         chosen["key_players"] = [i for i, _ in players]
         labels["key_players"] = tuple(label for _, label in players)
 
@@ -483,16 +487,16 @@ def select(
     return Selection(sections=tuple(sections))
 
 
-def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], selector: Selector, k: int = 4) -> list[int]:
+def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], chooser: Summarizer, k: int = 4) -> list[int]:
     """One sentence per figure: the most salient sentence carrying each figure not yet shown."""
     with_numbers = [i for i in pool if sents[i].numbers]
     picked: list[int] = []
     seen: set[str] = set()
-    for i in sorted(with_numbers, key=lambda i: (-selector.salience[i], i)):
+    for i in sorted(with_numbers, key=lambda i: (-chooser.salience[i], i)):
         figures = {re.sub(r"\W+", "", n.lower()) for n in sents[i].numbers}
         if figures & seen or not figures:
             continue
-        got = selector.pick([i], 1)
+        got = chooser.pick([i], 1)
         if got:
             picked.extend(got)
             seen |= figures
@@ -503,191 +507,8 @@ def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], selector: Se
 
 # ----------------------------------------------------------------------------- key players
 
-#: People, organizations and countries (spaCy's PERSON, ORG and GPE; only GPEs that are countries count).
-PLAYER_LABELS = {"PERSON", "ORG", "GPE"}
-#: English short forms that ISO 3166 does not list, with the name a briefing shows.
-COUNTRY_ALIASES = {
-    "u.s.": "United States",
-    "us": "United States",
-    "usa": "United States",
-    "u.s.a.": "United States",
-    "america": "United States",
-    "united states of america": "United States",
-    "uk": "United Kingdom",
-    "u.k.": "United Kingdom",
-    "britain": "United Kingdom",
-    "great britain": "United Kingdom",
-    "russia": "Russia",
-    "russian federation": "Russia",
-    "turkey": "Turkey",
-    "türkiye": "Turkey",
-    "czech republic": "Czechia",
-    "burma": "Myanmar",
-    "ivory coast": "Côte d'Ivoire",
-    "holland": "Netherlands",
-    "the netherlands": "Netherlands",
-    "iran": "Iran",
-    "syria": "Syria",
-    "vietnam": "Vietnam",
-    "laos": "Laos",
-    "north korea": "North Korea",
-    "south korea": "South Korea",
-    "taiwan": "Taiwan",
-    "palestine": "Palestine",
-    "the gaza strip": "Gaza",
-    "gaza": "Gaza",
-    "the west bank": "West Bank",
-    "west bank": "West Bank",
-    "kosovo": "Kosovo",
-    "the uae": "United Arab Emirates",
-    "uae": "United Arab Emirates",
-}
 
-
-@lru_cache(maxsize=1)
-def countries() -> dict[str, str]:
-    """Lower-case country names (ISO 3166 through pycountry, plus common English forms) → the name shown."""
-    import pycountry
-
-    names: dict[str, str] = {}
-    for c in pycountry.countries:
-        shown = getattr(c, "common_name", None) or (
-            c.name if "," not in c.name else getattr(c, "official_name", c.name)
-        )
-        for form in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
-            if form and "," not in form:
-                names[form.lower()] = shown
-    names.update(COUNTRY_ALIASES)
-    return names
-
-
-#: Titles and honorifics before a person's name: "Prime Minister Ishiba" is Ishiba.
-_TITLES = re.compile(
-    r"^(?:(?:former|acting|deputy|vice|chief|senior|foreign|defen[cs]e|finance|trade|prime|minister|president|"
-    r"premier|chancellor|secretary|general|gen|lt|col|adm|admiral|sen|senator|rep|representative|gov|governor|"
-    r"mayor|judge|justice|king|queen|prince|princess|sheikh|ambassador|envoy|chairman|chairwoman|chair|ceo|"
-    r"director|spokesman|spokeswoman|spokesperson|commissioner|mr|mrs|ms|dr|prof|sir|dame|lord|lady|rev|pope|"
-    r"cardinal)\.?\s+)+",
-    re.I,
-)
-_SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"}
-
-
-def canonical_name(text: str, label: str) -> str:
-    """A name without possessive, leading article, stray punctuation and, for people, titles."""
-    name = re.sub(r"(?:['\u2019]s?)$", "", " ".join(text.split()))
-    name = re.sub(r"^the\s+", "", name, flags=re.I)
-    if label == "PERSON":
-        stripped = _TITLES.sub("", name)
-        if re.search(r"[A-Z]", stripped):  # a title alone ("President") stays as it is
-            name = stripped
-    return name.strip(" ,;:-\u2014\u2013")
-
-
-def player_name(text: str, label: str) -> str | None:
-    """The name an entity mention gives a player, or None when it names no player."""
-    if label not in PLAYER_LABELS:
-        return None
-    name = canonical_name(text, label)
-    if len(name) < 2 or not re.search(r"[A-Za-z]", name):
-        return None
-    if not _TITLES.sub("", name + " ").strip():
-        return None  # a title alone: "Defense", "the President"
-    if label == "GPE":
-        # Cities and regions are settings, not players; "U.S." and "America" are one country.
-        return countries().get(name.lower()) or countries().get(text.strip().lower())
-    return name
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in re.findall(r"[\w'\u2019]+", name) if w.lower() not in _SMALL_WORDS and w[0].isupper())
-
-
-def _acronym(name: str) -> str | None:
-    """The letters of "U.S." or "NATO", to compare with a long form's initials."""
-    letters = name.replace(".", "").replace(" ", "")
-    return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
-
-
-@dataclass
-class Player:
-    """One person, organization or country, however the sources name it."""
-
-    key: str
-    name: str
-    keys: set[str] = field(default_factory=set)
-    sources: set[int] = field(default_factory=set)
-    mentions: int = 0
-
-
-def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player], dict[str, str]]:
-    """Group entity mentions ``(text, label, doc)`` into players, ranked by how many sources name them.
-
-    Titles are dropped ("Prime Minister Ishiba" → "Ishiba"); a single name joins the one
-    person's full name that begins or ends with it ("Ishiba" → "Shigeru Ishiba"); an acronym
-    joins the one long form whose initials it spells ("U.S." → "United States"). A name two
-    full names share stays apart, since it could be either. Returns the players and the map
-    from each name key (lower-case canonical name) to its player's key.
-    """
-    spelled: dict[str, Counter[str]] = {}
-    labels: dict[str, Counter[str]] = {}
-    docs: dict[str, set[int]] = {}
-    for text, label, doc in mentions:
-        name = player_name(text, label)
-        if name is None:
-            continue
-        key = name.lower()
-        spelled.setdefault(key, Counter())[name] += 1
-        labels.setdefault(key, Counter())[label] += 1
-        docs.setdefault(key, set()).add(doc)
-
-    def shown(key: str) -> str:
-        return sorted(spelled[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-
-    parent: dict[str, str] = {}
-    # The same words in another order are one name: "Ishiba Shigeru" is "Shigeru Ishiba".
-    by_words: dict[frozenset[str], list[str]] = {}
-    for key in sorted(spelled):
-        if " " in key:
-            by_words.setdefault(frozenset(key.split()), []).append(key)
-    for group in by_words.values():
-        main = max(group, key=lambda k: (sum(spelled[k].values()), k))
-        for key in group:
-            parent[key] = main
-    by_part: dict[str, set[str]] = {}
-    by_initials: dict[str, set[str]] = {}
-    for key in set(parent.values()):
-        words = key.split()
-        if labels[key]["PERSON"]:
-            by_part.setdefault(words[0], set()).add(key)
-            by_part.setdefault(words[-1], set()).add(key)
-        initials = _initials(shown(key))
-        if len(initials) >= 2:
-            by_initials.setdefault(initials, set()).add(key)
-    for key in sorted(spelled):
-        if " " in key:
-            continue
-        full = by_part.get(key, set())
-        acronym = _acronym(shown(key))
-        long_forms = by_initials.get(acronym, set()) if acronym else set()
-        if len(full) == 1:
-            parent[key] = next(iter(full))
-        elif len(long_forms) == 1:
-            parent[key] = next(iter(long_forms))
-        else:
-            parent[key] = key
-
-    players: dict[str, Player] = {}
-    for key, target in sorted(parent.items()):
-        player = players.setdefault(target, Player(key=target, name=shown(target)))
-        player.keys.add(key)
-        player.sources |= docs[key]
-        player.mentions += sum(spelled[key].values())
-    ranked = sorted(players.values(), key=lambda p: (-len(p.sources), -p.mentions, p.name))
-    return ranked, parent
-
-
-def _key_players(corpus: Corpus, pool: Sequence[int], selector: Selector, k: int = 5) -> list[tuple[int, str]]:
+def _key_players(corpus: Corpus, pool: Sequence[int], chooser: Summarizer, k: int = 5) -> list[tuple[int, str]]:
     """For the players most sources name, one sentence each that names them, labelled with the count."""
     sents = corpus.sentences
     players, player_of = merge_players((text, label, s.doc) for s in sents for text, label in s.entities)
@@ -703,7 +524,7 @@ def _key_players(corpus: Corpus, pool: Sequence[int], selector: Selector, k: int
     for player in players:
         if len(picked) >= k or len(player.sources) < least:
             break
-        for i in selector.pick(named.get(player.key, []), 1):
+        for i in chooser.pick(named.get(player.key, []), 1):
             n = len(player.sources)
             picked.append((i, f"{player.name} ({n} source{'s' if n != 1 else ''})"))
     return picked

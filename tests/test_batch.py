@@ -4,6 +4,7 @@ that stay contained, and sending from a batch."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections import Counter
 from pathlib import Path
@@ -11,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen import cache, ingest, nlp
+from briefgen import ingest, nlp, workspace
 from briefgen.batch import format_table, run_batch
-from briefgen.cache import Workspace
 from briefgen.config import load_config
 from briefgen.pipeline import build
+from briefgen.workspace import Workspace
 
 from .conftest import AS_OF, ROOT, run_cli
 from .smtpd import smtp_server
@@ -115,7 +116,7 @@ def test_the_disk_cache_serves_the_next_run_and_follows_the_engine(tmp_path, mon
     first = outputs_of(paths)
     calls = Calls(monkeypatch)
     again = Workspace(store)
-    run_batch(paths, AS_OF, again)
+    run_batch(paths, AS_OF, again, rebuild=True)
     assert not calls.files and not calls.documents  # nothing read or analysed
     assert again.stats.inputs_from_cache == 9 and again.stats.documents_analysed == 0
     assert outputs_of(paths) == first
@@ -123,15 +124,56 @@ def test_the_disk_cache_serves_the_next_run_and_follows_the_engine(tmp_path, mon
     # A damaged entry is a miss, not a failure.
     entry = next(store.rglob("sentences/*/*.json"))
     entry.write_text("{not json", encoding="utf-8")
-    run_batch(paths, AS_OF, Workspace(store))
+    run_batch(paths, AS_OF, Workspace(store), rebuild=True)
     assert sum(calls.documents.values()) == 1
     assert outputs_of(paths) == first
 
     # Another engine (new code or libraries) never sees the old entries.
-    monkeypatch.setattr(cache, "engine_version", lambda: "another-engine")
+    monkeypatch.setattr(workspace, "engine_version", lambda: "another-engine")
     other = Workspace(store)
-    run_batch(paths[:1], AS_OF, other)
+    run_batch(paths[:1], AS_OF, other, rebuild=True)
     assert other.stats.inputs_read == 9 and other.stats.inputs_from_cache == 0
+
+
+def test_a_second_batch_reuses_unchanged_builds_and_rebuilds_what_changed(tmp_path, monkeypatch):
+    paths = write_configs(tmp_path / "batch")
+    built = run_batch(paths, AS_OF, Workspace(None))
+    first = outputs_of(paths)
+    calls = Calls(monkeypatch)
+    rows = run_batch(paths, AS_OF, Workspace(None))
+    assert [r.status for r in rows] == ["reused"] * 3, format_table(rows)
+    assert [r.articles for r in rows] == [r.articles for r in built]
+    assert not calls.files and not calls.documents
+    assert outputs_of(paths) == first
+
+    # A new article is read by every briefing that reads its folder.
+    articles = tmp_path / "articles"
+    shutil.copytree(SAMPLES, articles)
+    for path in paths:
+        path.write_text(path.read_text(encoding="utf-8").replace(str(SAMPLES), str(articles)), encoding="utf-8")
+    run_batch(paths, AS_OF, Workspace(None))
+    (articles / "late.txt").write_text(
+        "Late Story\n\nA late story about the market arrived on Friday.\n", encoding="utf-8"
+    )
+    rows = run_batch(paths, AS_OF, Workspace(None))
+    assert [r.status for r in rows] == ["built"] * 3, format_table(rows)
+
+    # So is an edited template of a config's own, and only that config is rebuilt.
+    templates = tmp_path / "batch" / "templates"
+    templates.mkdir()
+    (templates / "briefing.md.j2").write_text('{% extends "default:briefing.md.j2" %}\n', encoding="utf-8")
+    text = paths[0].read_text(encoding="utf-8")
+    paths[0].write_text(text + "templates: templates\n", encoding="utf-8")
+    run_batch(paths, AS_OF, Workspace(None))
+    (templates / "briefing.md.j2").write_text(
+        '{% extends "default:briefing.md.j2" %}\n{# edited #}\n', encoding="utf-8"
+    )
+    from briefgen.builds import reusable
+
+    found, reason = reusable(load_config(paths[0]), AS_OF, paths[0].parent / "out" / paths[0].stem, ["md"])
+    assert found is None and reason == "templates/briefing.md.j2 changed"
+    rows = run_batch(paths, AS_OF, Workspace(None))
+    assert [r.status for r in rows] == ["built", "reused", "reused"], format_table(rows)
 
 
 def test_prune_deletes_entries_unused_for_a_month(tmp_path):

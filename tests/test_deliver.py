@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from briefgen.builds import OUTPUT_FILES
 from briefgen.config import load_config
 from briefgen.deliver import DeliveryLog, deliver
 from briefgen.errors import ConfigError, DeliveryError
-from briefgen.pipeline import OUTPUT_FILES, build
+from briefgen.pipeline import build
 
 from .conftest import AS_OF, ROOT, run_cli
 from .smtpd import Authenticator, Recorder, free_port, smtp_server
@@ -439,16 +440,20 @@ def test_a_changed_config_is_rebuilt_before_sending(built, tmp_path):
     """A build of another version of the config is not what the config would send now."""
     import shutil
 
-    from briefgen.pipeline import ensure_built, reusable_build
+    from briefgen.builds import reusable, send_formats
+    from briefgen.pipeline import ensure_built
 
     config, out = built
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     loaded = configure(built, 1)
-    assert reusable_build(loaded, AS_OF, copy, ["pdf", "txt"]) is not None
-    assert reusable_build(loaded, AS_OF.replace(day=13), copy, ["pdf"]) is None
+    assert reusable(loaded, AS_OF, copy, ["pdf", "txt"])[0] is not None
+    assert reusable(loaded, AS_OF.replace(day=13), copy, ["pdf"]) == (None, "the build is of 2025-02-14")
     (copy / "briefing.txt").write_text("edited by hand\n", encoding="utf-8")
-    assert reusable_build(loaded, AS_OF, copy, ["pdf", "txt"]) is None
-    files, rebuilt = ensure_built(loaded, AS_OF, copy)
-    assert rebuilt and files["txt"].read_text(encoding="utf-8") != "edited by hand\n"
-    assert ensure_built(loaded, AS_OF, copy) == (files, False)
+    assert reusable(loaded, AS_OF, copy, ["pdf", "txt"]) == (None, "briefing.txt is not as built")
+    formats = send_formats(["md"])
+    first = ensure_built(loaded, AS_OF, copy, formats)
+    assert first.built and first.reason == "briefing.txt is not as built"
+    assert first.outputs["txt"].read_text(encoding="utf-8") != "edited by hand\n"
+    again = ensure_built(loaded, AS_OF, copy, formats)
+    assert (again.outputs, again.built, again.reason) == (first.outputs, False, "unchanged")

@@ -100,7 +100,7 @@ def test_a_malformed_dataset_line_is_named(tmp_path):
 
 def test_unknown_summarizer_is_refused(tmp_path):
     proc = run("eval", str(write_dataset(tmp_path / "tiny.jsonl")), "--summarizer", "gpt")
-    assert proc.returncode == 1 and "coverage" in proc.stderr
+    assert proc.returncode == 2 and "'gpt' is not one of 'coverage', 'centroid', 'lead'" in proc.stderr
 
 
 @pytest.mark.skipif(not DUC.is_file(), reason="../shared/eval is not beside this checkout")

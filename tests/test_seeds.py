@@ -140,7 +140,7 @@ def test_key_players_merge_the_forms_of_a_name(seed_build):
 
 def test_players_are_counted_by_source_once_merged(seeds, nlp):
     from briefgen.nlp import analyse
-    from briefgen.summarize import merge_players
+    from briefgen.players import merge_players
 
     docs = [clean(a, i) for i, a in enumerate(a for p in sorted(seeds.iterdir()) for a in read_file(p))]
     corpus = analyse(docs, nlp)

@@ -9,7 +9,8 @@ from briefgen.config import AUDIENCES, Topic
 from briefgen.errors import BriefgenError
 from briefgen.models import HEADING, PARAGRAPH, Article, Block, Sentence
 from briefgen.nlp import analyse
-from briefgen.summarize import SUMMARIZERS, explicit_why, get_selector, merge_players, needs_previous, readable, select
+from briefgen.players import merge_players
+from briefgen.summarize import SUMMARIZERS, explicit_why, get_summarizer, needs_previous, readable, select
 from briefgen.topic import TopicMatcher
 
 
@@ -79,7 +80,7 @@ def test_why_it_matters_headings_and_inline_labels():
 
 def test_unknown_summarizer_lists_the_valid_names():
     with pytest.raises(BriefgenError) as err:
-        get_selector("gpt")
+        get_summarizer("gpt")
     assert all(name in str(err.value) for name in SUMMARIZERS)
 
 

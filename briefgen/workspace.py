@@ -27,16 +27,18 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .errors import ArticleError
 from .models import Article, Block, Corpus, Document, Sentence, Span
 
-log = logging.getLogger("briefgen")
+logger = logging.getLogger(__name__)
 
 #: Bumped when the layout of cache entries changes.
 CACHE_FORMAT = 1
-#: briefgen's own modules whose code decides what a cached entry holds.
-ENGINE_MODULES = ("ingest.py", "clean.py", "nlp.py", "models.py")
+#: The modules whose code makes cached entries: reading, cleaning and analysis. The engine
+#: version hashes these and every briefgen module they import, found by reading their
+#: imports, so code that moves to a new module is never left out of it.
+ENGINE_ROOTS = ("ingest", "clean", "nlp", "workspace")
 #: Libraries whose version changes what reading and analysis produce.
 ENGINE_LIBRARIES = (
     "spacy",
@@ -62,26 +64,46 @@ def _dist_version(name: str) -> str:
         return "-"
 
 
+def _imported_modules(name: str, package_dir: Path) -> set[str]:
+    """briefgen modules that module ``name`` imports anywhere in its code (at the top or in a function)."""
+    import ast
+
+    tree = ast.parse((package_dir / f"{name}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:  # from . import a, b
+                found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("briefgen."):
+            found.add((node.module or "").split(".")[1])
+    return {m for m in found if (package_dir / f"{m}.py").is_file()}
+
+
+def engine_modules() -> list[str]:
+    """:data:`ENGINE_ROOTS` and every briefgen module they import, directly or not, sorted."""
+    package_dir = Path(__file__).parent
+    seen: set[str] = set()
+    todo = list(ENGINE_ROOTS)
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo.extend(_imported_modules(name, package_dir) - seen)
+    return sorted(seen)
+
+
 @lru_cache(maxsize=1)
 def engine_version() -> str:
     """A short hash of everything that decides what reading, cleaning and analysis produce."""
     h = hashlib.sha256(f"briefgen {__version__} cache {CACHE_FORMAT}\n".encode())
     here = Path(__file__).parent
-    for name in ENGINE_MODULES:
-        h.update(name.encode() + b"\n" + (here / name).read_bytes())
+    for name in engine_modules():
+        h.update(name.encode() + b"\n" + (here / f"{name}.py").read_bytes())
     for dist in ENGINE_LIBRARIES:
         h.update(f"{dist} {_dist_version(dist)}\n".encode())
     return h.hexdigest()[:16]
-
-
-def cache_home() -> Path:
-    """briefgen's cache directory: ``$XDG_CACHE_HOME/briefgen``, by default ``~/.cache/briefgen``."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "briefgen"
-
-
-def default_cache_dir() -> Path:
-    return cache_home() / "analysis"
 
 
 def _digest(*parts: str | bytes) -> str:
@@ -342,7 +364,7 @@ class Workspace:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            log.debug("ignoring unreadable cache entry %s: %s", path, exc)
+            logger.debug("ignoring unreadable cache entry %s: %s", path, exc)
             return None
         try:
             os.utime(path)  # keeps a used entry from being pruned
@@ -355,7 +377,7 @@ class Workspace:
         try:
             return tuple(_document_from(d, source) for d in data) if isinstance(data, list) else None
         except (KeyError, TypeError, ValueError) as exc:
-            log.debug("ignoring malformed cache entry for %s: %s", source, exc)
+            logger.debug("ignoring malformed cache entry for %s: %s", source, exc)
             return None
 
     def _load_sentences(self, key: str, text: str) -> tuple[Sentence, ...] | None:
@@ -365,7 +387,7 @@ class Workspace:
         try:
             return tuple(_sentence_from(row, text) for row in data) if isinstance(data, list) else None
         except (TypeError, ValueError) as exc:
-            log.debug("ignoring malformed cache entry %s: %s", key, exc)
+            logger.debug("ignoring malformed cache entry %s: %s", key, exc)
             return None
 
     def _store(self, kind: str, key: str, data: object) -> None:
@@ -381,7 +403,7 @@ class Workspace:
             os.replace(tmp, path)
         except OSError as exc:
             self._disk_ok = False
-            log.warning(
+            logger.warning(
                 "cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc
             )
 

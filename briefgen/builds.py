@@ -1,0 +1,218 @@
+"""Finished builds: where they go, what each was made from, and whether one can be reused.
+
+A build writes its files to an output directory and ends with ``manifest.json``, so a
+manifest means the build finished. The manifest records what the build was made from:
+the config (delivery settings aside: a new recipient does not call for a new briefing),
+every file of the template directories it used, its branding files, the content of every
+article file it read, briefgen's version and the spaCy model's identity. ``send`` and
+``batch`` reuse a build only when all of that is unchanged and its files are as written;
+otherwise they rebuild and say why. Builds from ``http(s)`` sources are never reused:
+what a site says can change at any time, and the fetch cache decides what a new build sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import BriefgenError
+from .fetch import is_url
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from .config import LoadedConfig
+
+MANIFEST = "manifest.json"
+
+#: What each rendered output is called in the output directory, in the order they are written.
+OUTPUT_FILES = {
+    "md": "briefing.md",
+    "html": "briefing.html",
+    "pdf": "briefing.pdf",
+    "email.html": "briefing.email.html",
+    "txt": "briefing.txt",
+    "json": "briefing.json",
+    "ingest.json": "ingest.json",
+}
+
+#: The outputs each format of ``output.formats`` makes; ``json`` is always made.
+FORMAT_OUTPUTS = {"md": ("md",), "html": ("html",), "pdf": ("pdf",), "email": ("email.html", "txt")}
+
+#: What sending needs from a build.
+SEND_FILES = ("pdf", "email.html", "txt", "json")
+
+
+def send_formats(formats: Sequence[str]) -> list[str]:
+    """``formats`` plus what sending needs: the PDF and the email parts."""
+    return list(dict.fromkeys([*formats, "pdf", "email"]))
+
+
+def output_keys(formats: Iterable[str]) -> list[str]:
+    """The outputs (keys of :data:`OUTPUT_FILES`) that building ``formats`` writes."""
+    keys = [key for f in formats for key in FORMAT_OUTPUTS.get(f, ())]
+    return list(dict.fromkeys([*keys, "json"]))
+
+
+def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
+    """The config's ``output.dir``, else ``output/<config name>/<as-of>/``."""
+    if loaded.config.output.dir:
+        return loaded.resolve(loaded.config.output.dir)
+    return Path("output") / loaded.name / as_of.isoformat()
+
+
+# ----------------------------------------------------------------------------- what a build is made from
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _shown(path: Path, base: Path) -> str:
+    try:
+        return path.resolve().relative_to(base.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def _tree_hashes(label: str, directory: Path, base: Path) -> dict[str, str]:
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+    if label == "default":
+        return {f"default:{p.relative_to(directory).as_posix()}": _sha256(p) for p in files}
+    return {_shown(p, base): _sha256(p) for p in files}
+
+
+def made_from(loaded: LoadedConfig) -> dict[str, Any]:
+    """Everything a build of this config depends on, hashed; raises BriefgenError when a part is missing."""
+    from . import render
+    from .ingest import expand_sources
+    from .nlp import model_identity
+
+    config = loaded.config
+    base = loaded.base_dir
+    settings = config.model_dump(mode="json", exclude={"delivery"})
+    templates: dict[str, str] = {}
+    for label, directory in [*render.template_dirs(config, base), ("default", render.default_template_dir())]:
+        templates.update(_tree_hashes(label, directory, base))
+    branding: dict[str, str] = {}
+    if config.branding.logo:
+        logo = loaded.resolve(config.branding.logo)
+        try:
+            branding[_shown(logo, base)] = _sha256(logo)
+        except OSError as exc:
+            raise BriefgenError(f"logo {logo}: {exc.strerror or exc}") from None
+    files, _ = expand_sources([s for s in config.sources if not is_url(s)], base)
+    inputs: dict[str, str] = {}
+    for path in files:
+        try:
+            inputs[_shown(path, base)] = _sha256(path)
+        except OSError:
+            inputs[_shown(path, base)] = "unreadable"
+    return {
+        "briefgen": __version__,
+        "model": model_identity(config.spacy_model),
+        "config": hashlib.sha256(json.dumps([str(loaded.path), settings], sort_keys=True).encode()).hexdigest(),
+        "templates": templates,
+        "branding": branding,
+        "inputs": inputs,
+        "urls": sorted(s for s in config.sources if is_url(s)),
+    }
+
+
+def fingerprint(ingredients: dict[str, Any]) -> str:
+    """One hash of :func:`made_from`'s record."""
+    return hashlib.sha256(json.dumps(ingredients, sort_keys=True).encode()).hexdigest()
+
+
+def write_manifest(
+    loaded: LoadedConfig, as_of: dt.date, outputs: dict[str, Path], out_dir: Path, ingredients: dict[str, Any]
+) -> Path:
+    """Record what was built, from what, with a hash of every file; written last, so a manifest means
+    the build finished."""
+    manifest = {
+        "briefgen": __version__,
+        "config": str(loaded.path),
+        "as_of": as_of.isoformat(),
+        "fingerprint": fingerprint(ingredients),
+        "made_from": ingredients,
+        "files": {path.name: _sha256(path) for path in outputs.values()},
+    }
+    path = out_dir / MANIFEST
+    try:
+        path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return path
+
+
+# ----------------------------------------------------------------------------- reuse
+
+
+def _what_changed(before: dict[str, Any], now: dict[str, Any]) -> str:
+    """The first difference between two :func:`made_from` records, as a reason to rebuild."""
+    if before.get("briefgen") != now["briefgen"]:
+        return f"briefgen {before.get('briefgen')} made it, this is {now['briefgen']}"
+    if before.get("model") != now["model"]:
+        return f"the spaCy model is now {now['model']}"
+    if before.get("config") != now["config"]:
+        return "the config changed"
+    for part, noun in (("templates", "template"), ("branding", "branding file"), ("inputs", "article")):
+        old, new = before.get(part) or {}, now[part]
+        for name in sorted(set(old) | set(new)):
+            if name not in new:
+                return f"{noun} {name} is gone"
+            if name not in old:
+                return f"{noun} {name} is new"
+            if old[name] != new[name]:
+                return f"{name} changed"
+    return "what it was made from changed"
+
+
+def reusable(
+    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str]
+) -> tuple[dict[str, Path] | None, str]:
+    """The files of a finished build of this config for this date in ``out_dir`` when every output in
+    ``needed`` is there, unchanged, and everything the build was made from is unchanged too;
+    otherwise None and the reason, in a few words."""
+    try:
+        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, "no finished build"
+    except (OSError, ValueError):
+        return None, f"{MANIFEST} is unreadable"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+        return None, f"{MANIFEST} is not briefgen's"
+    if manifest.get("as_of") != as_of.isoformat():
+        return None, f"the build is of {manifest.get('as_of')}"
+    if manifest.get("config") != str(loaded.path):
+        return None, f"the build is of {manifest.get('config')}"
+    outputs = {key: out_dir / OUTPUT_FILES[key] for key in needed}
+    for path in outputs.values():
+        try:
+            if manifest["files"].get(path.name) != _sha256(path):
+                return None, f"{path.name} is not as built"
+        except OSError:
+            return None, f"{path.name} is missing"
+    try:
+        now = made_from(loaded)
+    except BriefgenError as exc:
+        return None, str(exc)
+    if now["urls"]:
+        return None, "URL sources are read afresh"
+    if manifest.get("fingerprint") != fingerprint(now):
+        before = manifest.get("made_from")
+        return None, _what_changed(before if isinstance(before, dict) else {}, now)
+    return outputs, "unchanged"
+
+
+def briefing_counts(outputs: dict[str, Path]) -> tuple[int, int] | None:
+    """``(articles used, articles read)`` from a build's ``briefing.json``."""
+    try:
+        data = json.loads(outputs["json"].read_text(encoding="utf-8"))
+        return int(data["articles_used"]), int(data["articles_read"])
+    except (KeyError, OSError, ValueError, TypeError):
+        return None

@@ -1,0 +1,198 @@
+"""Key players: the people, organisations and countries a story's sources name, however they name them.
+
+Entity mentions from spaCy's NER are merged into players: titles are dropped, a single
+name joins the one full name it belongs to, an acronym joins the one long form whose
+initials it spells, and countries are named as ISO 3166 (through pycountry) names them.
+Selection (``summarize``) then quotes one sentence about each of the players most sources name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+#: People, organizations and countries (spaCy's PERSON, ORG and GPE; only GPEs that are countries count).
+PLAYER_LABELS = {"PERSON", "ORG", "GPE"}
+#: English short forms that ISO 3166 does not list, with the name a briefing shows.
+COUNTRY_ALIASES = {
+    "u.s.": "United States",
+    "us": "United States",
+    "usa": "United States",
+    "u.s.a.": "United States",
+    "america": "United States",
+    "united states of america": "United States",
+    "uk": "United Kingdom",
+    "u.k.": "United Kingdom",
+    "britain": "United Kingdom",
+    "great britain": "United Kingdom",
+    "russia": "Russia",
+    "russian federation": "Russia",
+    "turkey": "Turkey",
+    "türkiye": "Turkey",
+    "czech republic": "Czechia",
+    "burma": "Myanmar",
+    "ivory coast": "Côte d'Ivoire",
+    "holland": "Netherlands",
+    "the netherlands": "Netherlands",
+    "iran": "Iran",
+    "syria": "Syria",
+    "vietnam": "Vietnam",
+    "laos": "Laos",
+    "north korea": "North Korea",
+    "south korea": "South Korea",
+    "taiwan": "Taiwan",
+    "palestine": "Palestine",
+    "the gaza strip": "Gaza",
+    "gaza": "Gaza",
+    "the west bank": "West Bank",
+    "west bank": "West Bank",
+    "kosovo": "Kosovo",
+    "the uae": "United Arab Emirates",
+    "uae": "United Arab Emirates",
+}
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, str]:
+    """Lower-case country names (ISO 3166 through pycountry, plus common English forms) → the name shown."""
+    import pycountry
+
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        shown = getattr(c, "common_name", None) or (
+            c.name if "," not in c.name else getattr(c, "official_name", c.name)
+        )
+        for form in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
+            if form and "," not in form:
+                names[form.lower()] = shown
+    names.update(COUNTRY_ALIASES)
+    return names
+
+
+#: Titles and honorifics before a person's name: "Prime Minister Ishiba" is Ishiba.
+_TITLES = re.compile(
+    r"^(?:(?:former|acting|deputy|vice|chief|senior|foreign|defen[cs]e|finance|trade|prime|minister|president|"
+    r"premier|chancellor|secretary|general|gen|lt|col|adm|admiral|sen|senator|rep|representative|gov|governor|"
+    r"mayor|judge|justice|king|queen|prince|princess|sheikh|ambassador|envoy|chairman|chairwoman|chair|ceo|"
+    r"director|spokesman|spokeswoman|spokesperson|commissioner|mr|mrs|ms|dr|prof|sir|dame|lord|lady|rev|pope|"
+    r"cardinal)\.?\s+)+",
+    re.I,
+)
+_SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"}
+
+
+def canonical_name(text: str, label: str) -> str:
+    """A name without possessive, leading article, stray punctuation and, for people, titles."""
+    name = re.sub(r"(?:['\u2019]s?)$", "", " ".join(text.split()))
+    name = re.sub(r"^the\s+", "", name, flags=re.I)
+    if label == "PERSON":
+        stripped = _TITLES.sub("", name)
+        if re.search(r"[A-Z]", stripped):  # a title alone ("President") stays as it is
+            name = stripped
+    return name.strip(" ,;:-\u2014\u2013")
+
+
+def player_name(text: str, label: str) -> str | None:
+    """The name an entity mention gives a player, or None when it names no player."""
+    if label not in PLAYER_LABELS:
+        return None
+    name = canonical_name(text, label)
+    if len(name) < 2 or not re.search(r"[A-Za-z]", name):
+        return None
+    if not _TITLES.sub("", name + " ").strip():
+        return None  # a title alone: "Defense", "the President"
+    if label == "GPE":
+        # Cities and regions are settings, not players; "U.S." and "America" are one country.
+        return countries().get(name.lower()) or countries().get(text.strip().lower())
+    return name
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[\w'\u2019]+", name) if w.lower() not in _SMALL_WORDS and w[0].isupper())
+
+
+def _acronym(name: str) -> str | None:
+    """The letters of "U.S." or "NATO", to compare with a long form's initials."""
+    letters = name.replace(".", "").replace(" ", "")
+    return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
+
+
+@dataclass
+class Player:
+    """One person, organization or country, however the sources name it."""
+
+    key: str
+    name: str
+    keys: set[str] = field(default_factory=set)
+    sources: set[int] = field(default_factory=set)
+    mentions: int = 0
+
+
+def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player], dict[str, str]]:
+    """Group entity mentions ``(text, label, doc)`` into players, ranked by how many sources name them.
+
+    Titles are dropped ("Prime Minister Ishiba" → "Ishiba"); a single name joins the one
+    person's full name that begins or ends with it ("Ishiba" → "Shigeru Ishiba"); an acronym
+    joins the one long form whose initials it spells ("U.S." → "United States"). A name two
+    full names share stays apart, since it could be either. Returns the players and the map
+    from each name key (lower-case canonical name) to its player's key.
+    """
+    spelled: dict[str, Counter[str]] = {}
+    labels: dict[str, Counter[str]] = {}
+    docs: dict[str, set[int]] = {}
+    for text, label, doc in mentions:
+        name = player_name(text, label)
+        if name is None:
+            continue
+        key = name.lower()
+        spelled.setdefault(key, Counter())[name] += 1
+        labels.setdefault(key, Counter())[label] += 1
+        docs.setdefault(key, set()).add(doc)
+
+    def shown(key: str) -> str:
+        return sorted(spelled[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+    parent: dict[str, str] = {}
+    # The same words in another order are one name: "Ishiba Shigeru" is "Shigeru Ishiba".
+    by_words: dict[frozenset[str], list[str]] = {}
+    for key in sorted(spelled):
+        if " " in key:
+            by_words.setdefault(frozenset(key.split()), []).append(key)
+    for group in by_words.values():
+        main = max(group, key=lambda k: (sum(spelled[k].values()), k))
+        for key in group:
+            parent[key] = main
+    by_part: dict[str, set[str]] = {}
+    by_initials: dict[str, set[str]] = {}
+    for key in set(parent.values()):
+        words = key.split()
+        if labels[key]["PERSON"]:
+            by_part.setdefault(words[0], set()).add(key)
+            by_part.setdefault(words[-1], set()).add(key)
+        initials = _initials(shown(key))
+        if len(initials) >= 2:
+            by_initials.setdefault(initials, set()).add(key)
+    for key in sorted(spelled):
+        if " " in key:
+            continue
+        full = by_part.get(key, set())
+        acronym = _acronym(shown(key))
+        long_forms = by_initials.get(acronym, set()) if acronym else set()
+        if len(full) == 1:
+            parent[key] = next(iter(full))
+        elif len(long_forms) == 1:
+            parent[key] = next(iter(long_forms))
+        else:
+            parent[key] = key
+
+    players: dict[str, Player] = {}
+    for key, target in sorted(parent.items()):
+        player = players.setdefault(target, Player(key=target, name=shown(target)))
+        player.keys.add(key)
+        player.sources |= docs[key]
+        player.mentions += sum(spelled[key].values())
+    ranked = sorted(players.values(), key=lambda p: (-len(p.sources), -p.mentions, p.name))
+    return ranked, parent
