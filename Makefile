@@ -1,23 +1,32 @@
 # Two entry points for a fresh Debian machine with Python 3.11:
 #   make demo   set everything up and build the example briefing into output/
-#   make test   set everything up and run the test suite
+#   make test   set everything up, then lint, type-check and run the test suite
 # Both are idempotent: a second run only does what is missing.
+#   make lint   only the lint, format and type checks
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 AS_OF  ?= 2025-02-14
-# Debian libraries WeasyPrint loads at run time, and poppler for looking at PDFs.
+# Debian libraries WeasyPrint loads at run time.
 DEBIAN_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+# For the tests only: the browser the screenshot tests drive, and poppler for PDF checks.
+# Tests that need them are skipped where they cannot be installed.
+TEST_DEBIAN := chromium poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test setup system-deps clean
+.PHONY: demo test lint setup system-deps test-deps clean
 
 demo: setup
 	$(BIN)/briefgen build configs/example.yaml --as-of $(AS_OF)
 
-test: setup
+test: setup test-deps lint
 	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check briefgen tests bench
+	$(BIN)/ruff format --check briefgen tests bench
+	$(BIN)/mypy
 
 setup: system-deps $(VENV)/.installed
 
@@ -30,6 +39,17 @@ system-deps:
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+test-deps:
+	@missing=""; \
+	for pkg in $(TEST_DEBIAN); do \
+	  dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  ( $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing ) \
+	    || echo "could not install$$missing: the tests that need them will be skipped"; \
 	fi
 
 $(VENV)/.installed: pyproject.toml requirements/model.txt

@@ -6,7 +6,8 @@ Writes N configs that share the sample corpus (different topics, audiences, clie
 paper sizes; every format, PDF included), then times, as the user would run them:
 
 - ``briefgen batch DIR`` with an empty analysis cache (the first run of a week);
-- the same batch again, the cache now warm (a re-run, or next week's overlapping articles);
+- the same batch again with ``--rebuild``, the cache now warm (next week's overlapping articles);
+- the same batch once more, every build unchanged, so each is reused as it stands (a re-run);
 - N separate ``briefgen build CONFIG --no-cache`` processes: the baseline.
 
 It shows that the batch reads and analyses each article once from briefgen's own counters
@@ -64,7 +65,7 @@ def write_configs(root: Path, n: int) -> list[Path]:
 
 def timed(args: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=cwd)
+    proc = subprocess.run(args, capture_output=True, text=True, cwd=cwd, check=False)
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         sys.exit(f"{' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
@@ -92,15 +93,18 @@ def main() -> None:
     cold, proc = timed([*BRIEFGEN, "batch", "configs", "--as-of", AS_OF, "--cache-dir", str(cache)], work)
     batch_counts = counters(proc.stdout)
     batch_md = {p.stem: (work / "configs" / "out" / p.stem / "briefing.md").read_bytes() for p in configs}
-    warm, proc = timed([*BRIEFGEN, "batch", "configs", "--as-of", AS_OF, "--cache-dir", str(cache)], work)
+    warm, proc = timed([*BRIEFGEN, "batch", "configs", "--as-of", AS_OF, "--cache-dir", str(cache), "--rebuild"], work)
     warm_counts = counters(proc.stdout)
+    reused, proc = timed([*BRIEFGEN, "batch", "configs", "--as-of", AS_OF, "--cache-dir", str(cache)], work)
+    reused_counts = counters(proc.stdout)
+    all_reused = proc.stdout.count(" reused ") >= args.configs
 
     separate = 0.0
     separate_counts = [0] * 6
     for path in configs:
         elapsed, proc = timed([*BRIEFGEN, "build", str(path), "--as-of", AS_OF, "--no-cache", "--verbose"], work)
         separate += elapsed
-        separate_counts = [a + b for a, b in zip(separate_counts, counters(proc.stderr))]
+        separate_counts = [a + b for a, b in zip(separate_counts, counters(proc.stderr), strict=True)]
     same = all((work / "configs" / "out" / p.stem / "briefing.md").read_bytes() == batch_md[p.stem] for p in configs)
 
     print(
@@ -110,7 +114,8 @@ def main() -> None:
     rows = [
         (f"{args.configs} separate builds (baseline)", separate, separate_counts),
         ("batch, empty cache", cold, batch_counts),
-        ("batch, warm cache", warm, warm_counts),
+        ("batch, warm cache (--rebuild)", warm, warm_counts),
+        ("batch, builds unchanged", reused, reused_counts),
     ]
     for label, seconds, c in rows:
         print(f"{label:<34}{seconds:>8.2f}{c[0]:>13}{c[3]:>10}{c[5]:>8}{separate / seconds:>12.1f}x")
@@ -121,7 +126,9 @@ def main() -> None:
     print(
         f"separate builds analysed {separate_counts[3]} documents: {separate_counts[3] / max(batch_counts[3], 1):.0f}x the batch"
     )
-    print(f"briefings identical to the batch's: {'yes' if same else 'NO'}")
+    print(
+        f"briefings identical to the batch's: {'yes' if same else 'NO'}; unchanged builds all reused: {'yes' if all_reused else 'NO'}"
+    )
     if not args.keep:
         shutil.rmtree(work)
 

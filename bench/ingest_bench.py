@@ -25,10 +25,58 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefgen.config import Config, LoadedConfig  # noqa: E402
-from briefgen.pipeline import take_in  # noqa: E402
+from briefgen.config import Config, LoadedConfig, Window  # noqa: E402 - imported once the checkout is on sys.path
+from briefgen.pipeline import take_in  # noqa: E402 - imported once the checkout is on sys.path
 
-WORDS = ["minister", "defense", "alliance", "summit", "secretariat", "radar", "missile", "network", "exercise", "budget", "navy", "shipyard", "government", "agreement", "cooperation", "officials", "statement", "security", "region", "partners", "talks", "plan", "program", "investment", "trade", "tariff", "industry", "market", "shares", "analysts", "lawmakers", "opposition", "election", "policy", "capital", "border", "coast", "guard", "patrol", "drill", "contract", "production", "interceptor", "warning", "data", "real", "time"]
+WORDS = [
+    "minister",
+    "defense",
+    "alliance",
+    "summit",
+    "secretariat",
+    "radar",
+    "missile",
+    "network",
+    "exercise",
+    "budget",
+    "navy",
+    "shipyard",
+    "government",
+    "agreement",
+    "cooperation",
+    "officials",
+    "statement",
+    "security",
+    "region",
+    "partners",
+    "talks",
+    "plan",
+    "program",
+    "investment",
+    "trade",
+    "tariff",
+    "industry",
+    "market",
+    "shares",
+    "analysts",
+    "lawmakers",
+    "opposition",
+    "election",
+    "policy",
+    "capital",
+    "border",
+    "coast",
+    "guard",
+    "patrol",
+    "drill",
+    "contract",
+    "production",
+    "interceptor",
+    "warning",
+    "data",
+    "real",
+    "time",
+]
 NAMES = ["Seoul", "Tokyo", "Washington", "Honolulu", "Jeju", "Busan", "Osaka", "Manila", "Canberra"]
 
 
@@ -118,7 +166,7 @@ def main() -> None:
             p.read_bytes()
         baseline = time.perf_counter() - start
 
-        config = Config(title="bench", sources=[str(root)], window={"days": 7})
+        config = Config(title="bench", sources=[str(root)], window=Window(days=7))
         loaded = LoadedConfig(config=config, path=root / "bench.yaml")
         timings: dict[str, float] = {}
         start = time.perf_counter()

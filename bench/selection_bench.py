@@ -20,7 +20,7 @@ import re
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -77,9 +77,15 @@ def sumy_ranked(summarizer_class: type, corpus: Corpus, words: int) -> list[Sent
     from sumy.nlp.stemmers import Stemmer
     from sumy.utils import get_stop_words
 
-    class Ranking(summarizer_class):  # type: ignore[misc, valid-type]
+    class Ranking(summarizer_class):  # type: ignore[misc]  # sumy ships no types, so the base class is Any
         @staticmethod
-        def _get_best_sentences(sentences, count, rating, *args, **kwargs):
+        def _get_best_sentences(
+            sentences: Sequence[SumySentence],
+            count: object,
+            rating: Mapping[SumySentence, float],
+            *args: object,
+            **kwargs: object,
+        ) -> list[SumySentence]:
             return sorted(sentences, key=lambda s: -rating[s])
 
     tokenizer = _Words()
@@ -176,7 +182,7 @@ def main() -> None:
     for name, system in SYSTEMS.items():
         totals = dict.fromkeys(METRICS, 0.0)
         elapsed = 0.0
-        for cluster, corpus in zip(clusters, corpora):
+        for cluster, corpus in zip(clusters, corpora, strict=True):
             t = time.perf_counter()
             chosen = system(corpus, args.words)
             elapsed += time.perf_counter() - t
@@ -187,10 +193,10 @@ def main() -> None:
 
     ours_r2 = results["briefgen coverage (default)"][0]["rouge2"]
     print(f"\n{'system':<30}{'R-1':>7}{'R-2':>7}{'R-L':>7}{'ms/cluster':>12}{'our R-2 / theirs':>18}")
-    for name, (scores, ms) in results.items():
-        ratio = ours_r2 / scores["rouge2"] if scores["rouge2"] else float("inf")
+    for name, (recall, ms) in results.items():
+        ratio = ours_r2 / recall["rouge2"] if recall["rouge2"] else float("inf")
         print(
-            f"{name:<30}{scores['rouge1']:>7.2f}{scores['rouge2']:>7.2f}{scores['rougeL']:>7.2f}{ms:>12.1f}{ratio:>18.2f}"
+            f"{name:<30}{recall['rouge1']:>7.2f}{recall['rouge2']:>7.2f}{recall['rougeL']:>7.2f}{ms:>12.1f}{ratio:>18.2f}"
         )
     print("\n(recall x100; rouge-score reads about 1.2 R-1 and 0.2 R-2 below the official ROUGE-1.5.5 script)")
 

@@ -16,7 +16,7 @@ Names are imported on first use, so ``import briefgen`` stays cheap and never lo
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ._version import __version__
 
@@ -74,7 +74,7 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """Import a public name from its module on first use (PEP 562)."""
     home = _HOMES.get(name)
     if home is None:

@@ -109,7 +109,7 @@ def _one(
         loaded = load_config(path)
         day = as_of or loaded.config.window.as_of or dt.date.today()
         out_dir = default_out_dir(loaded, day)
-        formats = list(loaded.config.output.formats)
+        formats: list[str] = list(loaded.config.output.formats)
         email = loaded.config.delivery.email
         if send and email is not None:
             formats = send_formats(formats)
@@ -164,6 +164,6 @@ def format_table(rows: Sequence[BatchRow]) -> str:
     widths = [max(len(str(line[i])) for line in [header, *body]) for i in range(len(header) - 1)]
     lines = []
     for line in [header, *body]:
-        cells = [str(c).ljust(w) for c, w in zip(line, widths)]
+        cells = [str(c).ljust(w) for c, w in zip(line[:-1], widths, strict=True)]
         lines.append("  ".join([*cells, str(line[-1])]).rstrip())
     return "\n".join(lines)

@@ -91,7 +91,7 @@ def _is_good(block: Block) -> bool:
 
 def _headline_like(text: str) -> bool:
     """A link title: several words, mostly capitalised, and not ending like a sentence."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'\u2019-]*", text)]
+    words = re.findall(r"[A-Za-z][\w'\u2019-]*", text)
     if len(words) < 4 or text.rstrip().endswith("."):
         return False
     small = {
@@ -206,10 +206,11 @@ def clean_blocks(blocks: Sequence[Block]) -> tuple[list[Block], list[str], str |
     # Headings followed by nothing (their section was removed) go too.
     kept: list[Block] = []
     for i, block in enumerate(blocks):
-        if status[i] is None:
+        reason = status[i]
+        if reason is None:
             kept.append(block)
         else:
-            removed.append(status[i])  # type: ignore[arg-type]
+            removed.append(reason)
     while kept and kept[-1].kind == HEADING:
         kept.pop()
         removed.append("dangling heading")
@@ -262,7 +263,7 @@ def containment(a: set[int], b: set[int]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def _richness(doc: Document) -> tuple:
+def _richness(doc: Document) -> tuple[int, int, int, str]:
     art = doc.article
     meta = sum(x is not None for x in (art.title, art.publisher, art.author, art.date, art.url))
     return (meta, doc.words_after, -(art.date.toordinal() if art.date else 0), art.path)

@@ -21,6 +21,7 @@ from .config import FORMATS, SUMMARIZER_NAMES, load_config
 from .errors import BriefgenError, ConfigError
 
 if TYPE_CHECKING:
+    from .batch import BatchRow
     from .deliver import DeliveryReport
     from .workspace import Workspace
 
@@ -298,12 +299,16 @@ def batch(
     workspace = _workspace(cache_dir, no_cache)
     started = time.perf_counter()
     if sys.stderr.isatty() and len(configs) > 1:
+
+        def shown(row: BatchRow | None) -> str | None:
+            return row.config if row else None
+
         with click.progressbar(
             length=len(configs),
             label="briefings",
             file=sys.stderr,
             show_pos=True,
-            item_show_func=lambda row: row.config if row else None,
+            item_show_func=shown,
         ) as bar:
             rows += run_batch(
                 configs,
@@ -391,7 +396,8 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     intake = take_in(loaded, as_of)
-    report = {"config": str(config), "as_of": as_of.isoformat(), **intake_report(intake)}
+    summary = intake_report(intake)
+    report = {"config": str(config), "as_of": as_of.isoformat(), **summary}
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -404,7 +410,7 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
         for line in (meta, d.detail):
             if line:
                 click.echo(f"{'':<15}{line}")
-    counts = ", ".join(f"{n} {status}" for status, n in report["counts"].items())  # type: ignore[union-attr]
+    counts = ", ".join(f"{n} {status}" for status, n in summary["counts"].items())
     click.echo(f"total: {counts or 'nothing read'}")
 
 
@@ -481,8 +487,17 @@ def templates(config: Path) -> None:
     help="Selection method to measure.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_cache_options
 @_verbose_option
-def evaluate_command(dataset: Path, words: int, summaries_out: Path | None, summarizer: str, as_json: bool) -> None:
+def evaluate_command(
+    dataset: Path,
+    words: int,
+    summaries_out: Path | None,
+    summarizer: str,
+    as_json: bool,
+    cache_dir: Path | None,
+    no_cache: bool,
+) -> None:
     """Score key-point selection with ROUGE on DATASET (JSON Lines of document clusters with reference summaries)."""
     import json
 
@@ -492,7 +507,9 @@ def evaluate_command(dataset: Path, words: int, summaries_out: Path | None, summ
         if sys.stderr.isatty():
             click.echo(f"\r{done}/{total} clusters", nl=done == total, err=True)
 
-    report = evaluate(dataset, words=words, summarizer=summarizer, progress=progress)
+    workspace = _workspace(cache_dir, no_cache)
+    report = evaluate(dataset, words=words, summarizer=summarizer, progress=progress, workspace=workspace)
+    logger.debug("%s", workspace.stats.summary())
     if summaries_out:
         try:
             with summaries_out.open("w", encoding="utf-8") as out:

@@ -14,15 +14,20 @@ import re
 import string
 from email.headerregistry import Address
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
+
+#: One of the formats ``output.formats`` and ``--format`` accept.
+Format = Literal["md", "html", "pdf", "email"]
 #: The formats ``output.formats`` and ``--format`` accept.
-FORMATS = ("md", "html", "pdf", "email")
+FORMATS: tuple[Format, ...] = get_args(Format)
 #: The summarizers (selection methods) a config may name; ``summarize.SUMMARIZERS`` implements
 #: exactly these. Declared here so that reading a config never loads the selection engine.
 SUMMARIZER_NAMES = ("coverage", "centroid", "lead")
@@ -49,7 +54,10 @@ class Topic(_Model):
     Ignored when neither keywords nor entities are given."""
 
 
-SECTION_NAMES = ("bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next")
+#: A section a briefing may have.
+SectionName = Literal["bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next"]
+SECTION_NAMES: tuple[SectionName, ...] = get_args(SectionName)
+_DEFAULT_SECTIONS: tuple[SectionName, ...] = ("bottom_line", "key_points", "why_it_matters")
 
 
 class Audience(_Model):
@@ -68,9 +76,7 @@ class Audience(_Model):
     why_it_matters: int = Field(default=2, ge=0, le=10)
     """How many sentences the "Why it matters" section may quote."""
 
-    sections: list[Literal[SECTION_NAMES]] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: ["bottom_line", "key_points", "why_it_matters"]
-    )
+    sections: list[SectionName] = Field(default_factory=lambda: list(_DEFAULT_SECTIONS))
     """Sections in the order they appear."""
 
 
@@ -105,7 +111,7 @@ class AudienceOverride(_Model):
     why_it_matters: int | None = Field(default=None, ge=0, le=10)
     """How many sentences "Why it matters" may quote."""
 
-    sections: list[Literal[SECTION_NAMES]] | None = None  # type: ignore[valid-type]
+    sections: list[SectionName] | None = None
     """Sections in the order they appear."""
 
     @field_validator("base")
@@ -133,7 +139,7 @@ class Window(_Model):
 class Output(_Model):
     """What ``build`` writes."""
 
-    formats: list[Literal["md", "html", "pdf", "email"]] = Field(default_factory=lambda: list(FORMATS))
+    formats: list[Format] = Field(default_factory=lambda: list(FORMATS))
     """Formats to render: ``md``, ``html`` (a standalone page), ``pdf``, ``email`` (an email-safe HTML body
     and its plain-text alternative); ``briefing.json`` is always written."""
 
@@ -254,7 +260,7 @@ class Retry(_Model):
 
     def delay(self, failures: int) -> float:
         """The wait after the ``failures``-th failed try: exponential, bounded by ``max_delay``."""
-        return min(self.max_delay, self.first_delay * 2 ** (failures - 1))
+        return min(self.max_delay, self.first_delay * 2.0 ** (failures - 1))
 
 
 class EmailDelivery(_Model):
@@ -352,7 +358,7 @@ def addr_spec(address: str) -> str:
     return email.utils.parseaddr(address)[1] or address
 
 
-def subject_line(template: str, **fields: Any) -> str:
+def subject_line(template: str, **fields: object) -> str:
     """Fill a subject template; whitespace (newlines from a YAML title) collapses to single spaces."""
     return " ".join(template.format(**fields).split())
 
@@ -413,7 +419,7 @@ class Config(_Model):
 
     @field_validator("audience", mode="before")
     @classmethod
-    def _audience_by_name(cls, value: Any) -> Any:
+    def _audience_by_name(cls, value: object) -> object:
         """A bare name is shorthand for ``{base: name}``."""
         return {"base": value} if isinstance(value, str) else value
 
@@ -462,14 +468,15 @@ class LoadedConfig(BaseModel):
         cls, config: Config, base_dir: str | os.PathLike[str] | None = None, name: str = "briefing"
     ) -> LoadedConfig:
         """A config made in code, as if read from ``<base_dir>/<name>.yaml``: relative paths resolve
-        against ``base_dir`` (default: the working directory) and builds go to ``output/<name>/``."""
+        against ``base_dir`` (default: the working directory) and builds go to
+        ``output/<name>/<as-of>/``, as they do for a config file."""
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
             raise ConfigError(f"a config name must be a plain file name (letters, digits, . _ -), not {name!r}")
         base = Path(base_dir if base_dir is not None else Path.cwd()).expanduser().resolve()
         return cls(config=config, path=base / f"{name}.yaml")
 
 
-def _node_at(node: yaml.Node | None, loc: tuple[Any, ...]) -> yaml.Node | None:
+def _node_at(node: yaml.Node | None, loc: tuple[int | str, ...]) -> yaml.Node | None:
     """Walk a composed YAML tree along a pydantic error location; stop at the deepest node found."""
     for key in loc:
         if isinstance(node, yaml.MappingNode):
@@ -501,7 +508,7 @@ def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
     return out
 
 
-def _format_error(err: dict[str, Any], root: yaml.Node | None) -> str:
+def _format_error(err: ErrorDetails, root: yaml.Node | None) -> str:
     loc = tuple(err["loc"])
     # Drop union-branch labels that are not keys of the config.
     path = ".".join(str(p) for p in loc) or "(top level)"

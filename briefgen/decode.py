@@ -70,9 +70,11 @@ def decode(data: bytes, name: str) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = _western(data)
+            western = _western(data)
             encoding = "windows-1252"
-            if text is None:
+            if western is not None:
+                text = western
+            else:
                 from charset_normalizer import from_bytes
 
                 best = from_bytes(data[:1_000_000]).best()

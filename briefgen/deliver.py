@@ -15,6 +15,7 @@ line or an error message.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.policy
 import email.utils
@@ -279,6 +280,7 @@ def describe(exc: BaseException) -> str:
     """What went wrong, from the server's reply or the socket error; never credentials or content."""
     if isinstance(exc, _Unreachable):
         return describe(exc.cause)
+    text: bytes | str
     if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
         code, text = next(iter(exc.recipients.values()))
     elif isinstance(exc, smtplib.SMTPResponseException):
@@ -410,10 +412,8 @@ class SmtpSession:
 
     def close(self) -> None:
         if self._conn is not None:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 self._conn.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
             self.drop()
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .clean import clean
 from .config import Audience, Topic
@@ -22,6 +23,12 @@ from .errors import BriefgenError
 from .ingest import parse_date
 from .models import PARAGRAPH, Article, Block, Corpus, Sentence
 from .topic import TopicMatcher
+
+if TYPE_CHECKING:
+    from rouge_score.rouge_scorer import RougeScorer
+    from spacy.language import Language
+
+    from .workspace import Workspace
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 
@@ -59,7 +66,8 @@ class Report:
         return sum(c.scores[metric][which] for c in self.clusters) / max(1, len(self.clusters))
 
     def ms_per_cluster(self, attr: str) -> float:
-        return 1000 * sum(getattr(c, attr) for c in self.clusters) / max(1, len(self.clusters))
+        total: float = sum(getattr(c, attr) for c in self.clusters)
+        return 1000 * total / max(1, len(self.clusters))
 
     def max_ms(self, attr: str) -> float:
         return 1000 * max((getattr(c, attr) for c in self.clusters), default=0.0)
@@ -109,7 +117,7 @@ def read_clusters(path: Path) -> list[Cluster]:
     return clusters
 
 
-def _article(doc: dict, k: int) -> Article:
+def _article(doc: dict[str, Any], k: int) -> Article:
     text = doc["text"]
     if not isinstance(text, str):
         raise ValueError("a document's 'text' must be a string")
@@ -138,18 +146,24 @@ def rank_key_points(corpus: Corpus, words: int, summarizer: str) -> list[Sentenc
     if not selection.sections:
         return []
     section = selection.sections[0]
-    return [s for _, s in sorted(zip(section.ranks, section.sentences), key=lambda pair: pair[0])]
+    return [s for _, s in sorted(zip(section.ranks, section.sentences, strict=True), key=lambda pair: pair[0])]
 
 
-def analyse_cluster(cluster: Cluster, pipeline: object) -> Corpus:
-    """Clean and analyse a cluster's documents exactly as ``build`` does."""
+def analyse_cluster(
+    cluster: Cluster, pipeline: Language, workspace: Workspace | None = None, model: str | None = None
+) -> Corpus:
+    """Clean and analyse a cluster's documents exactly as ``build`` does; through ``workspace``
+    (and its disk cache) when given."""
     from . import nlp
 
     documents = [clean(article, k) for k, article in enumerate(cluster.articles)]
-    return nlp.analyse([d for d in documents if d.words_after], pipeline)  # type: ignore[arg-type]
+    kept = [d for d in documents if d.words_after]
+    if workspace is not None:
+        return workspace.analyse(kept, model)
+    return nlp.analyse(kept, pipeline)
 
 
-def rouge_scorer() -> object:
+def rouge_scorer() -> RougeScorer:
     """rouge-score's scorer with Porter stemming, as the DUC protocol asks."""
     try:
         from rouge_score import rouge_scorer as rs
@@ -158,11 +172,11 @@ def rouge_scorer() -> object:
     return rs.RougeScorer(list(METRICS), use_stemmer=True)
 
 
-def score_summary(scorer: object, summary: str, references: Sequence[str]) -> dict[str, tuple[float, float]]:
+def score_summary(scorer: RougeScorer, summary: str, references: Sequence[str]) -> dict[str, tuple[float, float]]:
     """Recall and F1 per metric, averaged over the references."""
     totals = {m: [0.0, 0.0] for m in METRICS}
     for reference in references:
-        result = scorer.score(reference, summary)  # type: ignore[attr-defined]
+        result = scorer.score(reference, summary)
         for m in METRICS:
             totals[m][0] += result[m].recall / len(references)
             totals[m][1] += result[m].fmeasure / len(references)
@@ -175,8 +189,14 @@ def evaluate(
     summarizer: str = "coverage",
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workspace: Workspace | None = None,
 ) -> Report:
-    """Summarize and score every cluster of a dataset."""
+    """Summarize and score every cluster of a dataset.
+
+    A ``workspace`` with a cache directory keeps each document's analysis between runs
+    (keyed by its text and the analysis engine), so scoring again after a change to
+    selection does not analyse the dataset again.
+    """
     from . import nlp
     from .summarize import get_summarizer, stop_words
 
@@ -191,7 +211,7 @@ def evaluate(
     report.load_seconds = time.perf_counter() - t0
     for n, cluster in enumerate(clusters, 1):
         t0 = time.perf_counter()
-        corpus = analyse_cluster(cluster, pipeline)
+        corpus = analyse_cluster(cluster, pipeline, workspace, model)
         t1 = time.perf_counter()
         summary = summary_text(rank_key_points(corpus, words, summarizer), words)
         t2 = time.perf_counter()

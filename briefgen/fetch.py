@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import ArticleError
@@ -41,7 +42,7 @@ def fetch(url: str, cache_dir: Path, *, max_age: float, timeout: float, max_byte
     """Return the body of ``url``, from the cache when it is younger than ``max_age`` seconds."""
     key = hashlib.sha256(url.encode("utf-8")).hexdigest()
     body_path, meta_path = cache_dir / f"{key}.body", cache_dir / f"{key}.json"
-    meta: dict[str, object] = {}
+    meta: dict[str, Any] = {}  # JSON this module wrote to the cache
     if meta_path.is_file() and body_path.is_file():
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))

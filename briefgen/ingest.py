@@ -14,13 +14,17 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from .decode import decode, utf16_without_bom
 from .errors import ArticleError
 from .models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
 
 logger = logging.getLogger(__name__)
 
@@ -202,7 +206,7 @@ def read_plain(path: Path | str, text: str) -> list[Article]:
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-def _inline_text(token) -> str:  # noqa: ANN001 - markdown-it Token
+def _inline_text(token: Token) -> str:
     """Plain text of an inline token: link text kept, images and markup dropped."""
     parts: list[str] = []
     for child in token.children or []:
@@ -245,7 +249,7 @@ def _take_headline(title: str | None, blocks: list[Block]) -> tuple[str | None, 
     return title, blocks
 
 
-def _first(meta: dict, *keys: str) -> object:
+def _first(meta: Mapping[str, object], *keys: str) -> object:
     for key in keys:
         value = meta.get(key)
         if value not in (None, "", []):
@@ -256,7 +260,7 @@ def _first(meta: dict, *keys: str) -> object:
 def read_markdown(path: Path | str, text: str) -> list[Article]:
     import yaml
 
-    meta: dict = {}
+    meta: dict[str, object] = {}
     m = _FRONT_MATTER.match(text)
     if m:
         try:
@@ -309,7 +313,7 @@ def fragment_blocks(fragment: str) -> list[Block]:
     blocks: list[Block] = []
     pos = 0
     opened: str | None = None
-    for m in list(_BLOCK_TAG.finditer(fragment)) + [None]:
+    for m in [*_BLOCK_TAG.finditer(fragment), None]:
         end = m.start() if m else len(fragment)
         chunk = fragment[pos:end]
         tag = m[0].lower() if m else ""
@@ -395,14 +399,16 @@ def _rendered(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _wordpress_article(path: Path | str, post: dict, index: int | None) -> Article:
+def _wordpress_article(path: Path | str, post: dict[str, object], index: int | None) -> Article:
     content = _rendered(post.get("content")) or _rendered(post.get("excerpt")) or ""
     blocks = fragment_blocks(content)
     if not blocks:
         raise ArticleError(str(path), "post has no content")
-    yoast = post.get("yoast_head_json") if isinstance(post.get("yoast_head_json"), dict) else {}
-    embedded = post.get("_embedded") if isinstance(post.get("_embedded"), dict) else {}
-    authors = embedded.get("author") if isinstance(embedded.get("author"), list) else []
+    yoast_json, embedded_json = post.get("yoast_head_json"), post.get("_embedded")
+    yoast: dict[str, object] = yoast_json if isinstance(yoast_json, dict) else {}
+    embedded: dict[str, object] = embedded_json if isinstance(embedded_json, dict) else {}
+    authors_json = embedded.get("author")
+    authors: list[object] = authors_json if isinstance(authors_json, list) else []
     author = _clean_meta(yoast.get("author")) or _clean_meta(
         ", ".join(a.get("name", "") for a in authors if isinstance(a, dict)) or None
     )

@@ -19,6 +19,7 @@ from .models import HEADING, Corpus, Document, Sentence
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Span
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,7 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
     texts = (doc.text[start:end] for doc, start, end, _ in jobs)
     sentences: list[Sentence] = []
     position = {d.index: 0 for d in documents}
-    for (doc, start, _end, heading), parsed in zip(jobs, nlp.pipe(texts, batch_size=64)):
+    for (doc, start, _end, heading), parsed in zip(jobs, nlp.pipe(texts, batch_size=64), strict=True):
         kind = next(s.kind for s in doc.spans if s.start == start)
         for k, sent in enumerate(parsed.sents):
             s0, s1 = start + sent.start_char, start + sent.end_char
@@ -163,14 +164,16 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
                 continue
             words = [t for t in sent if (t.is_alpha or t.like_num) and not t.is_space]
             terms = tuple((t.lemma_ or t.lower_).lower() for t in words)
-            tokens = tuple(term for t, term in zip(words, terms) if not (t.is_stop or t.is_punct))
-            entities = tuple((e.text, e.label_) for e in sent.ents)
+            tokens = tuple(term for t, term in zip(words, terms, strict=True) if not (t.is_stop or t.is_punct))
+            # spaCy's stub declares Span.ents a one-tuple; a sentence may have any number of entities.
+            ents: Sequence[Span] = sent.ents
+            entities = tuple((e.text, e.label_) for e in ents)
             numbers = tuple(
                 e.text
-                for e in sent.ents
+                for e in ents
                 if e.label_ in NUMERIC_LABELS or (e.label_ in DIGIT_LABELS and any(ch.isdigit() for ch in e.text))
             )
-            if not numbers and not sent.ents:
+            if not numbers and not ents:
                 numbers = tuple(t.text for t in sent if t.like_num and any(ch.isdigit() for ch in t.text))
             sentences.append(
                 Sentence(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from .builds import OUTPUT_FILES, default_out_dir, made_from, output_keys, reusable, write_manifest
 from .clean import duplicate_of, group_duplicates
@@ -84,6 +85,14 @@ class Intake:
     end: dt.date
 
 
+class IntakeReport(TypedDict):
+    """What ``ingest.json`` and ``inspect --json`` hold."""
+
+    window: dict[str, str]
+    counts: dict[str, int]
+    articles: list[dict[str, object]]
+
+
 @dataclass
 class BuildResult:
     briefing: Briefing
@@ -132,7 +141,8 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
         return get
 
     documents: list[Document] = []
-    for source in [*files, *urls]:
+    sources: list[Path | str] = [*files, *urls]
+    for source in sources:
         try:
             if isinstance(source, Path):
                 found = workspace.file_documents(source)
@@ -217,7 +227,7 @@ def take_in(
     return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of)
 
 
-def intake_report(intake: Intake) -> dict[str, object]:
+def intake_report(intake: Intake) -> IntakeReport:
     """What ``ingest.json`` and ``inspect --json`` hold."""
     counts: dict[str, int] = {}
     for d in intake.decisions:

@@ -62,9 +62,9 @@ def countries() -> dict[str, str]:
 
     names: dict[str, str] = {}
     for c in pycountry.countries:
-        shown = getattr(c, "common_name", None) or (
-            c.name if "," not in c.name else getattr(c, "official_name", c.name)
-        )
+        common: str | None = getattr(c, "common_name", None)
+        official: str = getattr(c, "official_name", c.name)
+        shown = common or (c.name if "," not in c.name else official)
         for form in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
             if form and "," not in form:
                 names[form.lower()] = shown

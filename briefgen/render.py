@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import jinja2
@@ -25,6 +25,11 @@ from markupsafe import Markup, escape
 
 from .errors import RenderError
 from .models import Briefing
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcherResponse
+
+    from .config import Config
 
 #: The templates a briefing is rendered from, and what each makes.
 TEMPLATE_NAMES = {
@@ -49,7 +54,7 @@ def default_template_dir() -> Path:
     return templates_root() / "default"
 
 
-def template_dirs(config: Any, base_dir: Path) -> list[tuple[str, Path]]:
+def template_dirs(config: Config, base_dir: Path) -> list[tuple[str, Path]]:
     """The override directories a config asks for, first looked at first: its own, then its client's."""
     dirs: list[tuple[str, Path]] = []
     if config.templates:
@@ -112,7 +117,7 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
 def resolve_template(env: jinja2.Environment, name: str) -> Path:
     """The file a template name resolves to through the override directories."""
     try:
-        _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        _, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]  # template_env always sets a loader
     except jinja2.TemplateNotFound:
         raise RenderError(f"template not found: {name}") from None
     return Path(filename or name)
@@ -171,7 +176,7 @@ LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"
 MAX_LOGO_BYTES = 512 * 1024
 
 
-def look_for(config: Any, base_dir: Path) -> Look:
+def look_for(config: Config, base_dir: Path) -> Look:
     """The look a config asks for; the logo file is read here and embedded as a data URI."""
     brand = config.branding
     logo = None
@@ -258,7 +263,7 @@ def _template_frame(exc: BaseException) -> tuple[str, int] | None:
     return found
 
 
-def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
+def _render(env: jinja2.Environment, name: str, **context: object) -> str:
     try:
         return env.get_template(name).render(**context)
     except jinja2.TemplateNotFound as exc:
@@ -274,7 +279,7 @@ def _render(env: jinja2.Environment, name: str, **context: Any) -> str:
         raise RenderError(f"{place}: {type(exc).__name__}: {message}") from None
 
 
-def _context(briefing: Briefing, look: Look) -> dict[str, Any]:
+def _context(briefing: Briefing, look: Look) -> dict[str, object]:
     return {
         "b": briefing,
         "look": look,
@@ -324,7 +329,7 @@ class LocalFetcher:
         path = Path(unquote(urlparse(url).path)).resolve()
         return any(path == root or root in path.parents for root in self.roots)
 
-    def __call__(self, url: str, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, url: str, *args: object, **kwargs: object) -> URLFetcherResponse:
         if not self.allowed(url):
             raise ValueError(f"briefgen does not fetch {url.split('?')[0][:80]}")
         return self.inner.fetch(url, *args, **kwargs)
@@ -339,8 +344,9 @@ def render_pdf(html: str, base_dir: Path, look: Look = Look(), allowed: Sequence
     except OSError as exc:  # the Pango/HarfBuzz shared libraries are missing
         raise RenderError(f"WeasyPrint cannot load its system libraries: {exc}") from None
     fetcher = LocalFetcher([base_dir, *allowed])
-    options: dict[str, Any] = {"pdf_variant": "pdf/ua-1"} if look.pdf_ua else {}
-    return weasyprint.HTML(string=html, base_url=str(base_dir), url_fetcher=fetcher).write_pdf(**options)
+    options: dict[str, str] = {"pdf_variant": "pdf/ua-1"} if look.pdf_ua else {}
+    pdf: bytes = weasyprint.HTML(string=html, base_url=str(base_dir), url_fetcher=fetcher).write_pdf(**options)
+    return pdf
 
 
 def briefing_data(briefing: Briefing) -> dict[str, Any]:

@@ -19,6 +19,7 @@ Every chosen sentence is quoted as it stands in its source; nothing is rewritten
 from __future__ import annotations
 
 import heapq
+import itertools
 import math
 import re
 from collections import Counter
@@ -35,6 +36,8 @@ from .players import merge_players, player_name
 from .topic import TopicMatcher
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+
     from .config import Audience
 
 HEADINGS = {
@@ -117,9 +120,8 @@ def readable(s: Sentence) -> bool:
         return False  # a fragment
     if BYLINE.match(text) and n <= 15:
         return False
-    if len(_QUOTES.findall(text)) % 2 == 1 and not ("\u201c" in text and "\u201d" in text):
-        return False  # a piece of a quotation
-    return True
+    # Not a piece of a quotation: its quote marks pair up, or it holds both an opening and a closing one.
+    return len(_QUOTES.findall(text)) % 2 == 0 or ("\u201c" in text and "\u201d" in text)
 
 
 def needs_previous(s: Sentence) -> bool:
@@ -148,10 +150,10 @@ def bigram_concepts(s: Sentence) -> frozenset[str]:
     """The sentence's word bigrams (lemmas), leaving out pairs of two stop words, as Gillick & Favre do."""
     stop = stop_words()
     terms = s.terms or s.tokens
-    return frozenset(f"{a} {b}" for a, b in zip(terms, terms[1:]) if not (a in stop and b in stop))
+    return frozenset(f"{a} {b}" for a, b in itertools.pairwise(terms) if not (a in stop and b in stop))
 
 
-def tfisf_matrix(sentences: Sequence[Sentence]) -> np.ndarray:
+def tfisf_matrix(sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
     """L2-normalised tf-isf vectors, one row per sentence (idf over sentences, as in MMR summarizers)."""
     vocab: dict[str, int] = {}
     for s in sentences:
@@ -164,7 +166,7 @@ def tfisf_matrix(sentences: Sequence[Sentence]) -> np.ndarray:
     df = (matrix > 0).sum(axis=0)
     idf = np.log((1 + len(sentences)) / (1 + df)) + 1.0
     matrix *= idf
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms: npt.NDArray[np.float64] = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return matrix / norms
 
@@ -183,7 +185,7 @@ class Context:
     corpus: Corpus
     candidates: tuple[int, ...]
     followers: dict[int, int]
-    vectors: np.ndarray
+    vectors: npt.NDArray[np.float64]
     topic: TopicMatcher
     doc_relevance: dict[int, float] = field(default_factory=dict)
 
@@ -217,7 +219,7 @@ class Summarizer:
         self.chosen: list[int] = []
         self.salience = self._salience()
 
-    def _salience(self) -> np.ndarray:
+    def _salience(self) -> npt.NDArray[np.float64]:
         raise NotImplementedError
 
     def words(self, i: int) -> int:
@@ -232,7 +234,7 @@ class Summarizer:
         return float(np.max(self.ctx.vectors[self.chosen] @ self.ctx.vectors[i]))
 
     def pick(
-        self, pool: Iterable[int], k: int, budget: int | None = None, relevance: np.ndarray | None = None
+        self, pool: Iterable[int], k: int, budget: int | None = None, relevance: npt.NDArray[np.float64] | None = None
     ) -> list[int]:
         """Greedy MMR over salience (or ``relevance``): no pick may repeat anything chosen in any section.
 
@@ -266,7 +268,7 @@ class Summarizer:
         return self.pick(pool, k, budget)
 
 
-def centroid_salience(ctx: Context) -> np.ndarray:
+def centroid_salience(ctx: Context) -> npt.NDArray[np.float64]:
     """Centroid relevance (Radev et al., 2004) blended with topic focus and a lead-position prior."""
     sents = ctx.corpus.sentences
     cand = list(ctx.candidates)
@@ -286,7 +288,7 @@ class CentroidMMR(Summarizer):
 
     name = "centroid"
 
-    def _salience(self) -> np.ndarray:
+    def _salience(self) -> npt.NDArray[np.float64]:
         return centroid_salience(self.ctx)
 
 
@@ -295,7 +297,7 @@ class Lead(Summarizer):
 
     name = "lead"
 
-    def _salience(self) -> np.ndarray:
+    def _salience(self) -> npt.NDArray[np.float64]:
         return np.array([1.0 / (1.0 + s.position) - s.doc * 1e-6 for s in self.sentences])
 
 
@@ -304,7 +306,7 @@ class ConceptCoverage(Summarizer):
 
     name = "coverage"
 
-    def _salience(self) -> np.ndarray:
+    def _salience(self) -> npt.NDArray[np.float64]:
         sents = self.sentences
         self.concepts = [bigram_concepts(s) for s in sents]
         self.weights = self._concept_weights()
@@ -316,8 +318,8 @@ class ConceptCoverage(Summarizer):
     def _concept_weights(self) -> dict[str, float]:
         """Each bigram used by enough sources, worth the sum of their topic relevance (their count without a topic)."""
         per_doc: dict[int, set[str]] = {}
-        for s, concepts in zip(self.sentences, self.concepts):
-            per_doc.setdefault(s.doc, set()).update(concepts)
+        for s, sent_concepts in zip(self.sentences, self.concepts, strict=True):
+            per_doc.setdefault(s.doc, set()).update(sent_concepts)
         # With fewer sources than the threshold, every source must agree.
         need = min(CONCEPT_MIN_SOURCES, len(per_doc))
         df: Counter[str] = Counter()
@@ -332,7 +334,8 @@ class ConceptCoverage(Summarizer):
     def score(self, i: int) -> float:
         """Uncovered concept weight of sentence ``i``, times its priors, over its length to the power r."""
         gain = math.fsum(self.weights.get(c, 0.0) for c in self.concepts[i] if c not in self.covered)
-        return gain * self.prior[i] / self.words(i) ** COST_SCALE
+        cost: float = self.words(i) ** COST_SCALE  # a positive length to a real power
+        return gain * self.prior[i] / cost
 
     def take(self, i: int) -> None:
         super().take(i)
@@ -412,7 +415,7 @@ def _reading_order(corpus: Corpus, idx: Sequence[int]) -> tuple[int, ...]:
     """Chronological by source date (undated last), then each source's own order."""
     docs = {d.index: d for d in corpus.documents}
 
-    def key(i: int) -> tuple:
+    def key(i: int) -> tuple[bool, int, int, int]:
         s = corpus.sentences[i]
         date = docs[s.doc].article.date
         return (date is None, date.toordinal() if date else 0, s.doc, s.position)
@@ -444,7 +447,9 @@ def select(
 
     why_pool = [i for i in ctx.candidates if explicit_why(sents[i])] if "why_it_matters" in wanted else []
     body_pool = [i for i in ctx.candidates if i not in set(why_pool)]
-    spent = lambda name: sum(chooser.words(i) for i in chosen.get(name, ()))  # noqa: E731
+
+    def spent(name: str) -> int:
+        return sum(chooser.words(i) for i in chosen.get(name, ()))
 
     if "bottom_line" in wanted:
         chosen["bottom_line"] = chooser.key_points(body_pool, 1)

@@ -13,6 +13,7 @@ The disk cache holds JSON, never pickles, so a cache directory is data and nothi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from ._version import __version__
 from .errors import ArticleError
@@ -81,11 +83,11 @@ def _imported_modules(name: str, package_dir: Path) -> set[str]:
     return {m for m in found if (package_dir / f"{m}.py").is_file()}
 
 
-def engine_modules() -> list[str]:
-    """:data:`ENGINE_ROOTS` and every briefgen module they import, directly or not, sorted."""
-    package_dir = Path(__file__).parent
+def engine_modules(roots: Sequence[str] = ENGINE_ROOTS, package_dir: Path | None = None) -> list[str]:
+    """``roots`` and every module of the package they import, directly or not, sorted."""
+    package_dir = package_dir or Path(__file__).parent
     seen: set[str] = set()
-    todo = list(ENGINE_ROOTS)
+    todo = list(roots)
     while todo:
         name = todo.pop()
         if name not in seen:
@@ -130,7 +132,7 @@ def _article_json(article: Article, source: str) -> dict[str, object]:
     }
 
 
-def _article_from(data: dict, source: str) -> Article:
+def _article_from(data: dict[str, Any], source: str) -> Article:
     path = data["path"]
     return Article(
         path=source + path if not path or path.startswith("#") else path,
@@ -155,7 +157,7 @@ def _document_json(doc: Document, source: str) -> dict[str, object]:
     }
 
 
-def _document_from(data: dict, source: str) -> Document:
+def _document_from(data: dict[str, Any], source: str) -> Document:
     return Document(
         index=0,
         article=_article_from(data["article"], source),
@@ -182,7 +184,7 @@ def _sentence_json(s: Sentence) -> list[object]:
     ]
 
 
-def _sentence_from(row: list, text: str) -> Sentence:
+def _sentence_from(row: list[Any], text: str) -> Sentence:
     position, start, end, kind, heading, first, tokens, terms, entities, numbers = row
     return Sentence(
         doc=0,
@@ -320,7 +322,7 @@ class Workspace:
             for d in documents
         ]
         missing: dict[str, Document] = {}
-        for doc, key in zip(documents, keys):
+        for doc, key in zip(documents, keys, strict=True):
             if key in self._sentences or key in missing:
                 self.stats.document_reuses += 1
                 continue
@@ -341,13 +343,13 @@ class Workspace:
             per_doc: list[list[Sentence]] = [[] for _ in todo]
             for sent in corpus.sentences:
                 per_doc[sent.doc].append(dataclasses.replace(sent, doc=0))
-            for key, sents in zip(missing, per_doc):
+            for key, sents in zip(missing, per_doc, strict=True):
                 self._sentences[key] = tuple(sents)
                 self._store("sentences", key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += len(missing)
         sentences = [
             dataclasses.replace(s, doc=doc.index) if doc.index else s
-            for doc, key in zip(documents, keys)
+            for doc, key in zip(documents, keys, strict=True)
             for s in self._sentences[key]
         ]
         return Corpus(documents=tuple(documents), sentences=tuple(sentences))
@@ -360,16 +362,14 @@ class Workspace:
 
     def _read(self, path: Path) -> object | None:
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data: object = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
             logger.debug("ignoring unreadable cache entry %s: %s", path, exc)
             return None
-        try:
+        with contextlib.suppress(OSError):
             os.utime(path)  # keeps a used entry from being pruned
-        except OSError:
-            pass
         return data
 
     def _load_documents(self, key: str, source: str) -> tuple[Document, ...] | None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
+import logging
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -18,16 +22,58 @@ EXAMPLE = ROOT / "configs" / "example.yaml"
 AS_OF = dt.date(2025, 2, 14)
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run ``briefgen`` as a user would: a real process, its output captured."""
+def run_process(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``briefgen`` as a user would: a real process, its output captured.
+
+    For what only a process shows: start-up, hash seeds, signals. Everything else uses the
+    faster :func:`run_cli`, which runs the same entry point in this process.
+    """
     return subprocess.run(
-        [sys.executable, "-m", "briefgen.cli", *args],
+        [sys.executable, "-m", "briefgen", *args],
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
         env={**os.environ, "PYTHONWARNINGS": "ignore", **(env or {})},
         timeout=600,
+        check=False,
     )
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``briefgen.cli.main`` in this process as the ``briefgen`` command would run, in ``cwd``
+    with ``env`` added to the environment; its exit status, stdout and stderr captured.
+
+    Everything it changes is put back: the working directory, the environment and the
+    ``briefgen`` logger, which ``main`` points at its own stderr.
+    """
+    from briefgen.cli import main
+
+    root = logging.getLogger("briefgen")
+    saved_logger = (root.handlers[:], root.level, root.propagate)
+    saved_env = os.environ.copy()
+    saved_cwd = Path.cwd()
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    try:
+        os.environ.update(env or {})
+        os.chdir(cwd or ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        root.handlers[:], root.level, root.propagate = saved_logger
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    if isinstance(code, str):
+        err.write(code + "\n")
+    return subprocess.CompletedProcess(["briefgen", *args], status, out.getvalue(), err.getvalue())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +97,21 @@ def nlp():
     from briefgen.nlp import load_pipeline
 
     return load_pipeline()
+
+
+@pytest.fixture(scope="session")
+def persistent_workspace():
+    """A workspace whose analysis cache outlives the test run, for the evaluation sets.
+
+    Entries are keyed by each document's text and the analysis engine (briefgen's reading,
+    cleaning and NLP code, its libraries and the spaCy model), so they are only ever reused
+    for exactly the analysis the current code would make. ``BRIEFGEN_TEST_CACHE`` moves it;
+    deleting it measures a cold run.
+    """
+    from briefgen.dirs import cache_home
+    from briefgen.workspace import Workspace
+
+    return Workspace(Path(os.environ.get("BRIEFGEN_TEST_CACHE") or cache_home() / "test-analysis"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -231,7 +231,7 @@ def test_batch_send_delivers_each_briefing_once(tmp_path):
         again = run_cli("batch", "configs", "--send", "--no-cache", cwd=tmp_path)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(server.received) == 3
-    for before, after in zip(first.stdout.splitlines()[1:4], again.stdout.splitlines()[1:4]):
+    for before, after in zip(first.stdout.splitlines()[1:4], again.stdout.splitlines()[1:4], strict=True):
         assert before.split()[2::2][:2] == ["sent", "1/1"] and before.endswith("(1 sent now)")
         assert after.split()[2::2][:2] == ["sent", "1/1"] and after.endswith("(0 sent now)")  # everyone had it
     for received in server.received:

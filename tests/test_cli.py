@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import EXAMPLE, ROOT
+from .conftest import EXAMPLE, ROOT, run_process
 from .conftest import run_cli as run
 
 
 def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     from pypdf import PdfReader
 
-    proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
+    proc = run_process("build", str(EXAMPLE), "--as-of", "2025-02-14", "--out", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     printed = proc.stdout.split()
     names = (
@@ -140,31 +137,27 @@ def test_inspect_lists_every_input_and_its_fate():
 
 
 def test_same_inputs_same_bytes_whatever_the_hash_seed(tmp_path):
-    """Set and dict order must not leak into the briefing: two processes, two hash seeds, same files."""
+    """Set and dict order must not leak into the briefing: two processes, two hash seeds, same files.
+
+    Both run without the analysis cache, so each reads, cleans and analyses every article itself.
+    """
     outputs = []
     for seed in ("1", "2"):
         out = tmp_path / seed
-        env = {**os.environ, "PYTHONWARNINGS": "ignore", "PYTHONHASHSEED": seed}
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "briefgen.cli",
-                "build",
-                str(ROOT / "configs" / "example-analyst.yaml"),
-                "--as-of",
-                "2025-02-14",
-                "--out",
-                str(out),
-                "--format",
-                "md,html",
-            ],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-            env=env,
-            timeout=300,
+        proc = run_process(
+            "build",
+            str(ROOT / "configs" / "example-analyst.yaml"),
+            "--as-of",
+            "2025-02-14",
+            "--out",
+            str(out),
+            "--format",
+            "md,html",
+            "--no-cache",
+            "--verbose",
+            env={"PYTHONHASHSEED": seed},
         )
         assert proc.returncode == 0, proc.stderr
+        assert "inputs read 9, from cache 0," in proc.stderr and "from cache 0, reused 0" in proc.stderr
         outputs.append({name: (out / name).read_bytes() for name in ("briefing.md", "briefing.html", "briefing.json")})
     assert outputs[0] == outputs[1]

@@ -9,9 +9,11 @@ import shutil
 import subprocess
 from html import escape as html_escape
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markupsafe import escape
+from PIL import Image, ImageChops
 
 from briefgen.config import load_config
 from briefgen.errors import RenderError
@@ -19,7 +21,7 @@ from briefgen.pipeline import build
 from briefgen.render import LocalFetcher, default_template_dir, resolve_template, template_dirs, template_env
 
 from .conftest import AS_OF, ROOT
-from .test_cli import run
+from .conftest import run_cli as run
 
 GOLDEN = Path(__file__).parent / "golden"
 CLIENTS = ("acme", "northwind")
@@ -101,23 +103,27 @@ def test_pdfs_are_sound_and_look_different(client_build):
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == ((595, 842) if client == "acme" else (612, 792))  # A4 / Letter
     meta = reader.metadata
+    assert meta is not None
     config = load_config(ROOT / "configs" / f"{client}.yaml").config
     assert meta.title == config.title and meta.author == config.branding.client_name
-    assert "briefing as of 14 February 2025" in meta.subject
-    assert config.topic.keywords[0] in meta["/Keywords"]
+    assert "briefing as of 14 February 2025" in (meta.subject or "")
+    assert config.topic.keywords[0] in str(meta["/Keywords"])
     text = "\n".join(page.extract_text() for page in reader.pages)
     assert f"Page 1 of {len(reader.pages)}" in text and "As of 14 February 2025" in text
-    assert config.branding.client_name in text
+    assert config.branding.client_name and config.branding.client_name in text
     for source in data["sources"]:
         assert f"[{source['id']}]" in text
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
+        resources: Any = page["/Resources"]  # pypdf types dictionary values loosely
+        fonts = resources["/Font"]
+        for font in fonts.values():
             font = font.get_object()
             descriptor = font.get("/FontDescriptor") or font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
             assert any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")), font[
                 "/BaseFont"
             ]
-    tagged = "/StructTreeRoot" in reader.trailer["/Root"]
+    root: Any = reader.trailer["/Root"]
+    tagged = "/StructTreeRoot" in root
     assert tagged == config.output.pdf_ua
 
 
@@ -249,14 +255,11 @@ def test_the_pdf_fetcher_reads_only_allowed_files(tmp_path):
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-@pytest.mark.parametrize("width", [390, 1280])
-def test_html_screenshot_at_phone_and_desktop_width(client_build, width, tmp_path):
-    _, result = client_build
-    shot = tmp_path / f"shot-{width}.png"
+def screenshot(page: Path, shot: Path, width: int, profile: Path) -> Image.Image:
+    """A headless Chromium screenshot of ``page`` at ``width`` CSS pixels, 1600 high."""
     subprocess.run(
         [
-            CHROMIUM,
+            str(CHROMIUM),
             "--headless",
             "--no-sandbox",
             "--disable-gpu",
@@ -264,13 +267,46 @@ def test_html_screenshot_at_phone_and_desktop_width(client_build, width, tmp_pat
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            f"--window-size={width},2000",
+            "--hide-scrollbars",
+            f"--user-data-dir={profile}",
+            f"--window-size={width},1600",
             f"--screenshot={shot}",
-            result.outputs["html"].as_uri(),
+            page.as_uri(),
         ],
         capture_output=True,
         timeout=120,
         check=False,
     )
-    assert shot.exists() and shot.stat().st_size > 10_000
+    assert shot.exists(), f"Chromium made no screenshot of {page}"
+    return Image.open(shot).convert("RGB")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+@pytest.mark.parametrize("width", [390, 1280])
+def test_html_screenshot_shows_the_title_on_the_first_screen(client_build, width, tmp_path):
+    """What a reader sees first: the title painted near the top, within the width, and a page that is not blank.
+
+    The page is shot twice, once as built and once with the title hidden; the pixels that
+    differ are where the title is drawn.
+    """
+    _, result = client_build
+    page = result.outputs["html"]
+    shown = screenshot(page, tmp_path / "shown.png", width, tmp_path / "p1")
+    hidden_page = tmp_path / "hidden.html"
+    html = page.read_text(encoding="utf-8")
+    hidden_page.write_text(html.replace("</head>", "<style>h1{visibility:hidden}</style></head>", 1), encoding="utf-8")
+    hidden = screenshot(hidden_page, tmp_path / "hidden.png", width, tmp_path / "p2")
+    title = ImageChops.difference(shown, hidden).convert("L").point(lambda v: 255 if v > 40 else 0).getbbox()
+    assert title is not None, "the title is not drawn"
+    left, top, right, bottom = title
+    scale = shown.width / width  # device pixels per CSS pixel
+    assert bottom <= 600 * scale, f"the title is drawn too low: {title}"
+    assert right - left >= 60 * scale and bottom - top >= 12 * scale, f"the title is drawn too small: {title}"
+    assert right <= shown.width, "the title runs past the right edge"
+    # Not blank: at least 3 % of the first screen differs from the page background.
+    first_screen = shown.crop((0, 0, shown.width, min(shown.height, int(900 * scale))))
+    colours = first_screen.getcolors(1 << 24) or [(0, (255, 255, 255))]
+    background: Any = max(colours, key=lambda c: c[0])[1]  # an (r, g, b) tuple in RGB mode
+    plain = Image.new("RGB", first_screen.size, background)
+    ink = ImageChops.difference(first_screen, plain).convert("L").point(lambda v: 255 if v > 20 else 0).histogram()[255]
+    assert ink >= 0.03 * first_screen.width * first_screen.height

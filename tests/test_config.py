@@ -80,9 +80,40 @@ def test_missing_file(tmp_path):
         load_config(tmp_path / "nope.yaml")
 
 
-def test_every_field_is_documented():
+def _models_reachable_from(model: type, seen: set[type]) -> set[type]:
+    """``model`` and every pydantic model its fields can hold, however nested (lists, unions)."""
+    import typing
+
+    from pydantic import BaseModel
+
+    if model in seen:
+        return seen
+    seen.add(model)
+    for field in model.model_fields.values():  # type: ignore[attr-defined]  # model is a pydantic model
+        todo = [field.annotation]
+        while todo:
+            tp = todo.pop()
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                _models_reachable_from(tp, seen)
+            todo.extend(typing.get_args(tp))
+    return seen
+
+
+def test_every_field_of_every_config_model_is_documented():
+    from pydantic import BaseModel
+
     from briefgen import config
 
-    for model in (config.Topic, config.Audience, config.Window, config.Output, config.Config, config.AudienceOverride):
+    declared = {
+        obj
+        for obj in vars(config).values()
+        if isinstance(obj, type) and issubclass(obj, config._Model) and obj is not config._Model
+    }
+    reachable = _models_reachable_from(config.Config, set()) | _models_reachable_from(config.LoadedConfig, set())
+    assert declared - {config.LoadedConfig} <= reachable | {config.Audience}, "a config model no config can use"
+    assert {config.Smtp, config.Retry, config.EmailDelivery, config.Branding, config.Fetch} <= reachable
+    for model in sorted(declared | (reachable - {config.LoadedConfig}), key=lambda m: m.__name__):
+        assert issubclass(model, BaseModel)
+        assert model.__doc__, f"{model.__name__} has no docstring"
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no docstring"

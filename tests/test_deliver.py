@@ -17,7 +17,7 @@ import yaml
 
 from briefgen.builds import OUTPUT_FILES
 from briefgen.config import load_config
-from briefgen.deliver import DeliveryLog, deliver
+from briefgen.deliver import DeliveryLog, LogEntry, deliver
 from briefgen.errors import ConfigError, DeliveryError
 from briefgen.pipeline import build
 
@@ -73,16 +73,16 @@ def configure(built: tuple[Path, Path], port: int, **email: object):
     return loaded
 
 
-def log_entries(loaded) -> list:
+def log_entries(loaded) -> list[LogEntry]:
     with DeliveryLog(loaded.resolve("deliveries.sqlite"), readonly=True) as journal:
         return journal.entries()
 
 
-def parts(msg: EmailMessage) -> tuple[str, str, bytes, str]:
-    text = msg.get_body(("plain",)).get_content()
-    html = msg.get_body(("html",)).get_content()
+def parts(msg: EmailMessage) -> tuple[str, str, bytes, str | None]:
+    plain, rich = msg.get_body(("plain",)), msg.get_body(("html",))
+    assert plain is not None and rich is not None
     (attachment,) = list(msg.iter_attachments())
-    return text, html, attachment.get_content(), attachment.get_filename()
+    return plain.get_content(), rich.get_content(), attachment.get_content(), attachment.get_filename()
 
 
 def test_each_recipient_gets_one_intact_message(built):
@@ -443,7 +443,7 @@ def test_a_changed_config_is_rebuilt_before_sending(built, tmp_path):
     from briefgen.builds import reusable, send_formats
     from briefgen.pipeline import ensure_built
 
-    config, out = built
+    _, out = built
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     loaded = configure(built, 1)

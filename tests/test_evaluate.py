@@ -15,8 +15,9 @@ from .conftest import SHARED
 from .conftest import run_cli as run
 
 DUC = SHARED / "eval" / "duc2003_task2.jsonl"
-#: Recall x100 at 100 words that the default engine must keep on DUC 2003 task 2.
-GATE = {"rouge1": 38.5, "rouge2": 9.6}
+#: Recall x100 at 100 words that the default engine must keep on DUC 2003 task 2 (measured:
+#: 38.85 and 10.50).
+GATE = {"rouge1": 38.5, "rouge2": 10.3}
 
 HARBOR = [
     "Port officials in Valmora said on Monday that the new container terminal would open in May after two years of work.\n\n"
@@ -104,10 +105,15 @@ def test_unknown_summarizer_is_refused(tmp_path):
 
 
 @pytest.mark.skipif(not DUC.is_file(), reason="../shared/eval is not beside this checkout")
-def test_quality_gate_duc2003(nlp):
-    """The default engine keeps its ROUGE on DUC 2003 task 2 (30 clusters, 100 words, recall)."""
-    report = evaluate(DUC, words=100).as_dict()
-    recall = report["recall"]
-    assert report["clusters"] == 30
+def test_quality_gate_duc2003(persistent_workspace):
+    """The default engine keeps its ROUGE on DUC 2003 task 2 (30 clusters, 100 words, recall).
+
+    Every cluster is cleaned, selected and scored on every run; only spaCy's analysis of each
+    document is kept between runs, keyed by the document's text and the analysis engine, so
+    a change to reading, cleaning or analysis code is measured afresh.
+    """
+    report = evaluate(DUC, words=100, workspace=persistent_workspace)
+    assert len(report.clusters) == 30
+    recall = {metric: round(100 * report.mean(metric, 0), 2) for metric in GATE}
     for metric, minimum in GATE.items():
         assert recall[metric] >= minimum, f"{metric} recall {recall[metric]} fell below {minimum}"

@@ -82,7 +82,9 @@ def site():
 
 
 def loaded_for(tmp_path: Path, sources: list[str], **fetch: object) -> LoadedConfig:
-    config = Config(title="t", sources=sources, window={"days": 7}, fetch={"cache_dir": "cache", **fetch})
+    config = Config.model_validate(
+        {"title": "t", "sources": sources, "window": {"days": 7}, "fetch": {"cache_dir": "cache", **fetch}}
+    )
     return LoadedConfig(config=config, path=tmp_path / "c.yaml")
 
 

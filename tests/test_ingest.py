@@ -133,7 +133,7 @@ def test_wordpress_list_of_posts(tmp_path):
         {
             "title": {"rendered": f"Post {i}"},
             "content": {"rendered": f"<p>Body of post {i} with words.</p>"},
-            "date": "2025-02-1%d" % i,
+            "date": f"2025-02-1{i}",
         }
         for i in range(3)
     ]

@@ -6,16 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from briefgen.clean import clean
 from briefgen.errors import ArticleError
 from briefgen.ingest import read_file
+from briefgen.models import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "coastal-times-page.html": {
         "meta": {
             "form": "html",
@@ -69,7 +71,7 @@ CASES = {
 }
 
 
-def load_all() -> dict[str, object]:
+def load_all() -> dict[str, Document]:
     out = {}
     for name in ("coastal-times-page.html", "harbor-feed.rss", "ministry-updates.atom", "export.jsonl"):
         for i, article in enumerate(read_file(FIXTURES / name)):

@@ -107,9 +107,11 @@ def corpus(nlp):
     a = Article(
         path="a.txt",
         form="text",
-        blocks=tuple(Block(PARAGRAPH, t) for t in STORY_A)
-        + (Block(HEADING, "Why it matters"),)
-        + tuple(Block(PARAGRAPH, t) for t in WHY),
+        blocks=(
+            *(Block(PARAGRAPH, t) for t in STORY_A),
+            Block(HEADING, "Why it matters"),
+            *(Block(PARAGRAPH, t) for t in WHY),
+        ),
     )
     b = Article(path="b.txt", form="text", blocks=tuple(Block(PARAGRAPH, t) for t in STORY_B))
     c = Article(path="c.txt", form="text", blocks=tuple(Block(PARAGRAPH, t) for t in STORY_A[:2]))
