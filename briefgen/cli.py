@@ -6,6 +6,7 @@ Errors a user can cause print one line and exit non-zero; ``--verbose`` adds the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import sys
 import time
@@ -298,6 +299,17 @@ def batch(
     configs, rows = expand_configs(paths)
     workspace = _workspace(cache_dir, no_cache)
     started = time.perf_counter()
+    run = functools.partial(
+        run_batch,
+        configs,
+        as_of,
+        workspace,
+        send=send,
+        dry_run=dry_run,
+        resend=resend,
+        delivery_log=delivery_log,
+        rebuild=rebuild,
+    )
     if sys.stderr.isatty() and len(configs) > 1:
 
         def shown(row: BatchRow | None) -> str | None:
@@ -310,28 +322,9 @@ def batch(
             show_pos=True,
             item_show_func=shown,
         ) as bar:
-            rows += run_batch(
-                configs,
-                as_of,
-                workspace,
-                send=send,
-                dry_run=dry_run,
-                resend=resend,
-                delivery_log=delivery_log,
-                rebuild=rebuild,
-                done=lambda row: bar.update(1, row),
-            )
+            rows += run(done=lambda row: bar.update(1, row))
     else:
-        rows += run_batch(
-            configs,
-            as_of,
-            workspace,
-            send=send,
-            dry_run=dry_run,
-            resend=resend,
-            delivery_log=delivery_log,
-            rebuild=rebuild,
-        )
+        rows += run()
     workspace.prune()
     click.echo(format_table(rows))
     failed = [r for r in rows if not r.ok]
