@@ -20,8 +20,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 demo: setup
 	$(BIN)/briefgen build configs/example.yaml --as-of $(AS_OF)
 
+# The suite runs on every core (pytest-xdist); one test file runs alone with `pytest tests/FILE`.
 test: setup test-deps lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 lint: setup
 	$(BIN)/ruff check briefgen tests bench

@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .config import Config, LoadedConfig, load_config
+    from .config import Audience, Branding, Config, Limits, LoadedConfig, Output, Topic, Window, load_config
     from .errors import (
         ArticleError,
         BriefgenError,
         ConfigError,
         DeliveryError,
         NoArticlesError,
+        OutputError,
         RenderError,
     )
     from .models import Briefing, Item, Section, Source
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArticleError",
+    "Audience",
+    "Branding",
     "BriefgenError",
     "Briefing",
     "BuildResult",
@@ -43,11 +46,16 @@ __all__ = [
     "Decision",
     "DeliveryError",
     "Item",
+    "Limits",
     "LoadedConfig",
     "NoArticlesError",
+    "Output",
+    "OutputError",
     "RenderError",
     "Section",
     "Source",
+    "Topic",
+    "Window",
     "__version__",
     "build",
     "load_config",
@@ -55,7 +63,13 @@ __all__ = [
 
 #: Where each public name lives.
 _HOMES = {
+    "Audience": "config",
+    "Branding": "config",
     "Config": "config",
+    "Limits": "config",
+    "Output": "config",
+    "Topic": "config",
+    "Window": "config",
     "LoadedConfig": "config",
     "load_config": "config",
     "ArticleError": "errors",
@@ -63,6 +77,7 @@ _HOMES = {
     "ConfigError": "errors",
     "DeliveryError": "errors",
     "NoArticlesError": "errors",
+    "OutputError": "errors",
     "RenderError": "errors",
     "Briefing": "models",
     "Item": "models",
@@ -74,15 +89,16 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> object:
-    """Import a public name from its module on first use (PEP 562)."""
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'briefgen' has no attribute {name!r}")
-    value = getattr(import_module(f".{home}", __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:  # type checkers see the imports above, and so catch a misspelt name
 
+    def __getattr__(name: str) -> object:
+        """Import a public name from its module on first use (PEP 562)."""
+        home = _HOMES.get(name)
+        if home is None:
+            raise AttributeError(f"module 'briefgen' has no attribute {name!r}")
+        value = getattr(import_module(f".{home}", __name__), name)
+        globals()[name] = value
+        return value
 
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(__all__))

@@ -39,19 +39,44 @@ class BatchRow:
 
 
 def expand_configs(args: Sequence[Path]) -> tuple[list[Path], list[BatchRow]]:
-    """Config files named, and the ``*.yaml`` / ``*.yml`` files of directories named, in order;
-    a name that is neither becomes a failed row."""
+    """Config files named, and the ``*.yaml`` / ``*.yml`` files of directories named, in order.
+
+    A name that is neither becomes a failed row, and so does anything that is not a regular
+    file: it is checked with ``stat`` and never opened, since reading a FIFO named
+    ``monday.yaml`` would wait forever.
+    """
+    import errno
+    import os
+
+    from .ingest import file_kind
+
     found: dict[Path, None] = {}
-    missing: list[BatchRow] = []
-    for arg in args:
-        if arg.is_dir():
-            for path in sorted([*arg.glob("*.yaml"), *arg.glob("*.yml")]):
-                found.setdefault(path, None)
-        elif arg.is_file():
-            found.setdefault(arg, None)
+    failed: list[BatchRow] = []
+
+    def take(path: Path, named: bool) -> None:
+        try:
+            info = os.stat(path)
+        except (OSError, ValueError) as exc:
+            absent = isinstance(exc, OSError) and exc.errno in (errno.ENOENT, errno.ENOTDIR)
+            why = (
+                "no such config file or directory"
+                if absent
+                else f"cannot read: {getattr(exc, 'strerror', None) or exc}"
+            )
+            failed.append(BatchRow(str(path), None, "failed", detail=why))
+            return
+        kind = file_kind(info.st_mode)
+        if named and kind == "a directory":
+            for member in sorted([*path.glob("*.yaml"), *path.glob("*.yml")]):
+                take(member, False)
+        elif kind is None:
+            found.setdefault(path, None)
         else:
-            missing.append(BatchRow(str(arg), None, "failed", detail="no such config file or directory"))
-    return list(found), missing
+            failed.append(BatchRow(str(path), None, "failed", detail=f"not a regular file ({kind})"))
+
+    for arg in args:
+        take(arg, True)
+    return list(found), failed
 
 
 def run_batch(
@@ -100,7 +125,7 @@ def _one(
     sleep: Callable[[float], None],
 ) -> BatchRow:
     from .builds import default_out_dir, send_formats
-    from .deliver import deliver
+    from .deliver import already_sent, deliver
     from .pipeline import ensure_built
 
     start = time.perf_counter()
@@ -113,7 +138,9 @@ def _one(
         email = loaded.config.delivery.email
         if send and email is not None:
             formats = send_formats(formats)
-        finished = ensure_built(loaded, day, out_dir, formats, workspace, rebuild=rebuild)
+        sent = send and email is not None and already_sent(loaded, day, delivery_log)
+        finished = ensure_built(loaded, day, out_dir, formats, workspace, rebuild=rebuild, sent=sent)
+        logger.info("%s: %s", path, f"built ({finished.reason})" if finished.built else "reused: unchanged")
         if finished.articles:
             articles = f"{finished.articles[0]}/{finished.articles[1]}"
         made = "built" if finished.built else "reused"

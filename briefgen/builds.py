@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .errors import BriefgenError
-from .fetch import is_url
+from .errors import BriefgenError, OutputError, RenderError
+from .fetch import is_url, public_url
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -42,9 +44,6 @@ OUTPUT_FILES = {
 
 #: The outputs each format of ``output.formats`` makes; ``json`` is always made.
 FORMAT_OUTPUTS = {"md": ("md",), "html": ("html",), "pdf": ("pdf",), "email": ("email.html", "txt")}
-
-#: What sending needs from a build.
-SEND_FILES = ("pdf", "email.html", "txt", "json")
 
 
 def send_formats(formats: Sequence[str]) -> list[str]:
@@ -69,21 +68,60 @@ def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
 
 
 def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as data:
+        return hashlib.file_digest(data, "sha256").hexdigest()
+
+
+def _input_hash(path: Path, max_bytes: int) -> str:
+    """An article file's content hash; for a file too large to be read, its size and time stamp."""
+    try:
+        info = path.stat()
+        if info.st_size > max_bytes:
+            return f"size {info.st_size}, modified {info.st_mtime_ns}"
+        return _sha256(path)
+    except OSError:
+        return "unreadable"
 
 
 def _shown(path: Path, base: Path) -> str:
-    try:
-        return path.resolve().relative_to(base.resolve()).as_posix()
-    except ValueError:
-        return str(path.resolve())
+    """A path relative to the config's directory, so a manifest reads the same on every machine."""
+    return os.path.relpath(path.absolute(), base.absolute()).replace(os.sep, "/")
 
 
 def _tree_hashes(label: str, directory: Path, base: Path) -> dict[str, str]:
     files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
-    if label == "default":
-        return {f"default:{p.relative_to(directory).as_posix()}": _sha256(p) for p in files}
-    return {_shown(p, base): _sha256(p) for p in files}
+    try:
+        if label == "default":
+            return {f"default:{p.relative_to(directory).as_posix()}": _sha256(p) for p in files}
+        return {_shown(p, base): _sha256(p) for p in files}
+    except OSError as exc:
+        raise RenderError(f"cannot read template {exc.filename}: {exc.strerror or exc}") from None
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of briefgen's own code and the versions of every library that shapes a briefing,
+    so a build made by other code is never taken for an unchanged one."""
+    from importlib import metadata
+
+    h = hashlib.sha256()
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(module.name.encode() + b"\n" + module.read_bytes())
+    for dist in sorted(CODE_LIBRARIES):
+        try:
+            version = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            version = "-"
+        h.update(f"{dist} {version}\n".encode())
+    return h.hexdigest()[:16]
+
+
+#: Libraries whose version can change what a build writes.
+CODE_LIBRARIES = (
+    "spacy", "trafilatura", "lxml", "lxml_html_clean", "ftfy", "json-repair", "feedparser", "charset-normalizer",
+    "python-dateutil", "markdown-it-py", "pyyaml", "jinja2", "markupsafe", "weasyprint", "numpy", "scipy",
+    "pycountry", "pydantic",
+)  # fmt: skip
 
 
 def made_from(loaded: LoadedConfig) -> dict[str, Any]:
@@ -101,25 +139,24 @@ def made_from(loaded: LoadedConfig) -> dict[str, Any]:
     branding: dict[str, str] = {}
     if config.branding.logo:
         logo = loaded.resolve(config.branding.logo)
-        try:
-            branding[_shown(logo, base)] = _sha256(logo)
-        except OSError as exc:
-            raise BriefgenError(f"logo {logo}: {exc.strerror or exc}") from None
-    files, _ = expand_sources([s for s in config.sources if not is_url(s)], base)
-    inputs: dict[str, str] = {}
-    for path in files:
-        try:
-            inputs[_shown(path, base)] = _sha256(path)
-        except OSError:
-            inputs[_shown(path, base)] = "unreadable"
+        # Read as the build reads it: a regular file of bounded size, checked by its content.
+        branding[_shown(logo, base)] = hashlib.sha256(render.logo_data_uri(logo).encode()).hexdigest()
+    files, _ = expand_sources(
+        [s for s in config.sources if not is_url(s)],
+        base,
+        follow_symlinks=config.follow_symlinks,
+        max_files=config.limits.max_files,
+    )
+    inputs = {_shown(path, base): _input_hash(path, config.limits.max_bytes) for path in files}
     return {
         "briefgen": __version__,
+        "code": code_version(),
         "model": model_identity(config.spacy_model),
         "config": hashlib.sha256(json.dumps([str(loaded.path), settings], sort_keys=True).encode()).hexdigest(),
         "templates": templates,
         "branding": branding,
         "inputs": inputs,
-        "urls": sorted(s for s in config.sources if is_url(s)),
+        "urls": sorted(public_url(s) for s in config.sources if is_url(s)),  # never a password
     }
 
 
@@ -145,7 +182,7 @@ def write_manifest(
     try:
         path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     return path
 
 
@@ -156,6 +193,8 @@ def _what_changed(before: dict[str, Any], now: dict[str, Any]) -> str:
     """The first difference between two :func:`made_from` records, as a reason to rebuild."""
     if before.get("briefgen") != now["briefgen"]:
         return f"briefgen {before.get('briefgen')} made it, this is {now['briefgen']}"
+    if before.get("code") != now["code"]:
+        return "briefgen's code or a library it uses changed"
     if before.get("model") != now["model"]:
         return f"the spaCy model is now {now['model']}"
     if before.get("config") != now["config"]:
@@ -173,11 +212,12 @@ def _what_changed(before: dict[str, Any], now: dict[str, Any]) -> str:
 
 
 def reusable(
-    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str]
+    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str], *, inputs: bool = True
 ) -> tuple[dict[str, Path] | None, str]:
     """The files of a finished build of this config for this date in ``out_dir`` when every output in
     ``needed`` is there, unchanged, and everything the build was made from is unchanged too;
-    otherwise None and the reason, in a few words."""
+    otherwise None and the reason, in a few words. With ``inputs=False``, what the build was
+    made from is not compared: only that it is a finished, intact build of this config and date."""
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -192,11 +232,15 @@ def reusable(
         return None, f"the build is of {manifest.get('config')}"
     outputs = {key: out_dir / OUTPUT_FILES[key] for key in needed}
     for path in outputs.values():
+        if path.name not in manifest["files"]:
+            return None, f"the build has no {path.name}"
         try:
-            if manifest["files"].get(path.name) != _sha256(path):
+            if manifest["files"][path.name] != _sha256(path):
                 return None, f"{path.name} is not as built"
         except OSError:
             return None, f"{path.name} is missing"
+    if not inputs:
+        return outputs, "intact"
     try:
         now = made_from(loaded)
     except BriefgenError as exc:
@@ -205,7 +249,9 @@ def reusable(
         return None, "URL sources are read afresh"
     if manifest.get("fingerprint") != fingerprint(now):
         before = manifest.get("made_from")
-        return None, _what_changed(before if isinstance(before, dict) else {}, now)
+        if not isinstance(before, dict):  # a manifest of briefgen 0.1.0
+            before = {"briefgen": manifest.get("briefgen")}
+        return None, _what_changed(before, now)
     return outputs, "unchanged"
 
 

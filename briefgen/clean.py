@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from .models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block, Document, Span
+from .textsafe import clip
 
 # ----------------------------------------------------------------------------- block patterns
 
@@ -217,8 +218,54 @@ def clean_blocks(blocks: Sequence[Block]) -> tuple[list[Block], list[str], str |
     return kept, removed, bio_author
 
 
+#: Control characters (C0 but tab and newline, DEL, C1) and lone surrogates (undecodable bytes
+#: of a file name, or a bad escape in JSON): never part of what an article says.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+#: The longest title, publisher or author kept; a URL may be longer.
+MAX_META_CHARS = 1000
+MAX_URL_CHARS = 4000
+
+
+def _strip_controls(text: str) -> str:
+    return _CONTROLS.sub(lambda m: "\ufffd" if "\ud800" <= m[0] <= "\udfff" else "", text)
+
+
+def sanitize(article: Article) -> Article:
+    """An article without control characters, lone surrogates or (in its metadata) bidi
+    overrides, and with metadata of bounded length, whatever the reader found."""
+    return dataclasses.replace(
+        article,
+        path=_strip_controls(article.path),
+        blocks=tuple(Block(b.kind, _strip_controls(b.text)) for b in article.blocks),
+        title=clip(article.title, MAX_META_CHARS),
+        publisher=clip(article.publisher, MAX_META_CHARS),
+        author=clip(article.author, MAX_META_CHARS),
+        url=clip(article.url, MAX_URL_CHARS),
+    )
+
+
+def truncate(doc: Document, max_chars: int) -> Document | None:
+    """The document cut to at most ``max_chars`` characters at a block boundary (a block longer
+    than that is cut at the last sentence end, else word break, before it); None when it fits."""
+    if len(doc.text) <= max_chars:
+        return None
+    spans = [span for span in doc.spans if span.end <= max_chars]
+    if not spans:
+        first = doc.spans[0]
+        window = doc.text[first.start : first.start + max_chars]
+        cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+        end = first.start + (cut + 1 if cut > 0 else max(window.rfind(" "), 1))
+        spans = [Span(first.kind, first.start, end)]
+    text = doc.text[: spans[-1].end]
+    note = f"text after {max_chars:,} characters (limits.max_chars)"
+    return dataclasses.replace(
+        doc, text=text, spans=tuple(spans), words_after=_words(text), removed=(*doc.removed, note)
+    )
+
+
 def clean(article: Article, index: int) -> Document:
     """Clean one article into a Document whose text is its kept blocks joined by blank lines."""
+    article = sanitize(article)
     blocks, removed, bio_author = clean_blocks(article.blocks)
     if bio_author and not article.author:
         article = dataclasses.replace(article, author=bio_author)

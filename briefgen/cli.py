@@ -20,6 +20,7 @@ import click
 from ._version import __version__
 from .config import FORMATS, SUMMARIZER_NAMES, load_config
 from .errors import BriefgenError, ConfigError
+from .textsafe import message
 
 if TYPE_CHECKING:
     from .batch import BatchRow
@@ -36,7 +37,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class _OneLine(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        return f"briefgen: {record.levelname.lower()}: {record.getMessage()}"
+        line = f"briefgen: {record.levelname.lower()}: {message(record.getMessage())}"
+        if record.exc_info and _state["verbose"]:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -252,7 +256,7 @@ def send(
     are skipped unless --resend. Exits 3 unless every recipient has it.
     """
     from .builds import default_out_dir, send_formats
-    from .deliver import deliver, email_settings
+    from .deliver import already_sent, deliver, email_settings
     from .pipeline import ensure_built
 
     loaded = load_config(config)
@@ -261,7 +265,8 @@ def send(
     out_dir = out_dir or default_out_dir(loaded, as_of)
     workspace = _workspace(cache_dir, no_cache)
     formats = send_formats(loaded.config.output.formats)
-    finished = ensure_built(loaded, as_of, out_dir, formats, workspace, rebuild=rebuild)
+    sent = already_sent(loaded, as_of, delivery_log)
+    finished = ensure_built(loaded, as_of, out_dir, formats, workspace, rebuild=rebuild, sent=sent)
     if finished.built:
         logger.info("built the briefing in %s (%s)", out_dir, finished.reason)
     else:
@@ -385,6 +390,7 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
     import json
 
     from .pipeline import intake_report, take_in
+    from .textsafe import printable  # every piece of data printed passes it: no escape code, one line each
 
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
@@ -392,15 +398,17 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
     summary = intake_report(intake)
     report = {"config": str(config), "as_of": as_of.isoformat(), **summary}
     if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        click.echo(printable(json.dumps(report, ensure_ascii=False, indent=2), json_text=True))
         return
     click.echo(f"window {intake.start} to {intake.end}; {len(intake.decisions)} inputs")
     for d in intake.decisions:
         words = f"{d.words_before}\u2192{d.words_after}" if d.words_before is not None else "-"
         date = d.date.isoformat() if d.date else "undated"
-        click.echo(f"{d.status:<15}{(d.form or '-'):<11}{words:>11}  {date:<11} {d.path}")
-        meta = " \u00b7 ".join(x for x in (d.title and f"\u201c{d.title}\u201d", d.publisher, d.author, d.url) if x)
-        for line in (meta, d.detail):
+        click.echo(f"{d.status:<15}{printable(d.form or '-', 40):<11}{words:>11}  {date:<11} {printable(d.path, 1000)}")
+        meta = " \u00b7 ".join(
+            printable(x, 300) for x in (d.title and f"\u201c{d.title}\u201d", d.publisher, d.author, d.url) if x
+        )
+        for line in (meta, printable(d.detail, 1000)):
             if line:
                 click.echo(f"{'':<15}{line}")
     counts = ", ".join(f"{n} {status}" for status, n in summary["counts"].items())
@@ -420,17 +428,24 @@ def validate(config: Path) -> None:
         for problem in exc.problems:
             click.echo(f"{config}: {problem}" if not problem.startswith(str(config)) else problem, err=True)
         sys.exit(1)
-    from .fetch import is_url
+    from .fetch import is_url, public_url
 
     problems = []
     for i, pattern in enumerate(loaded.config.sources):
         if is_url(pattern):
             continue  # reachability is checked when building, with the cache as a fallback
-        _, missing = expand_sources([pattern], loaded.base_dir)
+        _, missing = expand_sources([pattern], loaded.base_dir, follow_symlinks=loaded.config.follow_symlinks)
         if missing:
             line = loaded.lines.get(f"sources.{i}")
             where = f" (line {line})" if line else ""
-            problems.append(f"{config}: sources.{i}{where}: {pattern!r} matches no file")
+            problems.append(f"{config}: sources.{i}{where}: {public_url(pattern)!r} matches no file")
+    model = loaded.config.spacy_model
+    if model is not None:
+        from .nlp import model_identity
+
+        if model_identity(model).endswith("-missing"):
+            line = loaded.lines.get("spacy_model")
+            problems.append(f"{config}: spacy_model{f' (line {line})' if line else ''}: {model!r} is not installed")
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
@@ -444,6 +459,7 @@ def validate(config: Path) -> None:
 def templates(config: Path) -> None:
     """Print which file each template of CONFIG resolves to, and where it comes from."""
     from . import render
+    from .textsafe import printable
 
     loaded = load_config(config)
     overrides = render.template_dirs(loaded.config, loaded.base_dir)
@@ -452,10 +468,10 @@ def templates(config: Path) -> None:
     for name, purpose in render.TEMPLATE_NAMES.items():
         path = render.resolve_template(env, name).resolve()
         layer = next((label for label, d in layers if d.resolve() in path.parents), "?")
-        click.echo(f"{name:<24}{layer:<9}{path}")
+        click.echo(f"{name:<24}{layer:<9}{printable(path)}")
         logger.debug("%s: %s", name, purpose)
     for label, d in layers:
-        logger.info("%s templates: %s", label, d)
+        logger.info("%s templates: %s", label, printable(d))
 
 
 @cli.command("eval")
@@ -530,11 +546,23 @@ def main(argv: list[str] | None = None) -> None:
     except BriefgenError as exc:
         if _state["verbose"]:
             traceback.print_exc()
-        click.echo(f"briefgen: error: {exc}", err=True)
+        click.echo(f"briefgen: error: {message(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("briefgen: interrupted", err=True)
         sys.exit(130)
+    except MemoryError:
+        click.echo("briefgen: error: out of memory (see the limits: section of the config)", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug: still one line, and the traceback with --verbose
+        if _state["verbose"]:
+            traceback.print_exc()
+        click.echo(
+            f"briefgen: error: unexpected {type(exc).__name__}: {message(str(exc))} "
+            "(a bug in briefgen; run with --verbose for the traceback)",
+            err=True,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

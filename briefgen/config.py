@@ -11,6 +11,7 @@ import datetime as dt
 import email.utils
 import os
 import re
+import stat
 import string
 from email.headerregistry import Address
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, get_args
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import yamlload
 from .errors import ConfigError
 
 if TYPE_CHECKING:
@@ -37,16 +39,20 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
+#: A topic term: a word or phrase of at most 1,000 characters.
+Term = Annotated[str, Field(max_length=1000)]
+
+
 class Topic(_Model):
     """What the briefing is about; steers which articles are kept and which sentences are chosen."""
 
-    keywords: list[str] = Field(default_factory=list)
-    """Words and phrases of the topic; matched case-insensitively on word boundaries."""
+    keywords: list[Term] = Field(default_factory=list, max_length=200)
+    """Words and phrases of the topic; matched case-insensitively on word boundaries (at most 200 terms)."""
 
-    entities: list[str] = Field(default_factory=list)
+    entities: list[Term] = Field(default_factory=list, max_length=200)
     """People, organisations and places the briefing follows; weigh more than keywords."""
 
-    exclude: list[str] = Field(default_factory=list)
+    exclude: list[Term] = Field(default_factory=list, max_length=200)
     """Terms that mark an article as off-topic (in its title or lead) and a sentence as unusable."""
 
     min_relevance: float = Field(default=0.1, ge=0.0, le=1.0)
@@ -99,8 +105,8 @@ class AudienceOverride(_Model):
     base: str = "executive"
     """The built-in audience to start from."""
 
-    name: str | None = None
-    """Shown in the briefing header; defaults to the base's name."""
+    name: str | None = Field(default=None, max_length=200)
+    """Shown in the briefing header; defaults to the base's name (at most 200 characters)."""
 
     max_points: int | None = Field(default=None, ge=1, le=50)
     """The most key points the briefing lists."""
@@ -135,6 +141,17 @@ class Window(_Model):
     as_of: dt.date | None = None
     """The last day of the window; ``--as-of`` on the command line wins; default: today."""
 
+    @model_validator(mode="after")
+    def _starts_after_year_one(self) -> Window:
+        if self.as_of is not None:
+            try:
+                self.as_of - dt.timedelta(days=self.days - 1)
+            except OverflowError:
+                raise ValueError(
+                    f"a {self.days}-day window cannot end on {self.as_of}: it would start before year 1"
+                ) from None
+        return self
+
 
 class Output(_Model):
     """What ``build`` writes."""
@@ -157,28 +174,33 @@ class Output(_Model):
 
 
 class Branding(_Model):
-    """How a client's briefings look: reaches the HTML, email and PDF."""
+    """How a client's briefings look: reaches the HTML, email and PDF.
 
-    client_name: str | None = None
-    """The client's name, shown in the masthead and the PDF footer."""
+    Every string is text, never markup: it is escaped for each format it reaches (HTML, CSS,
+    Markdown, plain text), and its length is capped so that no output grows with it.
+    """
 
-    logo: str | None = None
-    """A logo image (SVG, PNG or JPEG), relative to the config file; embedded in HTML and PDF."""
+    client_name: str | None = Field(default=None, max_length=200)
+    """The client's name, shown in the masthead and the PDF footer; at most 200 characters."""
 
-    accent: str = "#1f4e79"
+    logo: str | None = Field(default=None, max_length=4096)
+    """A logo image, relative to the config file; embedded in HTML and PDF. Checked by its content,
+    whatever its name: a PNG, a JPEG or an SVG without script, event attributes or external references."""
+
+    accent: str = Field(default="#1f4e79", max_length=32)
     """The accent colour of headings and rules, as ``#rgb`` or ``#rrggbb``."""
 
-    disclaimer: str | None = None
-    """A disclaimer printed after the source list."""
+    disclaimer: str | None = Field(default=None, max_length=2000)
+    """A disclaimer printed after the source list; at most 2,000 characters."""
 
-    footer: str | None = None
-    """Text for the footer, in place of the standard line."""
+    footer: str | None = Field(default=None, max_length=1000)
+    """Text for the footer, in place of the standard line; at most 1,000 characters."""
 
     @field_validator("accent")
     @classmethod
     def _hex_colour(cls, value: str) -> str:
         if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", value.strip()):
-            raise ValueError(f"accent must be a colour like #1f4e79, not {value!r}")
+            raise ValueError(f"accent must be a colour like #1f4e79, not {value[:40]!r}")
         return value.strip().lower()
 
 
@@ -192,21 +214,70 @@ class Fetch(_Model):
     """A cached copy younger than this is used without asking the site again; older ones are revalidated."""
 
     timeout: float = Field(default=20.0, gt=0.0, le=300.0)
-    """Seconds to wait for a site before giving up on it (a copy cached earlier is then used, if any)."""
+    """Seconds one fetch may take in all: connecting, the status line and headers, every redirect and
+    the body. A site still answering then is given up on (a copy cached earlier is used, if any)."""
+
+
+class Limits(_Model):
+    """How much of any one input briefgen takes, so that no single article, file or source can
+    take unbounded memory or time. What goes over a limit is cut or skipped with a one-line
+    warning naming it, and the reason is recorded in ``ingest.json``."""
+
+    max_bytes: int = Field(default=8 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
+    """Files and fetched pages larger than this many bytes are skipped (8 MiB)."""
+
+    max_chars: int = Field(default=200_000, ge=1_000, le=900_000)
+    """An article's text is cut after this many characters (about 30,000 words)."""
+
+    max_files: int = Field(default=20_000, ge=1, le=1_000_000)
+    """The most files one briefing's sources may match; the rest are skipped."""
+
+    max_articles: int = Field(default=20_000, ge=1, le=1_000_000)
+    """The most articles one briefing reads (a feed or export holds many); the rest are skipped."""
+
+
+#: Characters that break a line or change how the text around them shows (C0 and C1 controls, line and
+#: paragraph separators, bidirectional controls): never part of an address, a header or a one-line message.
+LINE_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+#: The longest address (display name included) a config may give; RFC 5321 allows 254 for the address itself.
+MAX_ADDRESS = 500
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """``value`` quoted for a message: escaped (so it stays on one line) and cut short."""
+    return repr(value[:limit]) + ("\u2026" if len(value) > limit else "")
+
+
+def _char_name(ch: str) -> str:
+    import unicodedata
+
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} ({name or 'a control character'})"
 
 
 def _email_address(value: str) -> str:
-    """One address, optionally with a display name (``Ops Desk <ops@example.com>``), normalised."""
+    """One address, optionally with a display name (``Ops Desk <ops@example.com>``), normalised.
+
+    Control characters, line and paragraph separators and bidirectional controls are refused
+    anywhere in it: they could start a new header line or disguise the address."""
     from email_validator import EmailNotValidError, validate_email
 
+    if len(value) > MAX_ADDRESS:
+        raise ValueError(f"{_shown(value)} is too long for an address ({len(value)} characters; at most {MAX_ADDRESS})")
+    bad = LINE_UNSAFE.search(value)
+    if bad:
+        raise ValueError(
+            f"{_shown(value)} contains {_char_name(bad.group())}: control characters, line and paragraph "
+            "separators and bidirectional controls are not allowed in an address"
+        )
     found = email.utils.getaddresses([value])
     if len(found) != 1 or not found[0][1]:
-        raise ValueError(f"{value!r} is not one email address")
+        raise ValueError(f"{_shown(value)} is not one email address")
     name, addr = found[0]
     try:
         info = validate_email(addr, check_deliverability=False, globally_deliverable=False, test_environment=True)
     except EmailNotValidError as exc:
-        raise ValueError(f"{value!r} is not an email address: {exc}") from None
+        raise ValueError(f"{_shown(value)} is not an email address: {exc}") from None
     return str(Address(display_name=name, addr_spec=info.normalized)) if name else info.normalized
 
 
@@ -215,7 +286,25 @@ EmailAddress = Annotated[str, AfterValidator(_email_address)]
 #: The fields a subject template may use; ``as_of`` and ``window_start`` are dates, so
 #: ``{as_of:%d %B %Y}`` formats them.
 SUBJECT_FIELDS = ("title", "as_of", "window_start", "client", "audience", "config")
+#: The subject fields that are dates: their format is a ``strftime`` format.
+_DATE_FIELDS = ("as_of", "window_start")
+#: The widest width or precision a subject field's format may ask for.
+MAX_FORMAT_WIDTH = 200
+#: The longest subject template, and the longest subject line: RFC 5322 keeps a header line under
+#: 998 characters (78 recommended) and a subject is read at a glance; a longer one is cut with "…".
+MAX_SUBJECT_TEMPLATE = 1000
+MAX_SUBJECT = 250
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: What a host name may not contain: a space or a control character would end the SMTP command it
+#: is sent in (EHLO), and a name has no use for ``<>@,;"`` or a backslash.
+_NOT_IN_HOST_NAME = re.compile(r'[\s<>@,;"\\]')
+
+
+def _format_widths(name: str, spec: str) -> list[str]:
+    """The widths and precisions (as digit strings) a subject field's format asks for."""
+    if name in _DATE_FIELDS:  # strftime: ``%10Y`` pads to 10
+        return [m.group(1) for m in re.finditer(r"%%|%[-_0^#]*(\d+)", spec) if m.group(1)]
+    return re.findall(r"\d+", spec)
 
 
 class Smtp(_Model):
@@ -241,6 +330,16 @@ class Smtp(_Model):
 
     helo: str | None = None
     """The name briefgen gives in EHLO; default: this machine's fully qualified name."""
+
+    @field_validator("host", "helo")
+    @classmethod
+    def _host_name(cls, value: str | None) -> str | None:
+        """A name with a space or a line break in it would end the SMTP command it is sent in."""
+        if value is not None and (
+            not value or len(value) > 255 or LINE_UNSAFE.search(value) or _NOT_IN_HOST_NAME.search(value)
+        ):
+            raise ValueError(f"{_shown(value)} is not a host name (no spaces, control characters or <>@,;)")
+        return value
 
     def resolved_port(self) -> int:
         return self.port or {"none": 25, "starttls": 587, "ssl": 465}[self.security]
@@ -283,7 +382,9 @@ class EmailDelivery(_Model):
 
     subject: str = "{title} \u2014 week of {as_of}"
     """The subject line; may use ``{title}``, ``{as_of}``, ``{window_start}`` (dates take a format such
-    as ``{as_of:%d %B %Y}``), ``{client}``, ``{audience}`` and ``{config}``."""
+    as ``{as_of:%d %B %Y}``), ``{client}``, ``{audience}`` and ``{config}``. Widths and precisions
+    (``{title:.60}``) go up to 200; the template may be 1000 characters long and the subject is cut
+    at 250 characters (RFC 5322 keeps header lines short); control characters become spaces."""
 
     smtp: Smtp = Field(default_factory=Smtp)
     """The mail server."""
@@ -300,14 +401,24 @@ class EmailDelivery(_Model):
     @field_validator("subject")
     @classmethod
     def _known_fields(cls, value: str) -> str:
+        if len(value) > MAX_SUBJECT_TEMPLATE:
+            raise ValueError(f"subject is {len(value)} characters long; at most {MAX_SUBJECT_TEMPLATE}")
         try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(value) if f is not None]
+            fields = [(f, spec or "") for _, f, spec, _ in string.Formatter().parse(value) if f is not None]
         except ValueError as exc:
             raise ValueError(f"subject is not a valid template: {exc}") from None
-        for name in fields:
+        for name, spec in fields:
             if name not in SUBJECT_FIELDS:
+                shown = f"{{{name}}}" if len(name) <= 40 and not LINE_UNSAFE.search(name) else _shown(name, 40)
                 raise ValueError(
-                    f"unknown subject field {{{name}}}; use {', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}"
+                    f"unknown subject field {shown}; use {', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}"
+                )
+            # Checked before anything is formatted: {title:>10000000000} would take gigabytes.
+            if "{" in spec:
+                raise ValueError(f"the format of {{{name}}} may not contain another field")
+            if any(len(n.lstrip("0")) > 3 or int(n) > MAX_FORMAT_WIDTH for n in _format_widths(name, spec)):
+                raise ValueError(
+                    f"the format of {{{name}}} asks for a width or precision above {MAX_FORMAT_WIDTH} characters"
                 )
         try:
             subject_line(
@@ -326,8 +437,12 @@ class EmailDelivery(_Model):
     @field_validator("username_env", "password_env")
     @classmethod
     def _env_name(cls, value: str | None) -> str | None:
+        # Never echoed: what is here by mistake is often the secret itself.
         if value is not None and not _ENV_NAME.fullmatch(value):
-            raise ValueError(f"give the name of an environment variable (such as SMTP_PASSWORD), not {value!r}")
+            raise ValueError(
+                "this is not the name of an environment variable (letters, digits and _, such as SMTP_PASSWORD); "
+                "the credential itself never goes in the config"
+            )
         return value
 
     @model_validator(mode="after")
@@ -359,8 +474,11 @@ def addr_spec(address: str) -> str:
 
 
 def subject_line(template: str, **fields: object) -> str:
-    """Fill a subject template; whitespace (newlines from a YAML title) collapses to single spaces."""
-    return " ".join(template.format(**fields).split())
+    """Fill a subject template; whitespace (newlines from a YAML title) collapses to single spaces,
+    control characters become spaces (a header is one line), and the line is cut at
+    :data:`MAX_SUBJECT` characters."""
+    text = " ".join(LINE_UNSAFE.sub(" ", template.format(**fields)).split())
+    return text if len(text) <= MAX_SUBJECT else text[: MAX_SUBJECT - 1].rstrip() + "\u2026"
 
 
 class Delivery(_Model):
@@ -377,8 +495,8 @@ class Delivery(_Model):
 class Config(_Model):
     """One briefing: its topic, audience, sources, window and output."""
 
-    title: str = "Briefing"
-    """The briefing's title."""
+    title: str = Field(default="Briefing", max_length=200)
+    """The briefing's title; at most 200 characters. Text, never markup, in every format."""
 
     topic: Topic = Field(default_factory=Topic)
     """What the briefing is about."""
@@ -417,6 +535,13 @@ class Config(_Model):
     delivery: Delivery = Field(default_factory=Delivery)
     """Email recipients, the mail server and the delivery log."""
 
+    limits: Limits = Field(default_factory=Limits)
+    """How much of any one input is read: bytes per file, characters per article, files and articles per briefing."""
+
+    follow_symlinks: bool = False
+    """Follow symbolic links in source directories that lead outside the directory (links that stay
+    inside it are always followed; loops never are)."""
+
     @field_validator("audience", mode="before")
     @classmethod
     def _audience_by_name(cls, value: object) -> object:
@@ -441,6 +566,24 @@ class Config(_Model):
         return self.audience.resolve()
 
 
+def expand_user(path: str) -> Path:
+    """``~`` and ``~user`` expanded; a user that does not exist leaves the path as written."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # no such user, or no home directory
+        return Path(path)
+
+
+def window_start(as_of: dt.date, days: int) -> dt.date:
+    """The first day of a ``days``-day window ending on ``as_of``; a ConfigError when it falls before year 1."""
+    try:
+        return as_of - dt.timedelta(days=days - 1)
+    except OverflowError:
+        raise ConfigError(
+            f"a {days}-day window cannot end on {as_of.isoformat()}: it would start before year 1"
+        ) from None
+
+
 class LoadedConfig(BaseModel):
     """A validated config with the file it came from, so relative paths resolve against it."""
 
@@ -460,7 +603,7 @@ class LoadedConfig(BaseModel):
         return self.path.stem
 
     def resolve(self, relative: str) -> Path:
-        p = Path(relative).expanduser()
+        p = expand_user(relative)
         return p if p.is_absolute() else (self.base_dir / p)
 
     @classmethod
@@ -522,23 +665,33 @@ def _format_error(err: ErrorDetails, root: yaml.Node | None) -> str:
     return f"{path}{line}: {msg}"
 
 
+#: A config larger than this is not a config.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load_config(path: str | Path) -> LoadedConfig:
     """Read and validate a config file; raise ConfigError listing every problem."""
     path = Path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"cannot read config {path}: not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise ConfigError(f"cannot read config {path}: larger than {MAX_CONFIG_BYTES // 1024} KiB")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read config {path}: {exc}") from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data, root = yamlload.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+        raise ConfigError(f"{path}{where}: not valid YAML: {' '.join(str(problem).split())}") from None
+    except yamlload.YAMLTooLarge as exc:
+        raise ConfigError(f"{path}: refused: {exc}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):

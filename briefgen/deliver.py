@@ -7,32 +7,42 @@ from ``queued`` to ``sending`` (handed to the server) to ``sent``, ``deferred`` 
 transient failure, tried again next run) or ``failed`` (refused for good). Each change is
 committed before the next step, so a run that dies leaves an accurate record: only a
 message caught in ``sending`` may or may not have gone out, and it is never re-sent
-without ``--resend``.
+without ``--resend``. The same holds when the server takes the message data and its
+reply never comes (a dropped connection, a timeout): the SMTP dialogue runs in phases,
+so a failure before the final dot is retried and one after it leaves the message in doubt.
 
 Credentials come from environment variables and, like message bodies, never reach a log
-line or an error message.
+line or an error message; whatever a server says is redacted of them and cut to one short
+line before it is shown or stored.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import dataclasses
 import datetime as dt
+import email.errors
+import email.generator
 import email.policy
 import email.utils
+import io
 import ipaddress
 import logging
 import os
 import re
 import smtplib
+import socket
 import sqlite3
 import ssl
+import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
-from .config import EmailDelivery, LoadedConfig, Smtp, addr_spec, subject_line
+from .config import LINE_UNSAFE, EmailDelivery, LoadedConfig, Smtp, addr_spec, subject_line
 from .errors import BriefgenError, DeliveryError
 
 logger = logging.getLogger(__name__)
@@ -42,6 +52,47 @@ DEFAULT_DELIVERY_LOG = Path("output") / "deliveries.sqlite"
 
 #: Statuses of a message in the log. Only ``sending`` is in doubt after a crash.
 STATUSES = ("queued", "sending", "sent", "deferred", "failed")
+
+#: Seconds to wait while another process (not a briefgen run: those take turns on ``<log>.lock``)
+#: holds the log's database locked, before saying so and stopping.
+LOG_BUSY_TIMEOUT = 5.0
+#: The most a server's reply (all its lines) may hold; a longer one is a protocol error.
+MAX_REPLY_BYTES = 64 * 1024
+#: The most characters of a server's reply shown or stored.
+MAX_DETAIL = 300
+#: The largest ``ca_file`` read; a bundle of every public CA is about 200 KB.
+MAX_CA_FILE = 4 * 1024 * 1024
+
+#: ANSI escape sequences (CSI, OSC and two-character ones) a terminal would act on.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[ -~]?)")
+
+
+def one_line(text: str, secrets: Sequence[str] = (), limit: int = MAX_DETAIL) -> str:
+    """``text`` (a server's reply, a system error) safe to print or store: ``secrets`` redacted, escape
+    sequences dropped, control characters and line breaks made spaces, runs of space collapsed, and
+    cut at ``limit`` characters."""
+    text = _redact(text, secrets)
+    text = " ".join(LINE_UNSAFE.sub(" ", _ANSI.sub("", text)).split())
+    text = _redact(text, secrets)  # again: dropping an escape may have joined a secret's pieces
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def _redact(text: str, secrets: Sequence[str]) -> str:
+    wanted = sorted({s for s in secrets if s}, key=len, reverse=True)
+    if not wanted:
+        return text
+    return re.sub("|".join(map(re.escape, wanted)), "[redacted]", text, flags=re.IGNORECASE)
+
+
+def secret_forms(login: tuple[str, str] | None) -> tuple[str, ...]:
+    """The user name and password, and the base64 forms AUTH PLAIN and AUTH LOGIN send them in:
+    what a careless server may echo back."""
+    if login is None:
+        return ()
+    user, password = login
+    raw = (user, password, f"\0{user}\0{password}", f"{user}\0{user}\0{password}")
+    encoded = tuple(base64.b64encode(r.encode("utf-8")).decode("ascii") for r in raw)
+    return (user, password, *encoded)
 
 
 # ----------------------------------------------------------------------------- the delivery log
@@ -88,32 +139,114 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _entry(row: Sequence[object]) -> LogEntry:
+    """A row as read: a log is a file anyone can edit, so its text is made safe to print too (the
+    server's reply, ``detail``, also one short line)."""
+    cells = [LINE_UNSAFE.sub(" ", _ANSI.sub("", c)) if isinstance(c, str) else c for c in row]
+    entry = LogEntry(*cells)  # type: ignore[arg-type]  # the columns are those of LogEntry, in order
+    return dataclasses.replace(entry, detail=one_line(entry.detail))
+
+
+def _text(data: bytes) -> str:
+    # Never fail on (or quote) bytes that are not UTF-8: sqlite3's own error would show them.
+    return data.decode("utf-8", "replace")
+
+
 class DeliveryLog:
     """The SQLite record of every message: what went out, to whom, when.
 
     Every change is its own committed transaction. A writer holds an exclusive lock on
     ``<log>.lock`` until it closes, so two runs that overlap (a slow Monday and a manual
     re-run) take turns, and the second finds what the first sent. The operating system
-    releases the lock when a process dies.
+    releases the lock when a process dies. Any failure of the database (not a database,
+    damaged, locked by another program for more than :data:`LOG_BUSY_TIMEOUT` seconds, a
+    full disk) is a :class:`BriefgenError` of one line naming the log.
     """
 
     def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
         self._lock: int | None = None
+        self._db: sqlite3.Connection | None = None
         try:
+            if path.exists() and not stat.S_ISREG(path.stat().st_mode):
+                raise BriefgenError(f"{path} is not a briefgen delivery log (not a regular file)")
             if readonly:
-                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, isolation_level=None)
+                uri = f"{path.resolve().as_uri()}?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=LOG_BUSY_TIMEOUT, isolation_level=None)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._lock = _lock(path.with_name(path.name + ".lock"))
-                self._db = sqlite3.connect(path, timeout=30, isolation_level=None)
-                self._db.executescript(_SCHEMA)
-        except (OSError, sqlite3.Error) as exc:
-            self._unlock()
-            raise BriefgenError(f"cannot open the delivery log {path}: {exc}") from None
+                self._db = sqlite3.connect(path, timeout=LOG_BUSY_TIMEOUT, isolation_level=None)
+            self._db.text_factory = _text
+            with self._guard("open"):
+                self._check(readonly)
+        except OSError as exc:
+            self.close()
+            raise BriefgenError(f"cannot open the delivery log {path}: {exc.strerror or exc}") from None
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._error(exc, "open") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def _check(self, readonly: bool) -> None:
+        """Refuse a file that is not a delivery log, or is damaged, before anything is sent; make the
+        table in a new one. A damaged page would otherwise surface in the middle of a run."""
+        db = self._db
+        assert db is not None
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
+        if problems != ["ok"]:
+            raise BriefgenError(self._damaged("; ".join(map(str, problems))))
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "messages" not in tables:
+            if readonly or tables:  # someone else's database: never add a table to it
+                raise BriefgenError(f"{self.path} is not a briefgen delivery log (it has no messages table)")
+            db.executescript(_SCHEMA)
+            return
+        columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
+        missing = [c for c in _COLUMNS.split(", ") if c not in columns]
+        if missing:
+            raise BriefgenError(
+                f"{self.path} is not a briefgen delivery log (its messages table has no {', '.join(missing)})"
+            )
+
+    def _damaged(self, reason: str) -> str:
+        return (
+            f"{self.path} is damaged ({one_line(reason, limit=120)}): restore it from a backup or "
+            f"recover it (sqlite3 {self.path.name} .recover); a new log would not know what was sent"
+        )
+
+    def _error(self, exc: sqlite3.Error, action: str) -> BriefgenError:
+        """One line for a database failure, naming the log and what is wrong with it."""
+        code = getattr(exc, "sqlite_errorcode", -1) & 0xFF
+        reason = one_line(str(exc), limit=120)
+        if code == sqlite3.SQLITE_NOTADB:
+            return BriefgenError(f"{self.path} is not a briefgen delivery log ({reason})")
+        if code == sqlite3.SQLITE_CORRUPT:
+            return BriefgenError(self._damaged(reason))
+        if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return BriefgenError(f"{self.path} is locked by another process; try again later")
+        if code == sqlite3.SQLITE_FULL:
+            return BriefgenError(f"cannot write the delivery log {self.path}: database or disk is full")
+        if code == sqlite3.SQLITE_IOERR:
+            return BriefgenError(f"cannot {action} the delivery log {self.path}: {reason} (is the disk full?)")
+        return BriefgenError(f"cannot {action} the delivery log {self.path}: {reason}")
+
+    @contextlib.contextmanager
+    def _guard(self, action: str) -> Iterator[sqlite3.Connection]:
+        """The connection, with any database failure turned into one line naming the log."""
+        assert self._db is not None
+        try:
+            yield self._db
+        except sqlite3.Error as exc:
+            raise self._error(exc, action) from None
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
         self._unlock()
 
     def __enter__(self) -> DeliveryLog:
@@ -132,39 +265,45 @@ class DeliveryLog:
     ) -> LogEntry | None:
         """The latest message to this recipient for this briefing with one of ``statuses``."""
         marks = ",".join("?" * len(statuses))
-        row = self._db.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE config = ? AND as_of = ? AND recipient = ? AND status IN ({marks})"
-            " ORDER BY id DESC LIMIT 1",
-            (config, as_of.isoformat(), recipient.lower(), *statuses),
-        ).fetchone()
-        return LogEntry(*row) if row else None
+        with self._guard("read") as db:
+            row = db.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE config = ? AND as_of = ? AND recipient = ?"
+                f" AND status IN ({marks}) ORDER BY id DESC LIMIT 1",
+                (config, as_of.isoformat(), recipient.lower(), *statuses),
+            ).fetchone()
+        return _entry(row) if row else None
 
     def claim(
         self, config: str, as_of: dt.date, recipient: str, kind: str, message_id: str, pdf_sha256: str, resend: bool
     ) -> LogEntry | None:
         """Record a new message as ``queued``, unless the recipient already has (or may have) the
         briefing and ``resend`` is off; then return that earlier message and record nothing."""
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            prior = None if resend else self.last(config, as_of, recipient)
-            if prior is None:
-                now = _now()
-                db.execute(
-                    f"INSERT INTO messages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'queued', 0, '', ?, ?, ?)",
-                    (config, as_of.isoformat(), recipient.lower(), kind, message_id, pdf_sha256, now, now),
-                )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with self._guard("write") as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                prior = None if resend else self.last(config, as_of, recipient)
+                if prior is None:
+                    now = _now()
+                    db.execute(
+                        f"INSERT INTO messages ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, 'queued', 0, '', ?, ?, ?)",
+                        (config, as_of.isoformat(), recipient.lower(), kind, message_id, pdf_sha256, now, now),
+                    )
+                db.execute("COMMIT")
+            except BaseException:
+                # SQLite has already rolled back after a full disk or an I/O error; a second
+                # rollback would fail and hide the real error.
+                if db.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        db.execute("ROLLBACK")
+                raise
         return prior
 
     def update(self, message_id: str, status: str, attempts: int, detail: str = "") -> None:
-        self._db.execute(
-            "UPDATE messages SET status = ?, attempts = ?, detail = ?, updated = ? WHERE message_id = ?",
-            (status, attempts, detail, _now(), message_id),
-        )
+        with self._guard("write") as db:
+            db.execute(
+                "UPDATE messages SET status = ?, attempts = ?, detail = ?, updated = ? WHERE message_id = ?",
+                (status, attempts, detail, _now(), message_id),
+            )
 
     def entries(self, config: str | None = None, as_of: dt.date | None = None) -> list[LogEntry]:
         where, args = [], []
@@ -175,8 +314,9 @@ class DeliveryLog:
             where.append("as_of = ?")
             args.append(as_of.isoformat())
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM messages{clause} ORDER BY id", args).fetchall()
-        return [LogEntry(*row) for row in rows]
+        with self._guard("read") as db:
+            rows = db.execute(f"SELECT {_COLUMNS} FROM messages{clause} ORDER BY id", args).fetchall()
+        return [_entry(row) for row in rows]
 
 
 def _lock(path: Path) -> int:
@@ -206,6 +346,20 @@ def delivery_log_path(loaded: LoadedConfig, override: Path | None = None) -> Pat
 
 
 # ----------------------------------------------------------------------------- the message
+
+
+def already_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> bool:
+    """Whether the delivery log shows this config's briefing of this date went out to anyone
+    (``sent``, or ``sending``: it may have arrived). A log that cannot be read says no here;
+    :func:`deliver` reports what is wrong with it."""
+    path = delivery_log_path(loaded, delivery_log)
+    if not path.is_file():
+        return False
+    try:
+        with DeliveryLog(path, readonly=True) as journal:
+            return any(e.status in ("sent", "sending") for e in journal.entries(str(loaded.path), as_of))
+    except BriefgenError:
+        return False
 
 
 def subject_for(loaded: LoadedConfig, as_of: dt.date) -> str:
@@ -276,10 +430,20 @@ class _Unreachable(Exception):
         self.cause = cause
 
 
-def describe(exc: BaseException) -> str:
-    """What went wrong, from the server's reply or the socket error; never credentials or content."""
-    if isinstance(exc, _Unreachable):
-        return describe(exc.cause)
+class _HandedOver(Exception):
+    """The message data went to the server (the final dot was sent) and no answer came back: the
+    message may have arrived, so it must not be sent again on its own. Wraps the cause."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def describe(exc: BaseException, secrets: Sequence[str] = ()) -> str:
+    """What went wrong, from the server's reply or the socket error, in one short line; never
+    credentials (``secrets`` are redacted from whatever the server said) or content."""
+    if isinstance(exc, _Unreachable | _HandedOver):
+        return describe(exc.cause, secrets)
     text: bytes | str
     if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
         code, text = next(iter(exc.recipients.values()))
@@ -290,14 +454,14 @@ def describe(exc: BaseException) -> str:
     elif isinstance(exc, TimeoutError):
         return "timed out waiting for the server"
     elif isinstance(exc, ssl.SSLError):
-        return f"TLS failed: {exc.reason or exc}"
+        return one_line(f"TLS failed: {exc.reason or exc}", secrets)
     elif isinstance(exc, OSError):
-        return exc.strerror or str(exc) or type(exc).__name__
+        return one_line(exc.strerror or str(exc) or type(exc).__name__, secrets)
     else:
         return type(exc).__name__
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
-    return f"{code} {' '.join(str(text).split())}"[:300]
+    return one_line(f"{code} {text}", secrets)
 
 
 def classify(exc: BaseException) -> str:
@@ -336,15 +500,25 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+#: An environment variable name in the usual form; any other may be a credential pasted by mistake.
+_PLAIN_ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
 def credentials(settings: EmailDelivery) -> tuple[str, str] | None:
     """The SMTP user name and password from the environment variables the config names."""
     if not settings.username_env or not settings.password_env:
         return None
     values = {}
     for key, name in (("username_env", settings.username_env), ("password_env", settings.password_env)):
+        # A name not in capitals is not repeated: it may be the password itself, put there by mistake.
+        shown = f"environment variable {name} (delivery.email.{key})"
+        if not _PLAIN_ENV_NAME.fullmatch(name):
+            shown = f"the environment variable that delivery.email.{key} names (not shown: it is not in capitals)"
         value = os.environ.get(name)
         if not value:
-            raise DeliveryError(f"environment variable {name} (delivery.email.{key}) is not set", exit_code=1)
+            raise DeliveryError(f"{shown} is not set", exit_code=1)
+        if not value.isascii():
+            raise DeliveryError(f"{shown} has characters other than ASCII, which SMTP AUTH cannot send", exit_code=1)
         values[key] = value
     if settings.smtp.security == "none" and not _is_loopback(settings.smtp.host):
         raise DeliveryError(
@@ -355,18 +529,162 @@ def credentials(settings: EmailDelivery) -> tuple[str, str] | None:
     return values["username_env"], values["password_env"]
 
 
+def tls_context(ca_file: Path | None) -> ssl.SSLContext:
+    """The TLS settings: the system's certificate authorities, or only those of ``ca_file``.
+
+    ``ca_file`` is read here, before anything is sent, and must be a regular file of PEM
+    certificates: a directory, a FIFO (which would block) or a file of something else is one
+    clear error (exit 1), not a failed or hanging connection later."""
+    if ca_file is None:
+        return ssl.create_default_context()
+
+    def bad(problem: str) -> DeliveryError:
+        return DeliveryError(f"delivery.email.smtp.ca_file {ca_file}: {problem}", exit_code=1)
+
+    try:
+        fd = os.open(ca_file, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except (OSError, ValueError) as exc:
+        raise bad(getattr(exc, "strerror", None) or str(exc)) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise bad("is a directory" if stat.S_ISDIR(mode) else "is not a regular file")
+    with os.fdopen(fd, "rb") as f:
+        try:
+            data = f.read(MAX_CA_FILE + 1)
+        except OSError as exc:
+            raise bad(exc.strerror or str(exc)) from None
+    if len(data) > MAX_CA_FILE:
+        raise bad(f"is larger than {MAX_CA_FILE >> 20} MiB: not a file of certificates")
+    try:
+        return ssl.create_default_context(cadata=data.decode("ascii"))
+    except (ssl.SSLError, ValueError) as exc:
+        raise bad(f"holds no PEM certificate that can be read ({one_line(str(exc), limit=100)})") from None
+
+
+class _Replies:
+    """Reads SMTP replies for an :class:`smtplib.SMTP` connection, bounded: all of a reply must come
+    within the connection's timeout (not one timeout per byte, as a server that trickles would
+    have it) and within :data:`MAX_REPLY_BYTES` (not the endless list smtplib would collect)."""
+
+    def __init__(self) -> None:
+        self._sock: object = None
+        self._buffer = b""
+
+    def read(self, conn: smtplib.SMTP) -> tuple[int, bytes]:
+        sock = conn.sock
+        if sock is None:
+            raise smtplib.SMTPServerDisconnected("please run connect() first")
+        if sock is not self._sock:  # a new connection, or TLS just began: nothing from before counts
+            self._sock, self._buffer = sock, b""
+        timeout = conn.timeout if isinstance(conn.timeout, int | float) else 60.0
+        deadline = time.monotonic() + timeout
+        lines: list[bytes] = []
+        size = 0
+        try:
+            while True:
+                line = self._line(sock, deadline)
+                size += len(line)
+                if size > MAX_REPLY_BYTES:
+                    raise smtplib.SMTPResponseException(-1, b"the reply is longer than 64 KiB")
+                lines.append(line[4:].strip(b" \t\r\n"))
+                try:
+                    code = int(line[:3])
+                except ValueError:
+                    return -1, b"\n".join(lines)
+                if line[3:4] != b"-":
+                    return code, b"\n".join(lines)
+        except BaseException:
+            conn.close()
+            raise
+        finally:
+            if conn.sock is not None:
+                conn.sock.settimeout(timeout)
+
+    def _line(self, sock: socket.socket, deadline: float) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n")
+            if end >= 0:
+                line, self._buffer = self._buffer[: end + 1], self._buffer[end + 1 :]
+                return line
+            if len(self._buffer) > 8192:  # as smtplib: RFC 5321 lines are 512 bytes
+                raise smtplib.SMTPResponseException(500, b"Line too long.")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("timed out waiting for the server")
+            sock.settimeout(remaining)
+            try:
+                chunk = sock.recv(4096)
+            except TimeoutError:
+                raise
+            except OSError as exc:
+                raise smtplib.SMTPServerDisconnected(f"Connection unexpectedly closed: {exc}") from None
+            if not chunk:
+                raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+            self._buffer += chunk
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib's client with bounded replies."""
+
+    _replies: _Replies | None = None
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self._replies is None:
+            self._replies = _Replies()
+        return self._replies.read(self)
+
+
+class _SMTP_SSL(smtplib.SMTP_SSL):  # named after smtplib.SMTP_SSL
+    """smtplib's TLS client with bounded replies."""
+
+    _replies: _Replies | None = None
+
+    def getreply(self) -> tuple[int, bytes]:
+        if self._replies is None:
+            self._replies = _Replies()
+        return self._replies.read(self)
+
+
+def _wire_form(conn: smtplib.SMTP, msg: EmailMessage, sender: str, recipient: str) -> tuple[bytes, list[str]]:
+    """The message as DATA sends it (dots doubled, ending in the final dot) and the MAIL options,
+    as :meth:`smtplib.SMTP.send_message` makes them."""
+    options: list[str] = []
+    policy: email.policy.Policy = msg.policy
+    if not (sender + recipient).isascii():
+        if not conn.has_extn("smtputf8"):
+            raise smtplib.SMTPNotSupportedError(
+                "the address needs internationalized email, which the server does not offer (SMTPUTF8)"
+            )
+        policy = email.policy.SMTPUTF8  # the SMTP policy compose_message uses, with UTF-8 headers
+        options += ["SMTPUTF8", "BODY=8BITMIME"]
+    with io.BytesIO() as buffer:
+        email.generator.BytesGenerator(buffer, policy=policy).flatten(msg, linesep="\r\n")
+        flat = buffer.getvalue()
+    if conn.does_esmtp and conn.has_extn("size"):
+        options.insert(0, f"size={len(flat)}")
+    data = re.sub(rb"(?m)^\.", b"..", flat)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n", options if conn.does_esmtp else []
+
+
 class SmtpSession:
     """One connection to the server, opened on first use and reused for every recipient;
     dropped after any error so the next attempt starts clean."""
 
-    def __init__(self, settings: Smtp, login: tuple[str, str] | None, ca_file: Path | None) -> None:
+    def __init__(self, settings: Smtp, login: tuple[str, str] | None, tls: ssl.SSLContext | None = None) -> None:
         self.settings = settings
         self._login = login
-        self._ca_file = ca_file
+        self._tls = tls
         self._conn: smtplib.SMTP | None = None
+        #: What a server's reply is redacted of before it is shown or stored.
+        self.secrets = secret_forms(login)
 
-    def _tls(self) -> ssl.SSLContext:
-        return ssl.create_default_context(cafile=str(self._ca_file) if self._ca_file else None)
+    def _context(self) -> ssl.SSLContext:
+        if self._tls is None:
+            self._tls = tls_context(None)
+        return self._tls
 
     def connect(self) -> None:
         """Connect, secure and log in, unless already connected; failures raise :class:`_Unreachable`."""
@@ -375,15 +693,15 @@ class SmtpSession:
         s = self.settings
         try:
             if s.security == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.resolved_port(), local_hostname=s.helo, timeout=s.timeout, context=self._tls()
+                conn: smtplib.SMTP = _SMTP_SSL(
+                    s.host, s.resolved_port(), local_hostname=s.helo, timeout=s.timeout, context=self._context()
                 )
             else:
-                conn = smtplib.SMTP(s.host, s.resolved_port(), local_hostname=s.helo, timeout=s.timeout)
+                conn = _SMTP(s.host, s.resolved_port(), local_hostname=s.helo, timeout=s.timeout)
             try:
                 conn.ehlo_or_helo_if_needed()
                 if s.security == "starttls":
-                    conn.starttls(context=self._tls())
+                    conn.starttls(context=self._context())
                     conn.ehlo()
                 if self._login:
                     conn.login(*self._login)
@@ -395,13 +713,45 @@ class SmtpSession:
         self._conn = conn
 
     def send(self, msg: EmailMessage, sender: str, recipient: str) -> None:
-        """Hand one message to the server for one envelope recipient."""
-        assert self._conn is not None
+        """Hand one message to the server for one envelope recipient, in phases: MAIL, RCPT, DATA,
+        the data with its final dot, then the server's answer.
+
+        A failure before the final dot went out raises as it is (the server does not have the
+        message; trying again is safe), and so does a 4xx or 5xx answer to it (a definite "not
+        taken"). Anything else after the dot (no answer: a dropped connection, a timeout; or an
+        answer that is none) raises :class:`_HandedOver`: the message may have arrived.
+        """
+        conn = self._conn
+        assert conn is not None
+        handed_over = False
         try:
-            self._conn.send_message(msg, from_addr=sender, to_addrs=[recipient])
+            data, options = _wire_form(conn, msg, sender, recipient)
+            code, reply = conn.mail(sender, options)
+            if code != 250:
+                raise smtplib.SMTPSenderRefused(code, reply, sender)
+            code, reply = conn.rcpt(recipient)
+            if code not in (250, 251):
+                raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+            code, reply = conn.docmd("DATA")
+            if code != 354:
+                raise smtplib.SMTPDataError(code, reply)
+            conn.send(data)  # all of it, the final dot included, or an error: never part of the dot
+            handed_over = True
+            code, reply = conn.getreply()
+        except Exception as exc:
+            self.drop()
+            if handed_over:
+                raise _HandedOver(exc) from None
+            raise
         except BaseException:
             self.drop()
             raise
+        if 200 <= code < 300:
+            return
+        self.drop()
+        if 400 <= code < 600:
+            raise smtplib.SMTPDataError(code, reply)
+        raise _HandedOver(smtplib.SMTPDataError(code, reply))
 
     def drop(self) -> None:
         if self._conn is not None:
@@ -454,7 +804,13 @@ class DeliveryReport:
 
 
 def _safe_name(address: str) -> str:
-    return re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
+    """A file name part for an address; a long one is cut and told apart by a hash (names stay under 255 bytes)."""
+    import hashlib
+
+    name = re.sub(r"[^A-Za-z0-9@._+-]", "_", address)
+    if len(name) > 100:
+        name = f"{name[:80]}-{hashlib.sha256(address.encode()).hexdigest()[:12]}"
+    return name
 
 
 def email_settings(loaded: LoadedConfig) -> EmailDelivery:
@@ -513,9 +869,11 @@ def deliver(
         session = None
     else:
         login = credentials(settings)
-        ca = loaded.resolve(settings.smtp.ca_file) if settings.smtp.ca_file else None
+        tls = None
+        if settings.smtp.security != "none":  # read the CA file now: a bad one stops the run before the log
+            tls = tls_context(loaded.resolve(settings.smtp.ca_file) if settings.smtp.ca_file else None)
         journal = DeliveryLog(path)
-        session = SmtpSession(settings.smtp, login, ca)
+        session = SmtpSession(settings.smtp, login, tls)
 
     outcomes: list[Outcome] = []
     stopped: tuple[str, str] | None = None  # (status, reason) for recipients not tried
@@ -530,9 +888,14 @@ def deliver(
                 outcomes.append(Outcome(rcpt, kind, stopped[0], detail=f"not tried: {stopped[1]}"))
                 continue
             message_id = email.utils.make_msgid(domain=domain)
-            msg = compose_message(
-                settings, subject=subject, text=text, html=html, pdf=pdf, pdf_name=pdf_name, message_id=message_id
-            )
+            try:
+                msg = compose_message(
+                    settings, subject=subject, text=text, html=html, pdf=pdf, pdf_name=pdf_name, message_id=message_id
+                )
+            except (ValueError, TypeError, email.errors.MessageError) as exc:
+                raise DeliveryError(
+                    f"cannot compose the message to {rcpt}: {one_line(str(exc))}", exit_code=1
+                ) from None
             if session is None:
                 eml = outputs["pdf"].parent / f"briefing.{_safe_name(rcpt)}.eml"
                 try:
@@ -564,13 +927,15 @@ def _prior_outcome(rcpt: str, kind: str, prior: LogEntry) -> Outcome:
     if prior.status == "sent":
         return Outcome(rcpt, kind, "already sent", prior.message_id, f"sent {prior.updated}", prior.attempts)
     logger.warning(
-        "%s: an earlier send (%s, %s) was interrupted while the server had it; it may have arrived. "
-        "Not sending again: check, then use --resend",
+        "%s: an earlier send (%s, %s) may have arrived: the server had it when the run was interrupted "
+        "or its answer was lost. Not sending again: check, then use --resend --recipient %s",
         rcpt,
         prior.message_id,
         prior.updated,
+        rcpt,
     )
-    return Outcome(rcpt, kind, "in doubt", prior.message_id, f"interrupted {prior.updated}", prior.attempts)
+    detail = f"{prior.detail} ({prior.updated})" if prior.detail else f"interrupted {prior.updated}"
+    return Outcome(rcpt, kind, "in doubt", prior.message_id, detail, prior.attempts)
 
 
 def _send_one(
@@ -586,33 +951,53 @@ def _send_one(
 ) -> tuple[Outcome, str | None]:
     """Send one message, retrying transient failures with bounded exponential backoff.
 
-    The log says ``sending`` only while the server has the message, so a crash at any other
-    moment leaves a record that is certainly right.
+    The log says ``sending`` before the server gets the message and until its answer is
+    known, so a crash at any moment leaves a record that is certainly right, or in doubt.
+    A failure of the log itself stops the run (a :class:`BriefgenError`): nothing is sent
+    that the log could not first record as ``sending``.
     """
     attempts = settings.retry.attempts
     for attempt in range(1, attempts + 1):
+        failure: Exception
         try:
             session.connect()
+        except _Unreachable as exc:
+            failure = exc
+        else:
             journal.update(message_id, "sending", attempt)
-            session.send(msg, sender, rcpt)
-        except Exception as exc:
-            kind_of_failure = classify(exc)
-            detail = describe(exc)
-            if kind_of_failure == "transient" and attempt < attempts:
-                journal.update(message_id, "deferred", attempt, detail)
-                delay = settings.retry.delay(attempt)
+            try:
+                session.send(msg, sender, rcpt)
+            except _HandedOver as exc:
+                detail = f"no answer after the message data: {describe(exc, session.secrets)}"
+                journal.update(message_id, "sending", attempt, detail)  # stays in doubt
                 logger.warning(
-                    "%s: %s; trying again in %gs (attempt %d of %d)", rcpt, detail, delay, attempt + 1, attempts
+                    "%s: %s; it may have arrived, so it is not sent again: check, then use --resend --recipient %s",
+                    rcpt,
+                    detail,
+                    rcpt,
                 )
-                sleep(delay)
-                continue
-            status = "deferred" if kind_of_failure == "transient" else "failed"
-            journal.update(message_id, status, attempt, detail)
-            logger.warning("%s: %s: %s", rcpt, "gave up for now" if status == "deferred" else "refused", detail)
-            if kind_of_failure == "transient" and isinstance(exc, _Unreachable):
-                kind_of_failure = "unreachable"
-            return Outcome(rcpt, kind, status, message_id, detail, attempt), kind_of_failure
-        journal.update(message_id, "sent", attempt)
-        logger.info("sent to %s (%s)", rcpt, message_id)
-        return Outcome(rcpt, kind, "sent", message_id, "", attempt), None
+                return Outcome(rcpt, kind, "in doubt", message_id, detail, attempt), None
+            except Exception as exc:
+                failure = exc
+            else:
+                try:
+                    journal.update(message_id, "sent", attempt)
+                except BriefgenError as exc:
+                    raise BriefgenError(f"{exc}; the message to {rcpt} went out but stays in doubt there") from None
+                logger.info("sent to %s (%s)", rcpt, message_id)
+                return Outcome(rcpt, kind, "sent", message_id, "", attempt), None
+        kind_of_failure = classify(failure)
+        detail = describe(failure, session.secrets)
+        if kind_of_failure == "transient" and attempt < attempts:
+            journal.update(message_id, "deferred", attempt, detail)
+            delay = settings.retry.delay(attempt)
+            logger.warning("%s: %s; trying again in %gs (attempt %d of %d)", rcpt, detail, delay, attempt + 1, attempts)
+            sleep(delay)
+            continue
+        status = "deferred" if kind_of_failure == "transient" else "failed"
+        journal.update(message_id, status, attempt, detail)
+        logger.warning("%s: %s: %s", rcpt, "gave up for now" if status == "deferred" else "refused", detail)
+        if kind_of_failure == "transient" and isinstance(failure, _Unreachable):
+            kind_of_failure = "unreachable"
+        return Outcome(rcpt, kind, status, message_id, detail, attempt), kind_of_failure
     raise AssertionError("unreachable")  # pragma: no cover - the loop always returns

@@ -43,6 +43,10 @@ class RenderError(BriefgenError):
     """A template is missing or fails, or the PDF cannot be made."""
 
 
+class OutputError(BriefgenError):
+    """A briefing's files cannot be written (a full disk, a read-only or missing directory)."""
+
+
 class DeliveryError(BriefgenError):
     """Not every recipient got the briefing (exit status 3), or delivery cannot start (1)."""
 

@@ -109,8 +109,13 @@ def read_clusters(path: Path) -> list[Cluster]:
                 raise ValueError("needs a non-empty 'documents' list and at least one reference")
             articles = tuple(_article(doc, k) for k, doc in enumerate(documents))
             clusters.append(Cluster(str(item.get("id", f"line{n}")), articles, tuple(references)))
-        except (ValueError, KeyError, TypeError) as exc:
-            detail = f"missing key {exc}" if isinstance(exc, KeyError) else str(exc)
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            if isinstance(exc, RecursionError):
+                detail = "nested too deeply"
+            elif isinstance(exc, KeyError):
+                detail = f"missing key {exc}"
+            else:
+                detail = str(exc)
             raise BriefgenError(f"{path}:{n}: not a cluster: {detail}") from None
     if not clusters:
         raise BriefgenError(f"{path}: no clusters")

@@ -173,6 +173,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Section:
+    """One section of a briefing (``key_points``, ``why_it_matters``...) with its heading and items."""
+
     name: str
     heading: str
     items: tuple[Item, ...]

@@ -117,7 +117,10 @@ def model_identity(name: str | None = None) -> str:
             return f"{candidate}-{metadata.version(candidate)}"
         except (metadata.PackageNotFoundError, ValueError):
             pass
-        meta = Path(candidate).expanduser() / "meta.json"  # a model given by its directory
+        try:
+            meta = Path(candidate).expanduser() / "meta.json"  # a model given by its directory
+        except RuntimeError:  # ~user that does not exist
+            continue
         if meta.is_file():
             return f"{candidate}-{hashlib.sha256(meta.read_bytes()).hexdigest()[:12]}"
     return f"{name}-missing" if name else "blank-en-sentencizer"

@@ -21,11 +21,12 @@ from typing import TypedDict
 
 from .builds import OUTPUT_FILES, default_out_dir, made_from, output_keys, reusable, write_manifest
 from .clean import duplicate_of, group_duplicates
-from .config import Config, LoadedConfig
-from .errors import ArticleError, BriefgenError, NoArticlesError
-from .fetch import is_url
-from .ingest import MAX_BYTES, expand_sources
+from .config import FORMATS, Config, Limits, LoadedConfig, window_start
+from .errors import ArticleError, ConfigError, NoArticlesError, OutputError
+from .fetch import is_url, public_url
+from .ingest import check_file, find_sources
 from .models import Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
+from .textsafe import clip, printable
 from .topic import TopicMatcher
 from .workspace import Workspace
 
@@ -37,7 +38,7 @@ class Decision:
     """What happened to one input (a file, or one post or entry of it): kept, or why it was left out."""
 
     path: str
-    status: str  # kept | duplicate | off-topic | outside window | unreadable
+    status: str  # kept | duplicate | off-topic | outside window | unreadable | skipped (over a limit)
     detail: str = ""
     form: str | None = None
     title: str | None = None
@@ -93,12 +94,19 @@ class IntakeReport(TypedDict):
     articles: list[dict[str, object]]
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuildResult:
+    """What :func:`build` made: the briefing, the files written and what happened to every input."""
+
     briefing: Briefing
+    """Sections, items and sources, as ``briefing.json`` records them."""
     outputs: dict[str, Path]
+    """The files written, by kind (``md``, ``html``, ``pdf``, ``email.html``, ``txt``, ``json``, ``ingest.json``,
+    ``manifest.json``)."""
     decisions: tuple[Decision, ...]
+    """One per input: kept, or why it was left out."""
     timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent in each stage."""
 
 
 @contextmanager
@@ -114,17 +122,28 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace) -> list[Document]:
     """Read and clean every source file and URL; an unreadable one is reported and skipped.
 
-    The workspace reads each input once however many briefings use it; documents are
-    numbered here, in source order.
+    Only regular files within ``limits`` are read (see :func:`~briefgen.ingest.find_sources`
+    for what is skipped, and why); a URL is named without the user name and password it may
+    carry, which only the fetch itself uses. The workspace reads each input once however
+    many briefings use it; documents are numbered here, in source order.
     """
     from .dirs import http_cache_dir
     from .fetch import fetch
 
     config = loaded.config
+    limits = config.limits
     urls = [s for s in config.sources if is_url(s)]
-    files, missing = expand_sources([s for s in config.sources if not is_url(s)], loaded.base_dir)
-    for message in missing:
+    found = find_sources(
+        [s for s in config.sources if not is_url(s)],
+        loaded.base_dir,
+        follow_symlinks=config.follow_symlinks,
+        max_files=limits.max_files,
+    )
+    for message in found.missing:
         logger.warning(message)
+    for skipped in found.skipped:
+        logger.warning("skipped %s: %s", skipped.path, skipped.reason)
+        decisions.append(Decision(skipped.path, "skipped", skipped.reason))
     cache_dir = loaded.resolve(config.fetch.cache_dir) if config.fetch.cache_dir else http_cache_dir()
 
     def fetcher(url: str) -> Callable[[], tuple[bytes, str]]:
@@ -134,30 +153,62 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
                 cache_dir,
                 max_age=config.fetch.max_age_hours * 3600,
                 timeout=config.fetch.timeout,
-                max_bytes=MAX_BYTES,
+                max_bytes=limits.max_bytes,
             )
             return got.body, got.content_type
 
         return get
 
     documents: list[Document] = []
-    sources: list[Path | str] = [*files, *urls]
+    sources: list[Path | str] = [*found.files, *urls]
     for source in sources:
+        name = str(source) if isinstance(source, Path) else public_url(source)
         try:
             if isinstance(source, Path):
-                found = workspace.file_documents(source)
+                check_file(source, limits.max_bytes)  # this config's limit, before the read all configs share
+                got = workspace.file_documents(source)
             else:
-                found = workspace.url_documents(source, fetcher(source))
+                got = workspace.url_documents(name, fetcher(source))
         except ArticleError as exc:
             logger.warning("skipped %s: %s", exc.path, exc.reason)
-            decisions.append(Decision(str(source), "unreadable", exc.reason))
+            decisions.append(Decision(name, "unreadable", exc.reason))
             continue
         except Exception as exc:  # a reader bug must not sink the run either
-            logger.warning("skipped %s: %s: %s", source, type(exc).__name__, exc)
-            decisions.append(Decision(str(source), "unreadable", f"{type(exc).__name__}: {exc}"))
+            logger.warning("skipped %s: %s: %s", name, type(exc).__name__, exc)
+            decisions.append(Decision(name, "unreadable", f"{type(exc).__name__}: {exc}"))
             continue
-        documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(found))
+        documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(got))
     return documents
+
+
+def apply_limits(documents: list[Document], limits: Limits, decisions: list[Decision]) -> list[Document]:
+    """At most ``limits.max_articles`` documents, each at most ``limits.max_chars`` characters long,
+    so that no input can take unbounded memory or time in analysis and selection; a one-line
+    warning names each document cut and says how many were left out."""
+    from .clean import truncate
+
+    kept: list[Document] = []
+    for doc in documents:
+        if len(kept) >= limits.max_articles:
+            decisions.append(Decision.of(doc, "skipped", f"over the limit of {limits.max_articles:,} articles"))
+            continue
+        shorter = truncate(doc, limits.max_chars)
+        if shorter is not None:
+            logger.warning(
+                "%s: text cut after %s of its %s characters (limits.max_chars)",
+                doc.article.path,
+                f"{len(shorter.text):,}",
+                f"{len(doc.text):,}",
+            )
+            doc = shorter
+        kept.append(doc)
+    if len(documents) > len(kept):
+        logger.warning(
+            "read only the first %s of %s articles (limits.max_articles)",
+            f"{len(kept):,}",
+            f"{len(documents):,}",
+        )
+    return kept
 
 
 def in_window(doc: Document, start: dt.date, end: dt.date) -> bool:
@@ -201,11 +252,12 @@ def take_in(
     timings = {} if timings is None else timings
     workspace = workspace or Workspace()
     config = loaded.config
-    start = as_of - dt.timedelta(days=config.window.days - 1)
+    start = window_start(as_of, config.window.days)
     topic = TopicMatcher(config.topic)
     decisions: list[Decision] = []
     with _timed(timings, "read and clean"):
-        cleaned = ingest(loaded, decisions, workspace)
+        cleaned = apply_limits(ingest(loaded, decisions, workspace), config.limits, decisions)
+    cut = {doc.index for doc in cleaned if any(note.endswith("(limits.max_chars)") for note in doc.removed)}
     with _timed(timings, "filter"):
         on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
         documents = group_duplicates(on_topic)
@@ -218,8 +270,11 @@ def take_in(
             decisions.append(Decision.of(doc, "duplicate", f"same story as {original}", relevance[doc.index]))
         elif doc.index in kept:
             undated = "; undated" if doc.article.date is None else ""
+            shortened = f"; cut at {config.limits.max_chars:,} characters" if doc.index in cut else ""
             decisions.append(
-                Decision.of(doc, "kept", f"relevance {relevance[doc.index]:.2f}{undated}", relevance[doc.index])
+                Decision.of(
+                    doc, "kept", f"relevance {relevance[doc.index]:.2f}{undated}{shortened}", relevance[doc.index]
+                )
             )
     # Reports name files relative to the config, so they read the same on every machine.
     decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
@@ -243,21 +298,34 @@ def display_path(path: str, base: Path) -> str:
     """A path relative to the config file, so briefings read the same on every machine.
 
     Files far outside the config's project (more than one level up) keep their absolute path;
-    URLs stay as they are.
+    URLs stay as they are, less any user name and password. Control characters and undecodable
+    bytes in a file's name show as escapes, so a name never breaks a line or a UTF-8 report.
     """
     if is_url(path):
-        return path
+        return printable(public_url(path))
     try:
         rel = os.path.relpath(path, base).replace(os.sep, "/")
     except ValueError:
-        return path
-    return path if rel.startswith("../../") else rel
+        return printable(path)
+    return printable(path if rel.startswith("../../") else rel)
 
 
 def compose(
     selection: Selection, corpus: Corpus, loaded: LoadedConfig, as_of: dt.date, start: dt.date, articles_read: int
 ) -> Briefing:
-    """Number the cited sources in order of first citation and turn selected sentences into items."""
+    """Number the cited sources in order of first citation and turn selected sentences into items.
+
+    What the briefing shows of a source's metadata is bounded here, so every output is: titles,
+    publishers and authors on one line and cut with "…" (``render.MAX_TITLE_CHARS``,
+    ``MAX_NAME_CHARS``), URLs longer than ``MAX_URL_CHARS`` not linked, and a sentence longer
+    than ``MAX_QUOTE_CHARS`` (giant tokens, not prose) left out with a warning.
+    """
+    from .render import MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
+
+    def link(url: str | None) -> str | None:
+        url = web_url(url)
+        return url if url and len(url) <= MAX_URL_CHARS else None
+
     config = loaded.config
     docs = {d.index: d for d in corpus.documents}
     daily: dict[dt.date, int] = {}
@@ -270,24 +338,35 @@ def compose(
     for sel in selection.sections:
         items = []
         for k, sent in enumerate(sel.sentences):
+            if len(sent.text) > MAX_QUOTE_CHARS:
+                where = printable(display_path(docs[sent.doc].article.path, loaded.base_dir), 300)
+                logger.warning("left out a sentence of %d characters from %s", len(sent.text), where)
+                continue
             n = numbers.setdefault(sent.doc, len(numbers) + 1)
             label = sel.labels[k] if k < len(sel.labels) else None
             items.append(Item(text=sent.text, sources=(n,), offsets=((sent.start, sent.end),), label=label))
-        sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
+        if items or not sel.sentences:
+            sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
     sources = []
     for doc_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
         art = docs[doc_index].article
         sources.append(
             Source(
                 id=n,
-                title=art.title,
-                publisher=art.publisher,
-                author=art.author,
+                title=clip(art.title, MAX_TITLE_CHARS),
+                publisher=clip(art.publisher, MAX_NAME_CHARS),
+                author=clip(art.author, MAX_NAME_CHARS),
                 date=art.date,
-                url=web_url(art.url),
+                url=link(art.url),
                 path=display_path(art.path, loaded.base_dir),
                 also=tuple(
-                    SourceRef(a.title, a.publisher, a.date, web_url(a.url), display_path(a.path, loaded.base_dir))
+                    SourceRef(
+                        clip(a.title, MAX_TITLE_CHARS),
+                        clip(a.publisher, MAX_NAME_CHARS),
+                        a.date,
+                        link(a.url),
+                        display_path(a.path, loaded.base_dir),
+                    )
                     for a in docs[doc_index].duplicates
                 ),
             )
@@ -297,7 +376,7 @@ def compose(
         as_of=as_of,
         window_start=start,
         window_days=config.window.days,
-        audience=config.resolved_audience().name,
+        audience=clip(config.resolved_audience().name, MAX_NAME_CHARS) or "",
         sections=tuple(sections),
         sources=tuple(sources),
         articles_read=articles_read,
@@ -349,7 +428,7 @@ def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, 
                 path.write_text(data, encoding="utf-8")
             outputs[key] = path
     except OSError as exc:
-        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
     return outputs
 
 
@@ -374,11 +453,21 @@ def build(
     """
     from . import summarize
 
-    loaded = config if isinstance(config, LoadedConfig) else LoadedConfig.in_code(config, base_dir)
+    if isinstance(config, LoadedConfig):
+        if base_dir is not None:
+            raise ConfigError("base_dir is for a Config made in code; a loaded config resolves paths against its file")
+        loaded = config
+    else:
+        loaded = LoadedConfig.in_code(config, base_dir)
     config = loaded.config
     workspace = workspace or Workspace()
     as_of = as_of or config.window.as_of or dt.date.today()
-    formats = list(formats or config.output.formats)
+    formats = list(config.output.formats if formats is None else formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise ConfigError(
+            f"unknown format {', '.join(map(repr, unknown)) or 'list (empty)'}; choose from {', '.join(FORMATS)}"
+        )
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(loaded, as_of)
     timings: dict[str, float] = {}
     ingredients = made_from(loaded)  # before reading, so a file changed meanwhile calls for a rebuild
@@ -430,9 +519,15 @@ def ensure_built(
     workspace: Workspace | None = None,
     *,
     rebuild: bool = False,
+    sent: bool = False,
 ) -> Finished:
     """The build of this config and date in ``out_dir`` when it is finished, has every output of
-    ``formats`` and everything it was made from is unchanged; otherwise a new build."""
+    ``formats`` and everything it was made from is unchanged; otherwise a new build.
+
+    ``sent`` says the delivery log holds a message of this briefing already: then its build
+    is kept even though its inputs changed (with a warning), so that every recipient of one
+    briefing gets the same one; ``rebuild`` builds afresh all the same.
+    """
     from .builds import briefing_counts
 
     needed = output_keys(formats)
@@ -440,6 +535,16 @@ def ensure_built(
         reason = "asked to rebuild"
     else:
         found, reason = reusable(loaded, as_of, out_dir, needed)
+        if found is None and sent:
+            kept, _ = reusable(loaded, as_of, out_dir, needed, inputs=False)
+            if kept is not None:
+                logger.warning(
+                    "%s: %s since this briefing went out to some recipients; sending them the same one "
+                    "(--rebuild to build afresh)",
+                    loaded.name,
+                    reason,
+                )
+                return Finished(out_dir, kept, False, f"kept: {reason} since it was sent", briefing_counts(kept))
         if found is not None:
             return Finished(out_dir, found, False, reason, briefing_counts(found))
     result = build(loaded, as_of, out_dir, formats, workspace=workspace)

@@ -37,6 +37,7 @@ from .topic import TopicMatcher
 
 if TYPE_CHECKING:
     import numpy.typing as npt
+    from scipy import sparse
 
     from .config import Audience
 
@@ -153,25 +154,33 @@ def bigram_concepts(s: Sentence) -> frozenset[str]:
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(terms) if not (a in stop and b in stop))
 
 
-def tfisf_matrix(sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
-    """L2-normalised tf-isf vectors, one row per sentence (idf over sentences, as in MMR summarizers)."""
+def tfisf_matrix(sentences: Sequence[Sentence]) -> sparse.csr_matrix:
+    """L2-normalised tf-isf vectors, one sparse row per sentence (idf over sentences, as in MMR summarizers).
+
+    Sparse, so memory grows with the words the sentences hold, not with sentences times vocabulary.
+    """
+    from scipy import sparse
+
     vocab: dict[str, int] = {}
-    for s in sentences:
-        for t in s.tokens:
-            vocab.setdefault(t, len(vocab))
-    matrix = np.zeros((len(sentences), max(1, len(vocab))), dtype=np.float64)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
     for i, s in enumerate(sentences):
         for t, n in Counter(s.tokens).items():
-            matrix[i, vocab[t]] = 1.0 + math.log(n)
-    df = (matrix > 0).sum(axis=0)
+            rows.append(i)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            values.append(1.0 + math.log(n))
+    shape = (len(sentences), max(1, len(vocab)))
+    df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=shape[1])
     idf = np.log((1 + len(sentences)) / (1 + df)) + 1.0
-    matrix *= idf
-    norms: npt.NDArray[np.float64] = np.linalg.norm(matrix, axis=1, keepdims=True)
+    weighted = np.asarray(values, dtype=np.float64) * idf[np.asarray(cols, dtype=np.int64)]
+    norms = np.sqrt(np.bincount(np.asarray(rows, dtype=np.int64), weights=weighted**2, minlength=shape[0]))
     norms[norms == 0] = 1.0
-    return matrix / norms
+    weighted /= norms[np.asarray(rows, dtype=np.int64)]
+    return sparse.csr_matrix((weighted, (rows, cols)), shape=shape, dtype=np.float64)
 
 
-# ----------------------------------------------------------------------------- selectors
+# ----------------------------------------------------------------------------- summarizers
 
 
 @dataclass(frozen=True)
@@ -185,7 +194,7 @@ class Context:
     corpus: Corpus
     candidates: tuple[int, ...]
     followers: dict[int, int]
-    vectors: npt.NDArray[np.float64]
+    vectors: sparse.csr_matrix
     topic: TopicMatcher
     doc_relevance: dict[int, float] = field(default_factory=dict)
 
@@ -217,6 +226,8 @@ class Summarizer:
         self.ctx = ctx
         self.sentences = ctx.corpus.sentences
         self.chosen: list[int] = []
+        # Each sentence's highest similarity to any chosen one, kept up to date as sentences are taken.
+        self._nearest = np.zeros(len(self.sentences), dtype=np.float64)
         self.salience = self._salience()
 
     def _salience(self) -> npt.NDArray[np.float64]:
@@ -227,11 +238,13 @@ class Summarizer:
 
     def take(self, i: int) -> None:
         self.chosen.append(i)
+        vectors = self.ctx.vectors
+        similarity = np.asarray((vectors @ vectors[i].T).todense()).ravel()
+        np.maximum(self._nearest, similarity, out=self._nearest)
 
     def redundancy(self, i: int) -> float:
-        if not self.chosen:
-            return 0.0
-        return float(np.max(self.ctx.vectors[self.chosen] @ self.ctx.vectors[i]))
+        """The highest cosine similarity of sentence ``i`` to any sentence chosen so far."""
+        return float(self._nearest[i]) if self.chosen else 0.0
 
     def pick(
         self, pool: Iterable[int], k: int, budget: int | None = None, relevance: npt.NDArray[np.float64] | None = None
@@ -243,7 +256,8 @@ class Summarizer:
         relevance = self.salience if relevance is None else relevance
         top = float(np.max(relevance)) if len(relevance) else 0.0
         scale = 1.0 / top if top > 0 else 1.0
-        remaining = [i for i in pool if i not in set(self.chosen)]
+        taken = set(self.chosen)
+        remaining = [i for i in pool if i not in taken]
         picked: list[int] = []
         used = 0
         while remaining and len(picked) < k and (budget is None or used < budget):
@@ -272,9 +286,9 @@ def centroid_salience(ctx: Context) -> npt.NDArray[np.float64]:
     """Centroid relevance (Radev et al., 2004) blended with topic focus and a lead-position prior."""
     sents = ctx.corpus.sentences
     cand = list(ctx.candidates)
-    centroid = ctx.vectors[cand].mean(axis=0) if cand else np.zeros(ctx.vectors.shape[1])
+    centroid = np.asarray(ctx.vectors[cand].mean(axis=0)).ravel() if cand else np.zeros(ctx.vectors.shape[1])
     norm = np.linalg.norm(centroid)
-    central = ctx.vectors @ (centroid / norm) if norm else np.zeros(len(sents))
+    central = np.asarray(ctx.vectors @ (centroid / norm)).ravel() if norm else np.zeros(len(sents))
     position = np.array([1.0 / math.sqrt(1.0 + s.position) for s in sents])
     if ctx.topic.active:
         topical = np.array([ctx.topic.sentence_score(s.text) for s in sents])

@@ -46,8 +46,8 @@ class TopicMatcher:
     def excluded_by(self, doc: Document) -> str | None:
         """The exclusion term an article is about, if any: named in its title or lead, or mentioned three times."""
         lead = " ".join([doc.article.title or "", *doc.text.split()[:60]])
-        # Not strict: blank exclusion terms compile to no pattern, so the two can differ in length.
-        for pattern, term in zip(self.excludes, self.topic.exclude, strict=False):
+        terms = [t for t in self.topic.exclude if t.strip()]  # the terms self.excludes was compiled from
+        for pattern, term in zip(self.excludes, terms, strict=True):
             if pattern.search(lead) or len(pattern.findall(doc.text)) >= 3:
                 return term
         return None

@@ -67,19 +67,25 @@ def _dist_version(name: str) -> str:
 
 
 def _imported_modules(name: str, package_dir: Path) -> set[str]:
-    """briefgen modules that module ``name`` imports anywhere in its code (at the top or in a function)."""
+    """Modules of the package that module ``name`` imports anywhere in its code (at the top or in a
+    function), in any form: ``from .x import``, ``from . import x``, ``from briefgen.x import``,
+    ``from briefgen import x``, ``import briefgen.x``."""
     import ast
 
+    package = package_dir.name
     tree = ast.parse((package_dir / f"{name}.py").read_text(encoding="utf-8"))
     found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            if node.module:
-                found.add(node.module.split(".")[0])
-            else:  # from . import a, b
-                found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("briefgen."):
-            found.add((node.module or "").split(".")[1])
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith(f"{package}."))
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if node.level == 1 or (node.level == 0 and module.split(".")[0] == package):
+                parts = module.split(".")[1:] if node.level == 0 else module.split(".")
+                if parts and parts[0]:
+                    found.add(parts[0])
+                else:  # from . import a, b / from briefgen import a, b
+                    found.update(alias.name for alias in node.names)
     return {m for m in found if (package_dir / f"{m}.py").is_file()}
 
 

@@ -92,6 +92,14 @@ def seeds() -> Path:
     return SEEDS
 
 
+@pytest.fixture(scope="module")
+def warm_model() -> None:
+    """Load spaCy once in the test process, so every case forked from it starts with it loaded."""
+    from briefgen.nlp import load_pipeline
+
+    load_pipeline()
+
+
 @pytest.fixture(scope="session")
 def nlp():
     from briefgen.nlp import load_pipeline

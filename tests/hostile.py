@@ -58,8 +58,17 @@ def _address_space() -> int:
     return 0
 
 
-def run_limited(case: Callable[[], Any], time_limit: float = TIME_LIMIT, memory_cap: int = MEMORY_CAP) -> Outcome:
-    """Run ``case()`` in a forked child under a memory cap and a time limit; its return value must be JSON."""
+def run_limited(
+    case: Callable[[], Any],
+    time_limit: float = TIME_LIMIT,
+    memory_cap: int = MEMORY_CAP,
+    file_size_limit: int | None = None,
+) -> Outcome:
+    """Run ``case()`` in a forked child under a memory cap and a time limit; its return value must be JSON.
+
+    ``file_size_limit`` (bytes) makes every write past that offset of any file fail with EFBIG
+    (``RLIMIT_FSIZE``, with SIGXFSZ ignored), as on a full disk.
+    """
     read_end, write_end = os.pipe()
     started = time.monotonic()
     pid = os.fork()
@@ -69,6 +78,9 @@ def run_limited(case: Callable[[], Any], time_limit: float = TIME_LIMIT, memory_
         try:
             limit = _address_space() + memory_cap
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+            if file_size_limit is not None:
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+                resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
             result: dict[str, Any]
             try:
                 result = {"value": case()}
@@ -175,7 +187,8 @@ def rendered_markdown_html(markdown: str) -> str:
     """The Markdown as a CommonMark renderer with raw HTML enabled shows it (markdown-it)."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark", {"html": True}).render(markdown)
+    html: str = MarkdownIt("commonmark", {"html": True}).render(markdown)
+    return html
 
 
 def assert_no_live_markup(out_dir: Path, planted: Iterable[str]) -> None:
@@ -201,3 +214,14 @@ def assert_no_live_markup(out_dir: Path, planted: Iterable[str]) -> None:
 def assert_never_printed(secret: str, *texts: str) -> None:
     for text in texts:
         assert secret not in text, f"a secret was printed: {text[:300]!r}"
+
+
+# ----------------------------------------------------------------------------- the sample corpus
+
+#: The example config's topic, which keeps six of the sample articles for 2025-02-14.
+SAMPLE_TOPIC = {
+    "keywords": ["alliance", "summit", "defense", "secretariat", "missile"],
+    "entities": ["Japan", "South Korea", "United States"],
+    "exclude": ["baseball"],
+}
+SAMPLE_KEPT = 6

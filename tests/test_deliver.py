@@ -139,7 +139,9 @@ def test_421_twice_then_accepted_arrives_once(built):
 
 
 def test_dropped_connection_is_retried(built):
-    with smtp_server(Recorder(data_replies=["drop"])) as (port, server):
+    # Before the message data: once the data is handed over, a lost reply leaves it in doubt instead
+    # (tests/test_hostile_mail.py).
+    with smtp_server(Recorder(rcpt_replies=["drop"])) as (port, server):
         loaded = configure(built, port, to=["analyst@example.com"])
         report = deliver(loaded, AS_OF, outputs(built[1]), sleep=lambda s: None)
     assert report.complete and report.outcomes[0].attempts == 2
@@ -147,7 +149,7 @@ def test_dropped_connection_is_retried(built):
 
 
 def test_a_timeout_is_retried(built):
-    with smtp_server(Recorder(stall=1, stall_seconds=1.5)) as (port, server):
+    with smtp_server(Recorder(rcpt_replies=["stall"], stall_seconds=1.5)) as (port, server):  # before the data
         smtp = {"host": "127.0.0.1", "port": port, "security": "none", "timeout": 0.5}
         loaded = configure(built, port, to=["analyst@example.com"], smtp=smtp)
         report = deliver(loaded, AS_OF, outputs(built[1]), sleep=lambda s: None)

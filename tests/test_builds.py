@@ -1,0 +1,170 @@
+"""Finished builds: what a build was made from, when one is reused, and the reason given when not."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from briefgen import builds
+from briefgen.builds import made_from, reusable, send_formats
+from briefgen.config import load_config
+from briefgen.pipeline import build, ensure_built
+
+from .conftest import AS_OF, ROOT, run_cli
+
+FORMATS = ["md", "html", "email"]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the acme client's project: its config, templates, logo and the sample articles."""
+    for part in ("configs", "samples", "templates"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    return tmp_path
+
+
+def built(project: Path, formats: list[str] = FORMATS) -> tuple[Path, Path]:
+    config = project / "configs" / "acme.yaml"
+    out = project / "out"
+    build(load_config(config), AS_OF, out, formats)
+    return config, out
+
+
+def why(config: Path, out: Path, needed: list[str] | None = None) -> str:
+    found, reason = reusable(load_config(config), AS_OF, out, needed or ["md", "html"])
+    return "reused" if found is not None else reason
+
+
+def test_an_unchanged_build_is_reused_and_every_change_names_itself(project):
+    config, out = built(project)
+    assert why(config, out) == "reused"
+    (project / "templates" / "clients" / "acme" / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    assert why(config, out) == "../templates/clients/acme/logo.svg changed"
+    # The config's own template directory, in front of the client's.
+    own = project / "configs" / "own-templates"
+    own.mkdir()
+    template = own / "briefing.md.j2"
+    template.write_text('{% extends "default:briefing.md.j2" %}\n', encoding="utf-8")
+    config = project / "configs" / "acme.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "templates: own-templates\n", encoding="utf-8")
+    config, out = built(project)
+    template.write_text('{% extends "default:briefing.md.j2" %}\n{# edited #}\n', encoding="utf-8")
+    assert why(config, out) == "own-templates/briefing.md.j2 changed"
+    config, out = built(project)
+    late = project / "samples" / "articles" / "late.txt"
+    late.write_text("Late\n\nA late article about the alliance arrived.\n", encoding="utf-8")
+    assert why(config, out) == "article ../samples/articles/late.txt is new"
+    config, out = built(project)
+    late.unlink()
+    assert why(config, out) == "article ../samples/articles/late.txt is gone"
+    config, out = built(project)
+    config.write_text(config.read_text(encoding="utf-8").replace("audience: executive", "audience: analyst"))
+    assert why(config, out) == "the config changed"
+    config, out = built(project)
+    # What the build lacks, or what was edited by hand since.
+    assert why(config, out, ["pdf"]) == "the build has no briefing.pdf"
+    (out / "briefing.md").write_text("edited\n", encoding="utf-8")
+    assert why(config, out) == "briefing.md is not as built"
+    (out / "briefing.md").unlink()
+    assert why(config, out) == "briefing.md is missing"
+
+
+def test_new_code_or_libraries_call_for_a_new_build(project, monkeypatch):
+    config, out = built(project)
+    monkeypatch.setattr(builds, "code_version", lambda: "other-code")
+    assert why(config, out) == "briefgen's code or a library it uses changed"
+
+
+def test_a_manifest_of_an_older_briefgen_is_not_reused(project):
+    config, out = built(project)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    old = {k: manifest[k] for k in ("config", "as_of", "files")} | {"briefgen": "0.1.0", "fingerprint": "x"}
+    (out / "manifest.json").write_text(json.dumps(old), encoding="utf-8")
+    assert why(config, out) == "briefgen 0.1.0 made it, this is 0.2.0"
+
+
+def test_url_sources_are_always_read_afresh(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(f"sources: [{ROOT / 'samples' / 'articles'}, 'https://news.example/feed.xml']\n")
+    loaded = load_config(config)
+    assert made_from(loaded)["urls"] == ["https://news.example/feed.xml"]
+    out = tmp_path / "out"
+    out.mkdir()
+    # A finished build of it, as far as its files go.
+    (out / "briefing.md").write_text("x", encoding="utf-8")
+    ingredients = made_from(loaded)
+    builds.write_manifest(loaded, AS_OF, {"md": out / "briefing.md"}, out, ingredients)
+    assert reusable(loaded, AS_OF, out, ["md"]) == (None, "URL sources are read afresh")
+
+
+def test_a_file_too_large_to_read_is_fingerprinted_by_size_and_time(tmp_path, monkeypatch):
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 5000)
+
+    def never(path):
+        raise AssertionError("read a file over the limit")
+
+    monkeypatch.setattr(builds, "_sha256", never)
+    assert builds._input_hash(big, max_bytes=4096).startswith("size 5000, modified ")
+
+
+def test_a_briefing_already_sent_is_kept_though_its_inputs_changed(project, caplog):
+    config, out = built(project)
+    (project / "samples" / "articles" / "late.txt").write_text("Late\n\nA late alliance story.\n", encoding="utf-8")
+    loaded = load_config(config)
+    kept = ensure_built(loaded, AS_OF, out, FORMATS, sent=True)
+    assert not kept.built and kept.reason.startswith("kept: article ../samples/articles/late.txt is new")
+    assert "went out to some recipients; sending them the same one" in caplog.text
+    fresh = ensure_built(loaded, AS_OF, out, FORMATS, sent=True, rebuild=True)
+    assert fresh.built and fresh.reason == "asked to rebuild"
+    assert ensure_built(loaded, AS_OF, out, FORMATS).reason == "unchanged"
+
+
+def test_send_says_why_it_builds(project):
+    config, out = built(project, send_formats(FORMATS))
+    (project / "samples" / "articles" / "late.txt").write_text("Late\n\nA late alliance story.\n", encoding="utf-8")
+    args = ("send", str(config), "--as-of", AS_OF.isoformat(), "--out", str(out), "--dry-run")
+    first = run_cli(*args)
+    assert first.returncode == 0, first.stderr
+    assert f"built the briefing in {out} (article ../samples/articles/late.txt is new)" in first.stderr
+    again = run_cli(*args)
+    assert f"reusing the briefing in {out}" in again.stderr
+    forced = run_cli(*args, "--rebuild")
+    assert f"built the briefing in {out} (asked to rebuild)" in forced.stderr
+    assert set(send_formats(["md"])) == {"md", "pdf", "email"}
+
+
+def test_recipients_of_one_briefing_all_get_the_same_one(project):
+    """A recipient tried again after an article arrived gets what the others got, not a new briefing."""
+    import hashlib
+
+    from .smtpd import Recorder, smtp_server
+
+    config, out = built(project, send_formats(FORMATS))
+    recorder = Recorder()
+    with smtp_server(recorder) as (port, _):
+        config.write_text(config.read_text(encoding="utf-8").replace("port: 8025", f"port: {port}"), encoding="utf-8")
+        args = (
+            "send",
+            str(config),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+            "--log",
+            str(project / "log.sqlite"),
+        )
+        first = run_cli(*args, "--recipient", "desk@acme.example")
+        assert first.returncode == 0, first.stderr
+        (project / "samples" / "articles" / "late.txt").write_text("Late\n\nA late alliance story.\n", encoding="utf-8")
+        second = run_cli(*args)
+        assert second.returncode == 0, second.stderr
+        assert "went out to some recipients; sending them the same one" in second.stderr
+    pdfs = [
+        hashlib.sha256(next(p for p in r.message.iter_attachments()).get_content()).hexdigest()
+        for r in recorder.received
+    ]
+    assert len(pdfs) == 2 and pdfs[0] == pdfs[1]
