@@ -58,10 +58,11 @@ def output_keys(formats: Iterable[str]) -> list[str]:
 
 
 def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
-    """The config's ``output.dir``, else ``output/<config name>/<as-of>/``."""
+    """The config's ``output.dir``, else ``output/<config name>/<as-of>/`` in the project's root,
+    whatever the working directory."""
     if loaded.config.output.dir:
         return loaded.resolve(loaded.config.output.dir)
-    return Path("output") / loaded.name / as_of.isoformat()
+    return loaded.project_dir / "output" / loaded.name / as_of.isoformat()
 
 
 # ----------------------------------------------------------------------------- what a build is made from
@@ -127,14 +128,17 @@ CODE_LIBRARIES = (
 def made_from(loaded: LoadedConfig) -> dict[str, Any]:
     """Everything a build of this config depends on, hashed; raises BriefgenError when a part is missing."""
     from . import render
-    from .ingest import expand_sources
+    from .ingest import expand_sources, sidecar_path
     from .nlp import model_identity
 
     config = loaded.config
     base = loaded.base_dir
     settings = config.model_dump(mode="json", exclude={"delivery"})
     templates: dict[str, str] = {}
-    for label, directory in [*render.template_dirs(config, base), ("default", render.default_template_dir())]:
+    for label, directory in [
+        *render.template_dirs(config, base, loaded.project_dir),
+        ("default", render.default_template_dir()),
+    ]:
         templates.update(_tree_hashes(label, directory, base))
     branding: dict[str, str] = {}
     if config.branding.logo:
@@ -148,6 +152,10 @@ def made_from(loaded: LoadedConfig) -> dict[str, Any]:
         max_files=config.limits.max_files,
     )
     inputs = {_shown(path, base): _input_hash(path, config.limits.max_bytes) for path in files}
+    for path in files:  # an article's sidecar metadata is part of it
+        sidecar = sidecar_path(path)
+        if sidecar.is_file():
+            inputs[_shown(sidecar, base)] = _input_hash(sidecar, config.limits.max_bytes)
     return {
         "briefgen": __version__,
         "code": code_version(),

@@ -24,6 +24,7 @@ from .textsafe import message
 
 if TYPE_CHECKING:
     from .batch import BatchRow
+    from .config import LoadedConfig
     from .deliver import DeliveryReport
     from .workspace import Workspace
 
@@ -77,7 +78,14 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form") from None
+        pass
+    parts = value.split("-")
+    if len(parts) == 3 and [len(p) for p in parts] == [4, 2, 2] and all(p.isdigit() for p in parts):
+        try:
+            dt.date(*(int(p) for p in parts))
+        except ValueError as exc:  # the form is right: name what is wrong with the day
+            raise click.BadParameter(f"{value} is not a date: {exc}; give a YYYY-MM-DD date that exists") from None
+    raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form, such as 2025-02-14")
 
 
 def _parse_formats(ctx: click.Context, param: click.Parameter, value: str | None) -> list[str] | None:
@@ -139,12 +147,64 @@ def _workspace(cache_dir: Path | None, no_cache: bool) -> Workspace:
     return Workspace(None if no_cache else (cache_dir or analysis_cache_dir()))
 
 
-def _report_delivery(report: DeliveryReport) -> None:
-    """One line per recipient on stdout; a one-line error (exit 3) unless every recipient has the briefing."""
+class _Output:
+    """Where ``build``, ``send`` and ``batch`` report: lines for people, one JSON document for
+    programs (``--json``), or nothing but warnings and errors (``--quiet``)."""
+
+    def __init__(self, quiet: bool, as_json: bool) -> None:
+        self.quiet, self.as_json = quiet, as_json
+        self.data: dict[str, Any] = {}
+        if quiet and not _state["verbose"]:
+            logging.getLogger("briefgen").setLevel(logging.WARNING)
+
+    def line(self, text: str) -> None:
+        if not (self.quiet or self.as_json):
+            click.echo(text)
+
+    def emit(self) -> None:
+        """Print the JSON document, before any error is raised, so a program gets both."""
+        import json
+
+        from .textsafe import printable
+
+        if self.as_json:
+            click.echo(printable(json.dumps(self.data, ensure_ascii=False, indent=2), json_text=True))
+
+
+def _output_options(f: F) -> F:
+    f = click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout instead of lines.")(f)
+    return click.option(
+        "-q", "--quiet", is_flag=True, help="Print nothing on stdout, and only warnings and errors on stderr."
+    )(f)
+
+
+def _articles(used: int | None, read: int | None, counts: dict[str, int] | None) -> dict[str, Any]:
+    return {"read": read, "used": used, "counts": dict(sorted(counts.items())) if counts is not None else None}
+
+
+def _ingest_counts(out_dir: Path) -> dict[str, int] | None:
+    """What happened to each input of a build, from its ``ingest.json`` (a reused build has no decisions)."""
+    import json
+
+    try:
+        counts = json.loads((out_dir / "ingest.json").read_text(encoding="utf-8"))["counts"]
+        return {str(k): int(v) for k, v in counts.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _report_delivery(report: DeliveryReport, out: _Output) -> None:
+    """One line per recipient on stdout (or ``messages`` in the JSON document, printed here); a
+    one-line error (exit 3) unless every recipient has the briefing."""
     from .errors import DeliveryError
 
     for o in report.outcomes:
-        click.echo(f"{o.status:<13}{o.recipient:<34}{o.message_id or '-'}  {o.detail}".rstrip())
+        out.line(f"{o.status:<13}{o.recipient:<34}{o.message_id or '-'}  {o.detail}".rstrip())
+    out.data["messages"] = [
+        {"recipient": o.recipient, "kind": o.kind, "status": o.status, "message_id": o.message_id, "detail": o.detail}
+        for o in report.outcomes
+    ]
+    out.emit()
     missed = [o for o in report.outcomes if not o.delivered]
     if missed:
         raise DeliveryError(
@@ -172,6 +232,7 @@ def _report_delivery(report: DeliveryReport) -> None:
 @click.option("--send", is_flag=True, help="Then email the briefing to the config's recipients (see `briefgen send`).")
 @_send_options
 @_cache_options
+@_output_options
 @_verbose_option
 def build(
     config: Path,
@@ -184,10 +245,13 @@ def build(
     delivery_log: Path | None,
     cache_dir: Path | None,
     no_cache: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Build the briefing CONFIG describes and print the paths written."""
     from .pipeline import build as run_build
 
+    out = _Output(quiet, as_json)
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     if send:
@@ -200,7 +264,7 @@ def build(
     result = run_build(loaded, as_of=as_of, out_dir=out_dir, formats=formats, workspace=workspace)
     workspace.prune()
     for path in result.outputs.values():
-        click.echo(str(path))
+        out.line(str(path))
     counts: dict[str, int] = {}
     for decision in result.decisions:
         counts[decision.status] = counts.get(decision.status, 0) + 1
@@ -208,12 +272,20 @@ def build(
     logger.info("%s articles: %s", sum(counts.values()), summary)
     logger.debug("timings: %s", ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
     logger.debug("%s", workspace.stats.summary())
-    if send:
-        from .deliver import deliver
+    out.data = {
+        "config": str(config),
+        "as_of": as_of.isoformat(),
+        "out_dir": str(result.outputs["json"].parent),
+        "files": [str(path) for path in result.outputs.values()],
+        "articles": _articles(result.briefing.articles_used, result.briefing.articles_read, counts),
+    }
+    if not send:
+        out.emit()
+        return
+    from .deliver import deliver
 
-        _report_delivery(
-            deliver(loaded, as_of, result.outputs, dry_run=dry_run, resend=resend, delivery_log=delivery_log)
-        )
+    report = deliver(loaded, as_of, result.outputs, dry_run=dry_run, resend=resend, delivery_log=delivery_log)
+    _report_delivery(report, out)
 
 
 @cli.command()
@@ -235,6 +307,7 @@ def build(
 @_send_options
 @_rebuild_option
 @_cache_options
+@_output_options
 @_verbose_option
 def send(
     config: Path,
@@ -247,6 +320,8 @@ def send(
     rebuild: bool,
     cache_dir: Path | None,
     no_cache: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Email the briefing of CONFIG to its recipients: one message each, with a text part,
     an HTML part and the PDF attached.
@@ -259,6 +334,7 @@ def send(
     from .deliver import already_sent, deliver, email_settings
     from .pipeline import ensure_built
 
+    out = _Output(quiet, as_json)
     loaded = load_config(config)
     email_settings(loaded)  # before building, not after
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
@@ -271,10 +347,20 @@ def send(
         logger.info("built the briefing in %s (%s)", out_dir, finished.reason)
     else:
         logger.info("reusing the briefing in %s", out_dir)
+    used, read = finished.articles or (None, None)
+    out.data = {
+        "config": str(config),
+        "as_of": as_of.isoformat(),
+        "out_dir": str(out_dir),
+        "files": [str(path) for path in finished.outputs.values()],
+        "built": finished.built,
+        "reason": finished.reason,
+        "articles": _articles(used, read, _ingest_counts(out_dir)),
+    }
     report = deliver(
         loaded, as_of, finished.outputs, dry_run=dry_run, resend=resend, only=only, delivery_log=delivery_log
     )
-    _report_delivery(report)
+    _report_delivery(report, out)
 
 
 @cli.command()
@@ -284,6 +370,7 @@ def send(
 @_send_options
 @_rebuild_option
 @_cache_options
+@_output_options
 @_verbose_option
 def batch(
     paths: tuple[Path, ...],
@@ -295,12 +382,17 @@ def batch(
     rebuild: bool,
     cache_dir: Path | None,
     no_cache: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Build the briefing of every config in PATHS (config files, or directories of *.yaml)
     and, with --send, deliver each. Articles shared by several configs are read and analysed
     once; a finished build whose inputs are unchanged is reused unless --rebuild. Ends with a summary table; exits 1 if any config failed."""
+    import dataclasses
+
     from .batch import expand_configs, format_table, run_batch
 
+    out = _Output(quiet, as_json)
     configs, rows = expand_configs(paths)
     workspace = _workspace(cache_dir, no_cache)
     started = time.perf_counter()
@@ -315,7 +407,7 @@ def batch(
         delivery_log=delivery_log,
         rebuild=rebuild,
     )
-    if sys.stderr.isatty() and len(configs) > 1:
+    if sys.stderr.isatty() and len(configs) > 1 and not quiet:
 
         def shown(row: BatchRow | None) -> str | None:
             return row.config if row else None
@@ -331,14 +423,42 @@ def batch(
     else:
         rows += run()
     workspace.prune()
-    click.echo(format_table(rows))
+    out.line(format_table(rows))
     failed = [r for r in rows if not r.ok]
-    click.echo(
+    out.line(
         f"{len(rows)} config(s): {len(rows) - len(failed)} ok, {len(failed)} failed, "
         f"{time.perf_counter() - started:.1f}s; {workspace.stats.summary()}"
     )
+    out.data = {
+        "rows": [_batch_row(r) for r in rows],
+        "ok": len(rows) - len(failed),
+        "failed": len(failed),
+        "stats": dataclasses.asdict(workspace.stats),
+    }
+    out.emit()
     if failed:
         raise BriefgenError(f"{len(failed)} of {len(rows)} config(s) failed: {', '.join(r.config for r in failed)}")
+
+
+def _fraction(text: str, names: tuple[str, str]) -> dict[str, int] | None:
+    """``"6/9"`` of the summary table as ``{names[0]: 6, names[1]: 9}``; None for ``"-"``."""
+    parts = text.split("/")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    return {names[0]: int(parts[0]), names[1]: int(parts[1])}
+
+
+def _batch_row(row: BatchRow) -> dict[str, Any]:
+    """One row of the summary table as data."""
+    return {
+        "config": row.config,
+        "as_of": row.as_of.isoformat() if row.as_of else None,
+        "status": row.status,
+        "articles": _fraction(row.articles, ("used", "read")),
+        "sent": _fraction(row.delivered, ("delivered", "recipients")),
+        "seconds": round(row.seconds, 3),
+        "detail": row.detail,
+    }
 
 
 @cli.command()
@@ -357,10 +477,14 @@ def deliveries(config: Path | None, as_of: dt.date | None, delivery_log: Path | 
     import dataclasses
     import json
 
+    from .config import find_project_root
     from .deliver import DEFAULT_DELIVERY_LOG, DeliveryLog, delivery_log_path
 
     loaded = load_config(config) if config else None
-    path = delivery_log_path(loaded, delivery_log) if loaded else (delivery_log or DEFAULT_DELIVERY_LOG)
+    if loaded is not None:
+        path = delivery_log_path(loaded, delivery_log)
+    else:  # the log of the project the working directory is in
+        path = delivery_log or (find_project_root(Path.cwd()) or Path.cwd()) / DEFAULT_DELIVERY_LOG
     if not path.exists():
         raise BriefgenError(f"no delivery log at {path}: nothing has been sent")
     with DeliveryLog(path, readonly=True) as journal:
@@ -446,11 +570,79 @@ def validate(config: Path) -> None:
         if model_identity(model).endswith("-missing"):
             line = loaded.lines.get("spacy_model")
             problems.append(f"{config}: spacy_model{f' (line {line})' if line else ''}: {model!r} is not installed")
+    for key, problem in _template_problems(loaded):
+        line = loaded.lines.get(key)
+        problems.append(f"{config}: {key}{f' (line {line})' if line else ''}: {message(problem)}")
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
         sys.exit(1)
     click.echo("ok")
+
+
+def _template_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
+    """``(config key, problem)`` for what would stop a build in rendering, found without reading an
+    article: template directories, template syntax, blocks a client template overrides that its
+    parent lacks (silently ignored by Jinja), and the logo."""
+    import difflib
+
+    import jinja2
+
+    from . import render
+    from .errors import RenderError
+    from .textsafe import printable
+
+    cfg = loaded.config
+    problems: list[tuple[str, str]] = []
+    dirs: list[tuple[str, Path]] = []
+    for key, alone in (("templates", {"client": None}), ("client", {"templates": None})):
+        if getattr(cfg, key) is not None:
+            try:
+                dirs += render.template_dirs(cfg.model_copy(update=alone), loaded.base_dir, loaded.project_dir)
+            except RenderError as exc:
+                problems.append((key, str(exc)))
+    env = render.template_env([d for _, d in dirs])
+    for name in render.TEMPLATE_NAMES:
+        try:
+            path = render.resolve_template(env, name).resolve()
+        except RenderError as exc:
+            problems.append(("templates", str(exc)))
+            continue
+        layer = next((label for label, d in dirs if d.resolve() in path.parents), "default")
+        key = "client" if layer == "client" else "templates"
+        try:
+            env.get_template(name)  # compiles it
+            outline = render.template_outline(env, name)
+            known = render.inherited_blocks(env, outline.parent) if outline.parent and layer != "default" else None
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append((key, f"template {printable(exc.filename or exc.name)}, line {exc.lineno}: {exc.message}"))
+            continue
+        except jinja2.TemplateNotFound as exc:
+            problems.append((key, f"template {printable(path)} needs {printable(exc.name)}, which does not exist"))
+            continue
+        for block, line in sorted(outline.overrides.items(), key=lambda item: item[1]):
+            if known is not None and block not in known:
+                close = difflib.get_close_matches(block, sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean {{% block {close[0]} %}}?" if close else f"its blocks: {', '.join(sorted(known))}"
+                where = f"{printable(path)}, line {line}"
+                problems.append((key, f"{{% block {block} %}} ({where}) is not a block of {outline.parent}; {hint}"))
+    if cfg.branding.logo:
+        try:
+            render.logo_data_uri(loaded.resolve(cfg.branding.logo))
+        except RenderError as exc:
+            problems.append(("branding.logo", str(exc)))
+    return problems
+
+
+@cli.command()
+@_verbose_option
+def schema() -> None:
+    """Print the JSON Schema of a config file, every key described: for editors that complete and check YAML."""
+    import json
+
+    from .config import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
 @cli.command()
@@ -462,7 +654,7 @@ def templates(config: Path) -> None:
     from .textsafe import printable
 
     loaded = load_config(config)
-    overrides = render.template_dirs(loaded.config, loaded.base_dir)
+    overrides = render.template_dirs(loaded.config, loaded.base_dir, loaded.project_dir)
     env = render.template_env([d for _, d in overrides])
     layers = [*overrides, ("default", render.default_template_dir())]
     for name, purpose in render.TEMPLATE_NAMES.items():
@@ -472,6 +664,25 @@ def templates(config: Path) -> None:
         logger.debug("%s: %s", name, purpose)
     for label, d in layers:
         logger.info("%s templates: %s", label, printable(d))
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--client", default="client", show_default=True, help="The client the project's first config is for.")
+@click.option("--name", "config_name", default="weekly", show_default=True, help="The name of the first config.")
+@_verbose_option
+def init(directory: Path, client: str, config_name: str) -> None:
+    """Start a project in DIRECTORY: briefgen.yaml, a commented config, sample articles and a
+    client template override; then `briefgen build DIRECTORY/configs/NAME.yaml` works from
+    any directory."""
+    from .project import init as make_project
+
+    make_project(directory, client, config_name)
+    config = directory / "configs" / f"{config_name}.yaml"
+    click.echo(f"created a briefgen project in {directory}")
+    click.echo(f"  build it:     briefgen build {config}")
+    click.echo(f"  check it:     briefgen validate {config}")
+    click.echo(f"  try sending:  briefgen send {config} --dry-run")
 
 
 @cli.command("eval")

@@ -337,12 +337,13 @@ def _lock(path: Path) -> int:
 
 
 def delivery_log_path(loaded: LoadedConfig, override: Path | None = None) -> Path:
-    """``--log``, else the config's ``delivery.log`` (relative to the config), else ``output/deliveries.sqlite``."""
+    """``--log``, else the config's ``delivery.log`` (relative to the config), else
+    ``output/deliveries.sqlite`` in the project's root: the same log from any working directory."""
     if override is not None:
         return override
     if loaded.config.delivery.log:
         return loaded.resolve(loaded.config.delivery.log)
-    return DEFAULT_DELIVERY_LOG
+    return loaded.project_dir / DEFAULT_DELIVERY_LOG
 
 
 # ----------------------------------------------------------------------------- the message
@@ -395,8 +396,11 @@ def compose_message(
     pdf_name: str,
     message_id: str,
     date: dt.datetime | None = None,
+    logo: tuple[bytes, str, str] | None = None,
 ) -> EmailMessage:
-    """One multipart message: text and HTML alternatives, the PDF attached.
+    """One multipart message: text and HTML alternatives, the PDF attached; the ``logo``
+    (bytes, image subtype, file name) as an inline part of the HTML, which shows it as
+    ``cid:`` (``render.EMAIL_LOGO_SRC``): mail clients block the data URIs a page would use.
 
     To and Cc name everyone in those lists (replies reach them all); Bcc recipients are in
     no header. The envelope, not the headers, decides who receives a given copy.
@@ -415,6 +419,13 @@ def compose_message(
     # Quoted-printable keeps every line short and 7-bit, whatever the server supports.
     msg.set_content(text, cte="quoted-printable")
     msg.add_alternative(html, subtype="html", cte="quoted-printable")
+    if logo is not None:
+        from .render import EMAIL_LOGO_CID
+
+        data, subtype, name = logo
+        html_part = msg.get_body(("html",))
+        assert isinstance(html_part, EmailMessage)  # the part just added
+        html_part.add_related(data, "image", subtype, cid=f"<{EMAIL_LOGO_CID}>", filename=name, disposition="inline")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=pdf_name)
     return msg
 
@@ -838,6 +849,8 @@ def deliver(
     """
     import hashlib
 
+    from . import render
+
     settings = email_settings(loaded)
     recipients = settings.recipients()
     if only:
@@ -855,6 +868,9 @@ def deliver(
         html = outputs["email.html"].read_text(encoding="utf-8")
     except (KeyError, OSError) as exc:
         raise DeliveryError(f"the build to send is incomplete: {exc}", exit_code=1) from None
+    logo = None
+    if loaded.config.branding.logo and f'src="{render.EMAIL_LOGO_SRC}"' in html:  # the HTML shows the logo
+        logo = render.logo_part(render.logo_data_uri(loaded.resolve(loaded.config.branding.logo)))
     pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     subject = subject_for(loaded, as_of)
     pdf_name = attachment_name(loaded.config.title, as_of)
@@ -890,7 +906,14 @@ def deliver(
             message_id = email.utils.make_msgid(domain=domain)
             try:
                 msg = compose_message(
-                    settings, subject=subject, text=text, html=html, pdf=pdf, pdf_name=pdf_name, message_id=message_id
+                    settings,
+                    subject=subject,
+                    text=text,
+                    html=html,
+                    pdf=pdf,
+                    pdf_name=pdf_name,
+                    message_id=message_id,
+                    logo=logo,
                 )
             except (ValueError, TypeError, email.errors.MessageError) as exc:
                 raise DeliveryError(

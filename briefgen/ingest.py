@@ -212,11 +212,96 @@ def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None
     return title, author, date, rest
 
 
+#: The metadata a plain-text article may state, in a header at its top or in a sidecar file.
+PLAIN_META_KEYS = ("title", "publisher", "author", "date", "url")
+_HEADER_LINE = re.compile(r"^(title|publisher|author|date|url)[ \t]*:[ \t]*(.*?)\s*$", re.I)
+#: The sidecar of ``NAME.txt`` is ``NAME`` + this; the source walk never reads it as an article.
+SIDECAR_SUFFIX = ".meta.yaml"
+#: The most a sidecar file may hold: a few lines of metadata.
+MAX_SIDECAR_BYTES = 64 * 1024
+
+
+def _plain_header(text: str) -> tuple[dict[str, str], str]:
+    """The ``Key: value`` header at the top of a text (``Title:``, ``Publisher:``, ``Author:``,
+    ``Date:``, ``URL:``) ended by a blank line, and the text after it.
+
+    Only when the first line is one of these keys and every line up to the blank line is too:
+    ordinary text ("Title of the piece…", "Date night in Paris") is left as it is.
+    """
+    lines = text.lstrip("\ufeff").splitlines()
+    k = 0
+    while k < len(lines) and not lines[k].strip():
+        k += 1
+    meta: dict[str, str] = {}
+    for end in range(k, len(lines)):
+        if not lines[end].strip():
+            break
+        m = _HEADER_LINE.match(lines[end])
+        if m is None:
+            return {}, text
+        meta.setdefault(m[1].lower(), m[2])
+    else:
+        return {}, text  # no blank line after it: a text, not a header
+    return (meta, "\n".join(lines[end + 1 :])) if meta else ({}, text)
+
+
+def sidecar_path(path: Path) -> Path:
+    """Where the metadata of a plain-text article may be kept beside it: ``NAME.meta.yaml`` for ``NAME.txt``."""
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def _plain_sidecar(path: Path | str) -> dict[str, object]:
+    """The metadata of ``NAME.meta.yaml`` beside a local ``NAME.txt`` (bounded YAML); {} when there is none."""
+    import yaml
+
+    from . import yamlload
+
+    if not isinstance(path, Path):  # a fetched page has no sidecar
+        return {}
+    side = sidecar_path(path)
+    if not side.is_file():
+        return {}
+    try:
+        loaded, _ = yamlload.load(read_text(side, MAX_SIDECAR_BYTES))
+    except ArticleError as exc:
+        raise ArticleError(str(path), f"metadata file {side.name}: {exc.reason}") from None
+    except yaml.YAMLError as exc:
+        problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
+        raise ArticleError(str(path), f"metadata file {side.name} is not valid YAML: {problem}") from None
+    except yamlload.YAMLTooLarge as exc:
+        raise ArticleError(str(path), f"metadata file {side.name} refused: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise ArticleError(
+            str(path), f"metadata file {side.name} is not a mapping of title, publisher, author, date, url"
+        )
+    return {str(k).lower(): v for k, v in loaded.items() if str(k).lower() in PLAIN_META_KEYS}
+
+
 def read_plain(path: Path | str, text: str) -> list[Article]:
-    title, author, date, blocks = _split_title_and_byline(text_blocks(text))
+    """A plain-text article; what its header or its sidecar file states wins over what is guessed
+    from the text (a headline, a byline, a dateline)."""
+    header, text = _plain_header(text)
+    stated: dict[str, object] = {**header, **_plain_sidecar(path)}  # the sidecar wins over the header
+    given = {key: _clean_meta(stated.get(key)) for key in PLAIN_META_KEYS}
+    all_blocks = text_blocks(text)
+    title, author, date, blocks = _split_title_and_byline(all_blocks)
+    if given["title"] and title and normalize_space(title).casefold() != given["title"].casefold():
+        blocks = [all_blocks[0], *blocks]  # the first line was not a headline: the title is stated
     if not blocks:
         raise ArticleError(str(path), "no body text")
-    return [Article(path=str(path), form="text", blocks=tuple(blocks), title=title, author=author, date=date)]
+    url = given["url"]
+    return [
+        Article(
+            path=str(path),
+            form="text",
+            blocks=tuple(blocks),
+            title=given["title"] or title,
+            publisher=given["publisher"] or domain_of(url),
+            author=given["author"] or author,
+            date=parse_date(given["date"]) or date,
+            url=url,
+        )
+    ]
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -885,6 +970,8 @@ class _Scan:
 
     def add(self, path: str) -> None:
         self.reached = True
+        if path.endswith(SIDECAR_SUFFIX):  # the metadata of the article beside it, not an article
+            return
         p = Path(path)
         if p in self._found:
             return

@@ -26,7 +26,7 @@ from .errors import ArticleError, ConfigError, NoArticlesError, OutputError
 from .fetch import is_url, public_url
 from .ingest import check_file, find_sources
 from .models import Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
-from .textsafe import clip, printable
+from .textsafe import clip, printable, single_line
 from .topic import TopicMatcher
 from .workspace import Workspace
 
@@ -318,7 +318,9 @@ def compose(
     What the briefing shows of a source's metadata is bounded here, so every output is: titles,
     publishers and authors on one line and cut with "…" (``render.MAX_TITLE_CHARS``,
     ``MAX_NAME_CHARS``), URLs longer than ``MAX_URL_CHARS`` not linked, and a sentence longer
-    than ``MAX_QUOTE_CHARS`` (giant tokens, not prose) left out with a warning.
+    than ``MAX_QUOTE_CHARS`` (giant tokens, not prose) left out with a warning. A source that
+    states no title is named by its first line (:func:`headline`), never by its file: paths stay
+    in ``briefing.json`` and ``ingest.json``, out of what a client reads.
     """
     from .render import MAX_NAME_CHARS, MAX_QUOTE_CHARS, MAX_TITLE_CHARS, MAX_URL_CHARS
 
@@ -349,11 +351,13 @@ def compose(
             sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
     sources = []
     for doc_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
-        art = docs[doc_index].article
+        doc = docs[doc_index]
+        art = doc.article
+        first = doc.block_text(doc.spans[0]) if doc.spans else ""
         sources.append(
             Source(
                 id=n,
-                title=clip(art.title, MAX_TITLE_CHARS),
+                title=clip(art.title, MAX_TITLE_CHARS) or headline(first, *(b.text for b in art.blocks)),
                 publisher=clip(art.publisher, MAX_NAME_CHARS),
                 author=clip(art.author, MAX_NAME_CHARS),
                 date=art.date,
@@ -361,7 +365,7 @@ def compose(
                 path=display_path(art.path, loaded.base_dir),
                 also=tuple(
                     SourceRef(
-                        clip(a.title, MAX_TITLE_CHARS),
+                        clip(a.title, MAX_TITLE_CHARS) or headline(*(b.text for b in a.blocks)),
                         clip(a.publisher, MAX_NAME_CHARS),
                         a.date,
                         link(a.url),
@@ -386,6 +390,20 @@ def compose(
     )
 
 
+#: About how long a title made from a source's first line may be; it is cut at a word boundary.
+HEADLINE_CHARS = 120
+
+
+def headline(*texts: str) -> str | None:
+    """A title for a source that states none: its first line of text, cut at a word boundary near
+    :data:`HEADLINE_CHARS` with "…"; never its file name, which a client should not see."""
+    line = next((t for t in (single_line(t) for t in texts) if t), "")
+    if len(line) <= HEADLINE_CHARS:
+        return line or None
+    cut = line[: HEADLINE_CHARS + 1].rsplit(" ", 1)[0] if " " in line[: HEADLINE_CHARS + 1] else ""
+    return (cut if len(cut) >= HEADLINE_CHARS // 2 else line[:HEADLINE_CHARS]).rstrip(" ,;:.-–—") + "…"
+
+
 def web_url(url: str | None) -> str | None:
     """A source's URL when it is an http(s) address; anything else (``javascript:``, ``file:``) is not linked."""
     return url if url and is_url(url) else None
@@ -395,7 +413,7 @@ def render_all(briefing: Briefing, loaded: LoadedConfig, formats: Sequence[str])
     """Render the formats asked for with the config's templates and branding; JSON always."""
     from . import render
 
-    overrides = render.template_dirs(loaded.config, loaded.base_dir)
+    overrides = render.template_dirs(loaded.config, loaded.base_dir, loaded.project_dir)
     env = render.template_env([d for _, d in overrides])
     look = render.look_for(loaded.config, loaded.base_dir)
     rendered: dict[str, str | bytes] = {"json": render.render_json(briefing)}

@@ -26,7 +26,7 @@ import re
 import stat
 import textwrap
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ from .models import Briefing
 from .textsafe import clip, printable, single_line, visible
 
 if TYPE_CHECKING:
+    from lxml.html import HtmlElement
     from weasyprint.urls import URLFetcherResponse
 
     from .config import Config
@@ -69,8 +70,12 @@ def default_template_dir() -> Path:
     return templates_root() / "default"
 
 
-def template_dirs(config: Config, base_dir: Path) -> list[tuple[str, Path]]:
-    """The override directories a config asks for, first looked at first: its own, then its client's."""
+def template_dirs(config: Config, base_dir: Path, project_dir: Path | None = None) -> list[tuple[str, Path]]:
+    """The override directories a config asks for, first looked at first: its own, then its client's.
+
+    A client's directory is ``templates/clients/<client>/`` in the project (``project_dir``),
+    else among the clients that come with briefgen.
+    """
     dirs: list[tuple[str, Path]] = []
     if config.templates:
         path = Path(config.templates).expanduser()
@@ -79,10 +84,13 @@ def template_dirs(config: Config, base_dir: Path) -> list[tuple[str, Path]]:
             raise RenderError(f"templates directory not found: {printable(path)}")
         dirs.append(("config", path))
     if config.client:
-        clients = templates_root() / "clients"
+        places = [templates_root() / "clients"]
+        if project_dir is not None:
+            places.insert(0, project_dir / "templates" / "clients")
+        clients = next((d for d in places if (d / config.client).is_dir()), places[0])
         path = clients / config.client
         if not path.is_dir():
-            known = sorted(p.name for p in clients.iterdir() if p.is_dir()) if clients.is_dir() else []
+            known = sorted({p.name for d in places if d.is_dir() for p in d.iterdir() if p.is_dir()})
             raise RenderError(
                 f"client {printable(repr(config.client), 200)} has no template directory {printable(path)}"
                 + (f" (clients: {', '.join(known)})" if known else "")
@@ -125,6 +133,7 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     env.filters["mdurl"] = markdown_url
     env.filters["mdcode"] = markdown_code
     env.filters["oneline"] = single_line
+    env.filters["full_stop"] = full_stop
     env.filters["wrap"] = lambda text, width=72, indent="": textwrap.fill(
         text,
         width=width,
@@ -145,6 +154,52 @@ def resolve_template(env: jinja2.Environment, name: str) -> Path:
     return Path(filename or name)
 
 
+@dataclass(frozen=True)
+class TemplateOutline:
+    """The inheritance of one template, read without rendering it: what ``validate`` checks."""
+
+    parent: str | None
+    """The template it ``{% extends %}``, when named by a constant."""
+    overrides: dict[str, int]
+    """Its outermost blocks (those that replace a parent's) with their lines."""
+    blocks: frozenset[str]
+    """Every block it defines, nested ones included: what a template extending it may replace."""
+
+
+def template_outline(env: jinja2.Environment, name: str) -> TemplateOutline:
+    """Parse one template; raises jinja2's TemplateNotFound or TemplateSyntaxError (with file and line)."""
+    from jinja2 import nodes
+
+    source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]  # template_env always sets a loader
+    tree = env.parse(source, name, filename)
+    extends = next(tree.find_all(nodes.Extends), None)
+    parent = extends.template.value if extends and isinstance(extends.template, nodes.Const) else None
+    outer: dict[str, int] = {}
+
+    def walk(node: nodes.Node, inside: bool) -> None:
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Block) and not inside:
+                outer.setdefault(child.name, child.lineno)
+            walk(child, inside or isinstance(child, nodes.Block))
+
+    walk(tree, False)
+    blocks = frozenset(b.name for b in tree.find_all(nodes.Block))
+    return TemplateOutline(parent if isinstance(parent, str) else None, outer, blocks)
+
+
+def inherited_blocks(env: jinja2.Environment, name: str) -> frozenset[str]:
+    """Every block a template extending ``name`` may replace: those of ``name`` and of its ancestors."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    current: str | None = name
+    while current is not None and current not in seen:
+        seen.add(current)
+        outline = template_outline(env, current)
+        found |= outline.blocks
+        current = outline.parent
+    return frozenset(found)
+
+
 # ----------------------------------------------------------------------------- text in every context
 
 
@@ -158,6 +213,11 @@ def _finalize(value: object) -> object:
 def plain_text(text: str) -> str:
     """The text part as sent: no control character but the newline (tabs become spaces)."""
     return visible(text).replace("\t", " ")
+
+
+def full_stop(text: str | None) -> str:
+    """The "." that ends a title in the source list, or "" when it ends with its own mark ("?", "…")."""
+    return "" if re.search(r"[.!?\u2026][\"'\u201d\u2019)\]]*$", single_line(text)) else "."
 
 
 def css_string(text: str | None) -> str:
@@ -592,13 +652,19 @@ def _render(env: jinja2.Environment, name: str, **context: object) -> str:
         raise RenderError(printable(f"{place}: {type(exc).__name__}: {message}", 500)) from None
 
 
-def _context(briefing: Briefing, look: Look) -> dict[str, object]:
-    """What every template gets: the briefing, its look, the chart in its three forms, and the bounds."""
+def _context(briefing: Briefing, look: Look, *, for_email: bool = False) -> dict[str, object]:
+    """What every template gets: the briefing, its look, the chart in its three forms, and the bounds.
+
+    ``for_email`` makes the page template the email body: no SVG chart (a bar table), the logo
+    as the inline image part ``logo_src`` names (:data:`EMAIL_LOGO_SRC`), a hidden preheader.
+    """
     bars = chart_bars(briefing)
     return {
         "b": briefing,
         "look": look,
-        "chart_svg": chart_svg(briefing, look.accent) if look.chart else None,
+        "for_email": for_email,
+        "logo_src": (EMAIL_LOGO_SRC if for_email else look.logo) if look.logo else None,
+        "chart_svg": chart_svg(briefing, look.accent) if look.chart and not for_email else None,
         "chart_lines": chart_text(briefing) if look.chart else [],
         "chart_bars": bars,
         "chart_unit": chart_unit(briefing.window_days),
@@ -619,23 +685,115 @@ def render_html(briefing: Briefing, env: jinja2.Environment, look: Look = Look()
 def render_email(briefing: Briefing, env: jinja2.Environment, look: Look = Look()) -> tuple[str, str]:
     """The email-safe HTML body and its plain-text alternative, made from the same content.
 
-    A body over :data:`MAX_EMAIL_BYTES` (a long window's chart, many sources each carried by
-    many outlets, long URLs) is made again without the chart and with the other outlets
-    counted, not listed: both parts, so they say the same; the PDF attached keeps everything.
-    The text part holds no control character but the newline, whatever the template printed.
+    The body is the page's own template and stylesheet rendered ``for_email``, its styles
+    inlined (:func:`inline_email`), so a client's overrides reach the email too. A body over
+    :data:`MAX_EMAIL_BYTES` (a long window's chart, many sources each carried by many outlets,
+    long URLs) is made again without the chart and with the other outlets counted, not listed:
+    both parts, so they say the same; the PDF attached keeps everything. The text part holds no
+    control character but the newline, whatever the template printed.
     """
-    context = _context(briefing, look)
-    body = _render(env, "briefing.email.html.j2", **context)
+    context = _context(briefing, look, for_email=True)
+    body = inline_email(_render(env, "briefing.email.html.j2", **context), look)
     if len(body.encode("utf-8")) > MAX_EMAIL_BYTES:
         context = {**context, "look": dataclasses.replace(look, chart=False), "chart_lines": [], "also_max": 0}
         size = len(body.encode("utf-8"))
-        body = _render(env, "briefing.email.html.j2", **context)
+        body = inline_email(_render(env, "briefing.email.html.j2", **context), look)
         logger.info(
             "the email body would be %d KB: it leaves out the chart and lists of other outlets (%d KB)",
             size // 1024,
             len(body.encode("utf-8")) // 1024,
         )
     return body, plain_text(_render(env, "briefing.txt.j2", **context))
+
+
+#: The ``src`` of the logo in the email body: the inline image part the message carries
+#: (``Content-ID: <logo@briefing>``; see :func:`logo_part` and ``deliver.compose_message``).
+EMAIL_LOGO_CID = "logo@briefing"
+EMAIL_LOGO_SRC = f"cid:{EMAIL_LOGO_CID}"
+#: Elements some mail clients (Outlook's Word engine) do not style: each becomes its plain equivalent.
+_EMAIL_ELEMENTS = {"header": "div", "main": "div", "section": "div", "footer": "div", "nav": "div",
+                   "article": "div", "aside": "div", "figure": "div", "time": "span"}  # fmt: skip
+#: What a mail client that drops ``<html>`` and ``<body>`` would lose: these move to the column.
+_INHERITED = ("font-family", "color", "line-height", "font-size", "overflow-wrap")
+_REM = re.compile(r"(?<![\w.])(\d*\.?\d+)rem\b")
+
+
+def inline_email(html: str, look: Look = Look()) -> str:
+    """The page made for email as mail clients need it: every style an inline ``style=`` attribute
+    (css-inline, custom properties resolved, ``@page`` and ``@media`` dropped), no ``<style>``,
+    no class, no script, no SVG, sizes in px rather than rem, HTML5 sections as ``div``, and the
+    page's typography on the 640 px column, since clients drop the styles of ``<html>`` and ``<body>``.
+
+    The logo, when a template printed its data URI, becomes the inline part :data:`EMAIL_LOGO_SRC`.
+    """
+    import css_inline
+    import lxml.html
+
+    inliner = css_inline.CSSInliner(resolve_css_variables=True, load_remote_stylesheets=False)
+    try:
+        inlined = inliner.inline(html)
+    except ValueError as exc:  # css-inline's error for CSS it cannot read
+        raise RenderError(printable(f"the email styles cannot be inlined: {exc}", 300)) from None
+    root = lxml.html.document_fromstring(inlined)
+    for bad in root.xpath("//script|//style|//link|//svg|//*[local-name()='svg']|//iframe|//object|//embed"):
+        bad.drop_tree()
+    inherited: list[str] = []
+    for element in root.xpath("/html|/html/body"):
+        inherited += [d for d in _declarations(element.get("style", "")) if d.split(":", 1)[0].strip() in _INHERITED]
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.get("class", "").split()[:1] == ["email-cell"]:
+            element.set("style", "; ".join([*inherited, *_declarations(element.get("style", ""))]))
+        element.attrib.pop("class", None)
+        if element.tag in _EMAIL_ELEMENTS:
+            element.tag = _EMAIL_ELEMENTS[element.tag]
+            element.attrib.pop("datetime", None)
+        if element.tag == "img" and look.logo and element.get("src") == look.logo:
+            element.set("src", EMAIL_LOGO_SRC)
+        if "style" in element.attrib:
+            style = _REM.sub(lambda m: f"{round(float(m[1]) * 16, 1):g}px", element.get("style", ""))
+            element.set("style", ";".join(_declarations(style)))
+    return "<!DOCTYPE html>\n" + "".join(_serialize(root)) + "\n"
+
+
+def _declarations(style: str) -> list[str]:
+    """The declarations of an inline style, each ``name:value``."""
+    return [re.sub(r"^\s*([-\w]+)\s*:\s*", r"\1:", d).strip() for d in style.split(";") if ":" in d]
+
+
+#: Elements with no end tag.
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+def _serialize(element: HtmlElement) -> Iterator[str]:
+    """An lxml element as HTML, every text and attribute escaped here as the templates escape them
+    (``=``, ``:`` and backquote in attributes as references, see :func:`html_attr`), whatever the
+    parser unescaped on the way; comments and processing instructions are left out."""
+    if isinstance(element.tag, str):
+        attrs = "".join(f' {name}="{_attr_value(name, value)}"' for name, value in element.attrib.items())
+        yield f"<{element.tag}{attrs}>"
+        if element.tag not in _VOID:
+            yield str(escape(element.text or ""))
+            for child in element:
+                yield from _serialize(child)
+            yield f"</{element.tag}>"
+    yield str(escape(element.tail or ""))
+
+
+def _attr_value(name: str, value: str) -> str:
+    escaped = str(escape(value)).replace("=", "&#61;")
+    if name in ("href", "src", "style"):
+        return escaped
+    return escaped.replace(":", "&#58;").replace("`", "&#96;")
+
+
+def logo_part(uri: str) -> tuple[bytes, str, str]:
+    """The logo of a look (a data URI) as the email's inline image part: bytes, MIME subtype, file name."""
+    head, _, data = uri.partition(",")
+    subtype = head.removeprefix("data:image/").split(";", 1)[0]
+    extension = {"svg+xml": "svg", "jpeg": "jpg"}.get(subtype, subtype)
+    return base64.b64decode(data), subtype, f"logo.{extension}"
 
 
 class LocalFetcher:

@@ -254,14 +254,17 @@ class Workspace:
 
     def file_documents(self, path: Path) -> tuple[Document, ...]:
         """The cleaned documents of one file (``index`` 0; the caller numbers them)."""
-        from .ingest import MAX_BYTES, read_file
+        from .ingest import MAX_BYTES, read_file, sidecar_path
 
         source = str(path)
 
         def digest() -> str | None:
             if path.stat().st_size > MAX_BYTES:
                 return None  # read_file refuses it with the reason
-            return _digest("file", path.suffix.lower(), path.read_bytes())
+            sidecar = sidecar_path(path)
+            # What the article's sidecar says is part of what reading it gives.
+            meta = sidecar.read_bytes() if sidecar.is_file() and sidecar.stat().st_size <= MAX_BYTES else b""
+            return _digest("file", path.suffix.lower(), path.read_bytes(), meta)
 
         return self._documents(f"file:{source}", source, digest, lambda: read_file(path))
 

@@ -63,7 +63,8 @@ def test_build_from_a_config_file_matches_the_command_line(tmp_path):
 
 
 def test_build_from_a_config_made_in_code(tmp_path, monkeypatch):
-    """No YAML anywhere: relative paths resolve against base_dir; builds go to output/<name>/<as-of>/."""
+    """No YAML anywhere: relative paths resolve against base_dir, and builds go to
+    output/<name>/<as-of>/ there, whatever the working directory."""
     monkeypatch.chdir(tmp_path)
     project = tmp_path / "project"
     shutil.copytree(SAMPLES, project / "articles")
@@ -74,7 +75,7 @@ def test_build_from_a_config_made_in_code(tmp_path, monkeypatch):
         output=briefgen.Output(formats=["md", "html"]),
     )
     result = briefgen.build(config, as_of=dt.date(2025, 2, 14), base_dir=project)
-    out = Path("output") / "briefing" / "2025-02-14"
+    out = project / "output" / "briefing" / "2025-02-14"
     assert result.outputs["md"] == out / "briefing.md"
     assert sorted(p.name for p in out.iterdir()) == [
         "briefing.html",

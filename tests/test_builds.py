@@ -168,3 +168,19 @@ def test_recipients_of_one_briefing_all_get_the_same_one(project):
         for r in recorder.received
     ]
     assert len(pdfs) == 2 and pdfs[0] == pdfs[1]
+
+
+def test_a_sidecar_written_after_a_build_is_read_and_calls_for_a_new_build(project, tmp_path):
+    from briefgen.workspace import Workspace
+
+    config, out = built(project)
+    commentary = project / "samples" / "articles" / "lantern-institute-commentary.txt"
+    sidecar = commentary.with_name("lantern-institute-commentary.meta.yaml")
+    cache = Workspace(tmp_path / "cache")
+    build(load_config(config), AS_OF, out, FORMATS, workspace=cache)
+    sidecar.write_text("title: Stated in the sidecar\npublisher: Lantern Institute\n", encoding="utf-8")
+    assert why(config, out) == "article ../samples/articles/lantern-institute-commentary.meta.yaml is new"
+    result = build(load_config(config), AS_OF, out, FORMATS, workspace=Workspace(tmp_path / "cache"))
+    assert "Stated in the sidecar" in {s.title for s in result.briefing.sources} | {
+        d.title for d in result.decisions if d.title
+    }

@@ -41,10 +41,23 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
 
 
 def test_build_default_output_dir_and_format_option(tmp_path):
-    proc = run("build", str(EXAMPLE), "--as-of", "2025-02-14", "--format", "md", cwd=tmp_path)
+    """Without --out a briefing goes to output/<config>/<as-of>/ in the project's root, whatever the
+    working directory."""
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "configs", project / "configs")
+    shutil.copytree(ROOT / "samples", project / "samples")
+    shutil.copy(ROOT / "briefgen.yaml", project / "briefgen.yaml")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = run(
+        "build", str(project / "configs" / "example.yaml"), "--as-of", "2025-02-14", "--format", "md", cwd=elsewhere
+    )
     assert proc.returncode == 0, proc.stderr
-    out = tmp_path / "output" / "example" / "2025-02-14"
+    out = project / "output" / "example" / "2025-02-14"
     assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md", "ingest.json", "manifest.json"]
+    assert not any(elsewhere.iterdir())
 
 
 def test_validate_ok_and_problems(tmp_path):

@@ -421,7 +421,7 @@ def test_delivery_config_problems_are_reported_with_their_paths(tmp_path):
     assert any(p.startswith("delivery.email.subject (line 6): unknown subject field {week}") for p in problems)
     assert any(p.startswith("delivery.email.smtp.security (line 7)") for p in problems)
     assert any(p.startswith("delivery.email.smtp.port (line 7)") for p in problems)
-    assert "delivery.email.password (line 8): unknown key" in problems
+    assert "delivery.email.password (line 8): unknown key; did you mean 'password_env'?" in problems
     path.write_text("sources: [x]\ndelivery:\n  email:\n    from: a@example.com\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="give at least one recipient"):
         load_config(path)

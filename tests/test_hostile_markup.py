@@ -405,16 +405,18 @@ def test_hostile_urls_are_never_links(tmp_path):
         assert 'href="https://evil.example/a%20b%29%28c%20%22onmouseover&#61;%22alert%283%29"' in text
 
 
-def test_a_file_name_with_newlines_and_markup_stays_in_its_code_span(tmp_path):
+def test_a_file_name_with_newlines_and_markup_is_shown_nowhere(tmp_path):
     name = "a\n\n<img src=x onerror=alert(1)>\n``b`.txt"
     out, result = build(tmp_path, project(tmp_path, files={name: story(7)}))
     assert_safe_build(out, result, ["<img src=x onerror=alert(1)>"])
+    # A client sees the source's first line as its title, never the file's name (ingest.json keeps it).
+    for fmt in ("briefing.md", "briefing.html", "briefing.email.html", "briefing.txt"):
+        text = (out / fmt).read_text(encoding="utf-8")
+        assert "onerror" not in text and "``b`" not in text, fmt
+    assert "onerror" not in pdf_text(out / "briefing.pdf")
     md = (out / "briefing.md").read_text(encoding="utf-8")
-    # However the path is recorded (the reader may escape its newlines), its code span holds it on one line.
     (line,) = [x for x in md.splitlines() if x.startswith("[^1]:")]
-    assert "```" in line and line.endswith("```")
-    rendered = rendered_markdown_html(md)
-    assert re.search(r"<code>articles/a[^<]*&lt;img src=x onerror=alert\(1\)&gt;[^<]*``b`\.txt</code>", rendered)
+    assert "`" not in line
 
 
 def test_inspect_prints_escape_codes_as_text_one_line_each(tmp_path):

@@ -1,0 +1,107 @@
+"""Projects: ``briefgen init``, defaults shared through ``briefgen.yaml``, and everything a weekly
+run reads and writes anchored to the project's root, whatever the working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefgen.config import load_config
+from briefgen.errors import ConfigError
+
+from .conftest import run_cli
+from .smtpd import smtp_server
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    proc = run_cli("init", str(tmp_path / "proj"), "--client", "mekong", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return tmp_path / "proj"
+
+
+def test_init_writes_a_project_that_builds_validates_and_sends_from_anywhere(project, tmp_path):
+    config = project / "configs" / "weekly.yaml"
+    assert (project / "briefgen.yaml").is_file() and (project / "briefgen.schema.json").is_file()
+    assert config.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=../briefgen.schema.json")
+    assert any((project / "articles").iterdir())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    built = run_cli("build", str(config), cwd=elsewhere)
+    assert built.returncode == 0, built.stderr
+    out = project / "output" / "weekly" / "2025-02-14"
+    assert (out / "briefing.html").is_file() and not (elsewhere / "output").exists()
+    assert "Prepared for Mekong" in (out / "briefing.html").read_text(encoding="utf-8")  # the project's client template
+    assert run_cli("validate", str(config), cwd=elsewhere).stdout.strip() == "ok"
+    sent = run_cli("send", str(config), "--dry-run", cwd=Path("/"))
+    assert sent.returncode == 0, sent.stderr
+    eml = (out / "briefing.client@example.com.eml").read_text(encoding="utf-8")
+    assert "From: Briefings <briefings@example.com>" in eml  # from the project's defaults
+
+
+def test_init_refuses_a_directory_that_is_not_empty(tmp_path):
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "notes.txt").write_text("mine", encoding="utf-8")
+    proc = run_cli("init", str(tmp_path / "full"))
+    assert proc.returncode == 1 and "is not an empty directory" in proc.stderr
+    assert [p.name for p in (tmp_path / "full").iterdir()] == ["notes.txt"]
+
+
+def test_two_sends_from_two_directories_deliver_once(project, tmp_path):
+    config = project / "configs" / "weekly.yaml"
+    with smtp_server() as (port, server):
+        (project / "briefgen.yaml").write_text(
+            (project / "briefgen.yaml").read_text(encoding="utf-8").replace("port: 8025", f"port: {port}"),
+            encoding="utf-8",
+        )
+        first = run_cli("send", str(config), cwd=project)
+        home = tmp_path / "home"
+        home.mkdir()
+        second = run_cli("send", str(config), cwd=home)
+        assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+        assert len(server.received) == 1
+        assert "already sent" in second.stdout
+    assert (project / "output" / "deliveries.sqlite").is_file()
+    listing = run_cli("deliveries", cwd=project / "configs")  # the project's log, found from inside it
+    assert "1 message(s)" in listing.stdout
+
+
+def test_defaults_are_inherited_and_a_configs_own_keys_win(tmp_path):
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "briefgen.yaml").write_text(
+        "defaults:\n"
+        "  title: Project Title\n"
+        "  sources: [articles]\n"
+        "  branding: {client_name: Shared Client, accent: '#112233'}\n"
+        "  templates: assets\n",
+        encoding="utf-8",
+    )
+    configs = tmp_path / "configs" / "team"
+    configs.mkdir(parents=True)
+    (configs / "a.yaml").write_text("branding: {accent: '#abcdef'}\n", encoding="utf-8")
+    loaded = load_config(configs / "a.yaml")
+    config = loaded.config
+    assert config.title == "Project Title" and config.branding.client_name == "Shared Client"
+    assert config.branding.accent == "#abcdef"
+    # Paths in the project file are the project's; they resolve the same from the config.
+    assert loaded.resolve(config.sources[0]).resolve() == (tmp_path / "articles").resolve()
+    assert loaded.resolve(config.templates or "").resolve() == (tmp_path / "assets").resolve()
+    assert loaded.project_dir == tmp_path
+
+
+def test_a_bad_default_is_reported_in_the_project_file(tmp_path):
+    (tmp_path / "briefgen.yaml").write_text("defaults:\n  window:\n    days: -3\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("sources: [x]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "c.yaml")
+    assert caught.value.problems[0].startswith(f"{tmp_path / 'briefgen.yaml'} defaults: window.days (line 3)")
+    (tmp_path / "briefgen.yaml").write_text("default: {}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="default \\(line 1\\): unknown key"):
+        load_config(tmp_path / "c.yaml")
+
+
+def test_without_a_project_file_the_configs_directory_is_the_root(tmp_path):
+    (tmp_path / "c.yaml").write_text("sources: [x]\n", encoding="utf-8")
+    loaded = load_config(tmp_path / "c.yaml")
+    assert loaded.root is None and loaded.project_dir == tmp_path
