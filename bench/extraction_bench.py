@@ -239,7 +239,7 @@ def main() -> None:
     args = parser.parse_args()
 
     if not (DATA / "pages.json").is_file():
-        print(f"skipped: {DATA} is absent (the extraction set lives beside the checkout in ../shared)")
+        print(f"skipped: {DATA / 'pages.json'} not found (the extraction set lives beside the checkout, in ../shared)")
         return
     pages: dict[str, dict[str, Any]] = json.loads((DATA / "pages.json").read_text(encoding="utf-8"))
     urls = sorted(pages)[: args.limit]
