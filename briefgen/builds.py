@@ -220,12 +220,19 @@ def _what_changed(before: dict[str, Any], now: dict[str, Any]) -> str:
 
 
 def reusable(
-    loaded: LoadedConfig, as_of: dt.date, out_dir: Path, needed: Sequence[str], *, inputs: bool = True
+    loaded: LoadedConfig,
+    as_of: dt.date,
+    out_dir: Path,
+    needed: Sequence[str],
+    *,
+    inputs: bool = True,
+    now: dict[str, Any] | None = None,
 ) -> tuple[dict[str, Path] | None, str]:
     """The files of a finished build of this config for this date in ``out_dir`` when every output in
     ``needed`` is there, unchanged, and everything the build was made from is unchanged too;
     otherwise None and the reason, in a few words. With ``inputs=False``, what the build was
-    made from is not compared: only that it is a finished, intact build of this config and date."""
+    made from is not compared: only that it is a finished, intact build of this config and date.
+    ``now`` is :func:`made_from` of the config when the caller has it already."""
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -249,10 +256,11 @@ def reusable(
             return None, f"{path.name} is missing"
     if not inputs:
         return outputs, "intact"
-    try:
-        now = made_from(loaded)
-    except BriefgenError as exc:
-        return None, str(exc)
+    if now is None:
+        try:
+            now = made_from(loaded)
+        except BriefgenError as exc:
+            return None, str(exc)
     if now["urls"]:
         return None, "URL sources are read afresh"
     if manifest.get("fingerprint") != fingerprint(now):

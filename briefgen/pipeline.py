@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from .builds import OUTPUT_FILES, default_out_dir, made_from, output_keys, reusable, write_manifest
 from .clean import duplicate_of, group_duplicates
 from .config import FORMATS, Config, Limits, LoadedConfig, window_start
-from .errors import ArticleError, ConfigError, NoArticlesError, OutputError
+from .errors import ArticleError, BriefgenError, ConfigError, NoArticlesError, OutputError
 from .fetch import is_url, public_url
 from .ingest import check_file, find_sources
 from .models import Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
@@ -469,8 +469,6 @@ def build(
     against ``base_dir`` (default: the working directory). A ``workspace`` shared by
     several builds reads and analyses each article once.
     """
-    from . import summarize
-
     if isinstance(config, LoadedConfig):
         if base_dir is not None:
             raise ConfigError("base_dir is for a Config made in code; a loaded config resolves paths against its file")
@@ -487,9 +485,23 @@ def build(
             f"unknown format {', '.join(map(repr, unknown)) or 'list (empty)'}; choose from {', '.join(FORMATS)}"
         )
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(loaded, as_of)
-    timings: dict[str, float] = {}
-    ingredients = made_from(loaded)  # before reading, so a file changed meanwhile calls for a rebuild
+    return _build(loaded, as_of, out_dir, formats, workspace, made_from(loaded))
 
+
+def _build(
+    loaded: LoadedConfig,
+    as_of: dt.date,
+    out_dir: Path,
+    formats: Sequence[str],
+    workspace: Workspace,
+    ingredients: dict[str, Any],
+) -> BuildResult:
+    """:func:`build` once its arguments are checked; ``ingredients`` is :func:`~briefgen.builds.made_from`
+    of the config, taken before anything is read, so a file changed meanwhile calls for a rebuild."""
+    from . import summarize
+
+    config = loaded.config
+    timings: dict[str, float] = {}
     intake = take_in(loaded, as_of, timings, workspace)
     documents, start = intake.documents, intake.start
     if not documents:
@@ -549,10 +561,14 @@ def ensure_built(
     from .builds import briefing_counts
 
     needed = output_keys(formats)
+    try:  # once, for both the reuse check and a new build's manifest
+        ingredients: dict[str, Any] | None = made_from(loaded)
+    except BriefgenError:
+        ingredients = None  # the reuse check gives it as the reason, and a build raises it
     if rebuild:
         reason = "asked to rebuild"
     else:
-        found, reason = reusable(loaded, as_of, out_dir, needed)
+        found, reason = reusable(loaded, as_of, out_dir, needed, now=ingredients)
         if found is None and sent:
             kept, _ = reusable(loaded, as_of, out_dir, needed, inputs=False)
             if kept is not None:
@@ -565,6 +581,9 @@ def ensure_built(
                 return Finished(out_dir, kept, False, f"kept: {reason} since it was sent", briefing_counts(kept))
         if found is not None:
             return Finished(out_dir, found, False, reason, briefing_counts(found))
-    result = build(loaded, as_of, out_dir, formats, workspace=workspace)
+    if ingredients is None:
+        result = build(loaded, as_of, out_dir, formats, workspace=workspace)
+    else:
+        result = _build(loaded, as_of, out_dir, formats, workspace or Workspace(), ingredients)
     counts = (result.briefing.articles_used, result.briefing.articles_read)
     return Finished(out_dir, {key: result.outputs[key] for key in needed}, True, reason, counts)
