@@ -181,13 +181,17 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
     return documents
 
 
-def apply_limits(documents: list[Document], limits: Limits, decisions: list[Decision]) -> list[Document]:
+def apply_limits(
+    documents: list[Document], limits: Limits, decisions: list[Decision]
+) -> tuple[list[Document], set[int]]:
     """At most ``limits.max_articles`` documents, each at most ``limits.max_chars`` characters long,
     so that no input can take unbounded memory or time in analysis and selection; a one-line
-    warning names each document cut and says how many were left out."""
+    warning names each document cut and says how many were left out. Returns the documents
+    kept and the indices of those cut short."""
     from .clean import truncate
 
     kept: list[Document] = []
+    cut: set[int] = set()
     for doc in documents:
         if len(kept) >= limits.max_articles:
             decisions.append(Decision.of(doc, "skipped", f"over the limit of {limits.max_articles:,} articles"))
@@ -201,6 +205,7 @@ def apply_limits(documents: list[Document], limits: Limits, decisions: list[Deci
                 f"{len(doc.text):,}",
             )
             doc = shorter
+            cut.add(doc.index)
         kept.append(doc)
     if len(documents) > len(kept):
         logger.warning(
@@ -208,7 +213,7 @@ def apply_limits(documents: list[Document], limits: Limits, decisions: list[Deci
             f"{len(kept):,}",
             f"{len(documents):,}",
         )
-    return kept
+    return kept, cut
 
 
 def in_window(doc: Document, start: dt.date, end: dt.date) -> bool:
@@ -256,8 +261,7 @@ def take_in(
     topic = TopicMatcher(config.topic)
     decisions: list[Decision] = []
     with _timed(timings, "read and clean"):
-        cleaned = apply_limits(ingest(loaded, decisions, workspace), config.limits, decisions)
-    cut = {doc.index for doc in cleaned if any(note.endswith("(limits.max_chars)") for note in doc.removed)}
+        cleaned, cut = apply_limits(ingest(loaded, decisions, workspace), config.limits, decisions)
     with _timed(timings, "filter"):
         on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
         documents = group_duplicates(on_topic)
