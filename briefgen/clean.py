@@ -23,38 +23,69 @@ from .textsafe import clip
 
 # ----------------------------------------------------------------------------- block patterns
 
-#: Calls to subscribe, join, log in or sign up: paywall and newsletter pitches.
+# The cue phrases below are in English, German, French, Spanish, Italian and Polish, the
+# languages of most of the pages briefgen is measured on; each pattern names a kind of page
+# furniture (a pitch, a credit, a label over links to other pages), never a publisher.
+
+#: Calls to subscribe, join, follow, log in or sign up: paywall, newsletter and app pitches.
 _PITCH = re.compile(
     r"\b(?:subscri(?:be|ption|ber)s?|membership|become an? (?:\w+ ){0,3}member|members?[- ]only|"
     r"unlock|paywall|sign(?:ing)? up|newsletters?|log ?in to|already an? (?:subscriber|member)|"
     r"free trial|create (?:a |an )?(?:free )?account|support (?:our|independent) journalism|"
-    r"donate|plans? (?:available|includes?)|archive access|priority access|member events)\b",
+    r"donate|plans? (?:available|includes?)|archive access|priority access|member events|follow us|"
+    r"download (?:the|our)\b[^.]{0,40}\bapps?|"
+    r"abonnieren|abonniere|jetzt anmelden|folgen sie uns|folge uns|"
+    r"suscr[ií]bete|suscribirse|s[ií]guenos|[uú]nete|abonnez-vous|suivez-nous|inscrivez-vous|"
+    r"iscriviti|seguici|zapraszamy|subskrypcj\w*|obserwuj)\b",
     re.I,
 )
 #: Copyright and legal footers.
 _LEGAL = re.compile(
     r"(?:\u00a9|\(c\)\s*\d{4}|\ball rights reserved\b|\bmay not be (?:reproduced|republished|redistributed)|"
     r"\bno part of this (?:content|article|publication)\b|\bwithout (?:the )?(?:prior )?(?:express )?written permission\b|"
-    r"\bterms of (?:use|service)\b|\bprivacy policy\b|\bcookie (?:policy|settings)\b)",
+    r"\bcopyrighted property\b|\bterms of (?:use|service)\b|\bprivacy policy\b|\bcookie (?:policy|settings)\b|"
+    r"\balle rechte vorbehalten\b|\bdatenschutzerkl\u00e4rung\b|\btodos los derechos reservados\b|"
+    r"\btous droits r\u00e9serv\u00e9s\b|\btutti i diritti riservati\b|\bwszelkie prawa zastrze\u017cone\b|"
+    r"\bchroniony prawem autorskim\b)",
     re.I,
 )
-#: Share bars, cookie banners, advertising labels, image credits.
+#: Share bars, cookie banners, advertising labels, bare labels over contact details or links.
 _FURNITURE = re.compile(
-    r"^(?:advertisement|sponsored(?: content)?|share(?: this)?(?: article| story)?|tweet|print|email|copy link|"
-    r"skip to (?:main )?content|click here.*|we use cookies.*|accept(?: all)? cookies|"
-    r"(?:photo|image|illustration|graphic|video)(?: credit)?s?\s*:.*|.*\((?:photo|image|file photo)s?:?[^)]*\))$",
+    r"^(?:advertisement|anzeige\b.*|werbung|publicidad|publicit\u00e9|pubblicit\u00e0|reklama|sponsored(?: content)?|"
+    r"share(?: this)?(?: article| story)?|teilen(?: mit)?:?|compartir|partager|condividi|udost\u0119pnij|tweet|"
+    r"print|drucken|email|e-mail|copy link|skip to (?:main )?content|click here.*|we use cookies.*|"
+    r"accept(?: all)? cookies|weitere informationen:?|kontakt:?|contact:?|"
+    r"(?:tags?|schlagw\u00f6rter|schlagworte|kategorien?|categor(?:y|ies)|categor\u00edas?|cat\u00e9gories?)\s*:.*|"
+    r"(?:last )?(?:updated|modified)\b.{0,40}|(?:letzte )?(?:\u00e4nderung|aktualisierung)\b.{0,40})$",
     re.I,
 )
-#: A short line that points to another story: "Read more: …", "Related: …".
+#: Picture credits: "Photo: …", "Titelbild: …", "Fot. …", "(Foto: …)" closing a caption.
+_CREDIT = re.compile(
+    r"^(?:(?:photo|image|illustration|graphic|video|picture)(?: credit)?s?|(?:title|header|feature) (?:image|photo)|"
+    r"fotos?|bilder?|titelbild|beitragsbild|headerbild|bildquelle|fot\.|zdj\u0119cie|cr\u00e9dits? photos?|"
+    r"foto de portada|imagen|copyright|credits?)\s*:?\s"
+    r"|\((?:photo|image|file photo|foto|fot\.|bild|credit|photo credit|cr\u00e9dit photo)s?:?[^)]*\)$",
+    re.I,
+)
+#: A short line that points to another story: "Read more: …", "Lesen Sie auch: …".
 _LINK_LEAD = re.compile(
-    r"^(?:read (?:more|next|also)|related(?: stories| articles)?|see also|recommended|more on this)\s*[:\u2014\u2013-]",
+    r"^(?:read (?:more|next|also)|related(?: stories| articles)?|see also|recommended|more on this|"
+    r"lesen sie auch|auch interessant|mehr dazu|mehr zum thema|zum thema|le puede interesar|te puede interesar|"
+    r"lee tambi\u00e9n|lea tambi\u00e9n|mira|ver tambi\u00e9n|\u00e0 lire aussi|lire aussi|leggi anche|"
+    r"czytaj (?:te\u017c|tak\u017ce|wi\u0119cej)|zobacz (?:te\u017c|tak\u017ce)|dowiedz si\u0119 wi\u0119cej)\s*[:\u2014\u2013-]",
     re.I,
 )
-#: Headings that introduce lists of links to other stories.
+#: Headings (or label lines) that introduce lists of links to other stories.
 _RELATED_HEADING = re.compile(
-    r"^(?:related(?: stories| articles| coverage| content| reading| posts)?|read (?:more|next|also)|"
-    r"more (?:from|on|stories|news)\b.*|recommended(?: for you| stories| reading)?|you may also like|"
-    r"also read|see also|most (?:read|popular)|trending(?: now)?|latest (?:news|stories))\s*:?$",
+    r"^(?:related(?: stories| articles| coverage| content| reading| posts| news)?|read (?:more|next|also)|"
+    r"more (?:from|on|stories|news)\b.*|recommended(?: for you| stories| reading)?|you (?:may|might) also (?:like|be interested\b.*)|"
+    r"also read|see also|most (?:read|popular)|trending(?: now)?|latest (?:news|stories)|top stories|"
+    r"(?:das )?(?:k\u00f6nnte|d\u00fcrfte) (?:dich|sie) auch interessieren|auch interessant|zum weiterlesen|weiterlesen|"
+    r"mehr zum thema|weitere (?:themen|artikel|beitr\u00e4ge|nachrichten|meldungen)\b.*|lesen sie auch|schon gelesen\??|"
+    r"top-themen\b.*|(?:verwandte|\u00e4hnliche|beliebte) (?:artikel|beitr\u00e4ge)|meistgelesen|"
+    r"vorschau auf den n\u00e4chsten artikel|notas? relacionadas?|noticias relacionadas|(?:tambi\u00e9n )?te puede interesar|"
+    r"le puede interesar|lee tambi\u00e9n|m\u00e1s noticias|\u00e0 lire aussi|lire aussi|sur le m\u00eame sujet|"
+    r"leggi anche|potrebbe interessarti|czytaj (?:te\u017c|tak\u017ce|wi\u0119cej)|zobacz (?:te\u017c|tak\u017ce))\s*[:?!.]?$",
     re.I,
 )
 #: An author biography: "Jane Doe is a senior fellow at …", usually the last paragraph.
@@ -76,11 +107,13 @@ def _is_bad(block: Block) -> str | None:
     n = _words(text)
     if _LEGAL.search(text) and n < 60:
         return "copyright"
-    if _FURNITURE.match(text):
+    if _FURNITURE.match(text) and n <= 12:
         return "furniture"
-    if n <= 15 and _LINK_LEAD.match(text):
+    if _CREDIT.search(text) and n <= 20:
+        return "picture credit"
+    if n <= 25 and _LINK_LEAD.match(text):
         return "related links"
-    if _PITCH.search(text) and (n < 25 or len(_PITCH.findall(text)) >= 3):
+    if _PITCH.search(text) and (n <= 40 or len(_PITCH.findall(text)) >= 3):
         return "subscription"
     return None
 
@@ -129,7 +162,7 @@ def _related_lists(blocks: Sequence[Block]) -> set[int]:
     drop: set[int] = set()
     i = 0
     while i < len(blocks):
-        if blocks[i].kind == HEADING and _RELATED_HEADING.match(blocks[i].text):
+        if _words(blocks[i].text) <= 10 and _RELATED_HEADING.match(blocks[i].text):
             drop.add(i)
             j = i + 1
             while j < len(blocks) and (
@@ -157,14 +190,17 @@ def _norm_key(text: str) -> str:
     return re.sub(r"\W+", " ", text.lower()).strip()
 
 
-def clean_blocks(blocks: Sequence[Block]) -> tuple[list[Block], list[str], str | None]:
-    """Remove boilerplate and repeated blocks; return the kept blocks, what was removed, and a bio author.
+def block_reasons(blocks: Sequence[Block]) -> list[str | None]:
+    """Why each block is boilerplate (a short reason), or None for a block that is kept.
 
-    The bio author is the name in a trailing author biography, which is evidence of who wrote the piece.
+    Each rule was measured on real pages (``bench/extraction_bench.py --rules`` prints what
+    each one removes: annotated furniture against annotated main text); only rules that
+    remove more furniture than text are here. Position (every block after the last long
+    paragraph, jusText's short blocks between bad ones) removed more text than furniture, so
+    no rule rests on position. Two rules fire on shapes these pages lack but scrapes have: a
+    body carried twice and an author biography closing a commentary.
     """
-    removed: list[str] = []
-    status: list[str | None] = [None] * len(blocks)  # None = keep, else reason
-
+    status: list[str | None] = [None] * len(blocks)
     for i in _related_lists(blocks):
         status[i] = "related links"
     for i, block in enumerate(blocks):
@@ -174,44 +210,51 @@ def clean_blocks(blocks: Sequence[Block]) -> tuple[list[Block], list[str], str |
     # Repeated paragraphs: scraped pages often carry the body twice (print + screen versions).
     seen: set[str] = set()
     for i, block in enumerate(blocks):
-        if status[i] is None and block.kind != HEADING:
+        # Only prose paragraphs: recipes, Q&A pages and lists legitimately repeat short lines
+        # ("Ingredients", "Answer", "1 cup water"); scrapes that carry a body twice repeat prose.
+        if status[i] is None and _is_good(block):
             key = _norm_key(block.text)
-            if len(key) > 40 and key in seen:
+            if key in seen:
                 status[i] = "repeated paragraph"
             seen.add(key)
 
+    # A page that ends in a pitch or a legal notice: the fragments around it (a paywall's
+    # "Get your", "Premium.") are part of it. The run of blocks at the end that hold no prose
+    # sentence goes with the pitch it holds.
+    tail = len(blocks)
+    while tail > 0 and not _is_good(blocks[tail - 1]) and status[tail - 1] != "repeated paragraph":
+        tail -= 1
+    if any(status[i] in ("subscription", "copyright") for i in range(tail, len(blocks))):
+        for i in range(tail, len(blocks)):
+            status[i] = status[i] or "closing pitch"
+
     # An author biography in the last paragraphs.
-    bio_author = None
     kept_idx = [i for i, s in enumerate(status) if s is None]
     for i in kept_idx[-2:]:
-        m = _BIO.match(blocks[i].text)
-        if m and _words(blocks[i].text) <= 80 and blocks[i].kind == PARAGRAPH:
+        if blocks[i].kind == PARAGRAPH and _words(blocks[i].text) <= 80 and _BIO.match(blocks[i].text):
             status[i] = "author bio"
-            bio_author = bio_author or m["name"]
 
-    # Everything after the last good block that is not itself good is page furniture.
-    good = [i for i, b in enumerate(blocks) if status[i] is None and _is_good(b)]
-    if good:
-        last = good[-1]
-        for i in range(last + 1, len(blocks)):
-            if status[i] is None:
-                status[i] = "trailing boilerplate"
-        # Short undecided blocks wedged between boilerplate are boilerplate too (jusText's context rule).
-        for i, block in enumerate(blocks):
-            if status[i] is None and not _is_good(block) and block.kind != HEADING:
-                prev_bad = i > 0 and status[i - 1] not in (None, "repeated paragraph")
-                next_bad = i + 1 < len(blocks) and status[i + 1] not in (None, "repeated paragraph")
-                if prev_bad and next_bad:
-                    status[i] = "boilerplate context"
+    return status
 
-    # Headings followed by nothing (their section was removed) go too.
+
+def clean_blocks(blocks: Sequence[Block]) -> tuple[list[Block], list[str], str | None]:
+    """Remove boilerplate and repeated blocks; return the kept blocks, what was removed, and a bio author.
+
+    The bio author is the name in a trailing author biography, which is evidence of who wrote the piece.
+    """
+    status = block_reasons(blocks)
+    bio_author = next(
+        (m["name"] for b, r in zip(blocks, status, strict=True) if r == "author bio" and (m := _BIO.match(b.text))),
+        None,
+    )
     kept: list[Block] = []
-    for i, block in enumerate(blocks):
-        reason = status[i]
+    removed: list[str] = []
+    for block, reason in zip(blocks, status, strict=True):
         if reason is None:
             kept.append(block)
         else:
             removed.append(reason)
+    # Headings followed by nothing (their section was removed) go too.
     while kept and kept[-1].kind == HEADING:
         kept.pop()
         removed.append("dangling heading")
@@ -373,6 +416,7 @@ __all__ = [
     "HEADING",
     "LIST_ITEM",
     "PARAGRAPH",
+    "block_reasons",
     "clean",
     "clean_blocks",
     "containment",

@@ -178,19 +178,38 @@ def _output_options(f: F) -> F:
     )(f)
 
 
-def _articles(used: int | None, read: int | None, counts: dict[str, int] | None) -> dict[str, Any]:
-    return {"read": read, "used": used, "counts": dict(sorted(counts.items())) if counts is not None else None}
+def _articles(
+    used: int | None, read: int | None, counts: dict[str, int] | None, dating: dict[str, int] | None = None
+) -> dict[str, Any]:
+    return {
+        "read": read,
+        "used": used,
+        "counts": dict(sorted(counts.items())) if counts is not None else None,
+        "undated": dating["undated"] if dating is not None else None,
+        "previews": dating["previews"] if dating is not None else None,
+    }
 
 
-def _ingest_counts(out_dir: Path) -> dict[str, int] | None:
-    """What happened to each input of a build, from its ``ingest.json`` (a reused build has no decisions)."""
+def _kept_dating(articles: list[dict[str, Any]]) -> dict[str, int]:
+    """How many of the articles kept state no date, and how many are previews (see ``briefgen.dates``)."""
+    kept = [a for a in articles if a.get("status") == "kept"]
+    return {
+        "undated": sum(a.get("date") is None for a in kept),
+        "previews": sum(a.get("preview_of") is not None for a in kept),
+    }
+
+
+def _ingest_counts(out_dir: Path) -> tuple[dict[str, int] | None, dict[str, int] | None]:
+    """What happened to each input of a build, and how many kept are undated or previews, from its
+    ``ingest.json`` (a reused build has no decisions)."""
     import json
 
     try:
-        counts = json.loads((out_dir / "ingest.json").read_text(encoding="utf-8"))["counts"]
-        return {str(k): int(v) for k, v in counts.items()}
+        report = json.loads((out_dir / "ingest.json").read_text(encoding="utf-8"))
+        counts = {str(k): int(v) for k, v in report["counts"].items()}
+        return counts, _kept_dating([a for a in report["articles"] if isinstance(a, dict)])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
+        return None, None
 
 
 def _report_delivery(report: DeliveryReport, out: _Output) -> None:
@@ -268,7 +287,12 @@ def build(
     counts: dict[str, int] = {}
     for decision in result.decisions:
         counts[decision.status] = counts.get(decision.status, 0) + 1
-    summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+    dating = _kept_dating([d.as_dict() for d in result.decisions])
+    notes = [f"{n} {what}" for what, n in (("undated", dating["undated"]), ("preview", dating["previews"])) if n]
+    summary = ", ".join(
+        f"{n} {status}" + (f" ({', '.join(notes)})" if status == "kept" and notes else "")
+        for status, n in sorted(counts.items())
+    )
     logger.info("%s articles: %s", sum(counts.values()), summary)
     logger.debug("timings: %s", ", ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
     logger.debug("%s", workspace.stats.summary())
@@ -277,7 +301,7 @@ def build(
         "as_of": as_of.isoformat(),
         "out_dir": str(result.outputs["json"].parent),
         "files": [str(path) for path in result.outputs.values()],
-        "articles": _articles(result.briefing.articles_used, result.briefing.articles_read, counts),
+        "articles": _articles(result.briefing.articles_used, result.briefing.articles_read, counts, dating),
     }
     if not send:
         out.emit()
@@ -355,7 +379,7 @@ def send(
         "files": [str(path) for path in finished.outputs.values()],
         "built": finished.built,
         "reason": finished.reason,
-        "articles": _articles(used, read, _ingest_counts(out_dir)),
+        "articles": _articles(used, read, *_ingest_counts(out_dir)),
     }
     report = deliver(
         loaded, as_of, finished.outputs, dry_run=dry_run, resend=resend, only=only, delivery_log=delivery_log
@@ -527,8 +551,12 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
     click.echo(f"window {intake.start} to {intake.end}; {len(intake.decisions)} inputs")
     for d in intake.decisions:
         words = f"{d.words_before}\u2192{d.words_after}" if d.words_before is not None else "-"
-        date = d.date.isoformat() if d.date else "undated"
-        click.echo(f"{d.status:<15}{printable(d.form or '-', 40):<11}{words:>11}  {date:<11} {printable(d.path, 1000)}")
+        # The date and where it comes from; "≥2024-04-11 inferred" for an undated article's not-before date.
+        date = d.date.isoformat() if d.date else f"\u2265{d.not_before}" if d.not_before else "undated"
+        source = d.date_source or "-"
+        click.echo(
+            f"{d.status:<15}{printable(d.form or '-', 40):<11}{words:>11}  {date:<11} {source:<8} {printable(d.path, 1000)}"
+        )
         meta = " \u00b7 ".join(
             printable(x, 300) for x in (d.title and f"\u201c{d.title}\u201d", d.publisher, d.author, d.url) if x
         )

@@ -142,6 +142,12 @@ class Window(_Model):
     as_of: dt.date | None = None
     """The last day of the window; ``--as-of`` on the command line wins; default: today."""
 
+    undated: Literal["keep", "flag", "drop"] = "flag"
+    """What to do with an article whose date is not known (from its page, URL, text, header or sidecar):
+    ``flag`` keeps it, marks it undated in the source list and warns when more than half of the articles
+    used are undated; ``keep`` keeps it without the warning (still marked undated); ``drop`` leaves it out.
+    An undated article whose text shows it is from before the window is left out whatever this says."""
+
     @model_validator(mode="after")
     def _starts_after_year_one(self) -> Window:
         if self.as_of is not None:
@@ -512,7 +518,7 @@ class Config(_Model):
     """How URL sources are fetched and cached."""
 
     window: Window = Field(default_factory=Window)
-    """The date window articles must fall in; undated articles are kept and flagged."""
+    """The date window articles must fall in, and what to do with undated ones (flagged by default)."""
 
     output: Output = Field(default_factory=Output)
     """What to write."""

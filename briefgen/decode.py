@@ -2,13 +2,17 @@
 
 Dumps arrive as UTF-8, UTF-8 with a BOM, UTF-16 with or without a BOM and legacy
 Windows-1252, and often carry mojibake from an earlier wrong decoding. A BOM wins; then
-strict UTF-8; then Windows-1252 when the result reads as Western European text; then
-charset-normalizer's guess. ftfy (Speer, 2019) repairs what was decoded wrongly upstream.
+strict UTF-8; then the charset an HTML or XML document declares (the WHATWG encoding
+sniffing order: BOM, then the document's own declaration, then a guess); then Windows-1252
+when the result reads as Western European text; then charset-normalizer's guess. ftfy
+(Speer, 2019) repairs what was decoded wrongly upstream.
 """
 
 from __future__ import annotations
 
+import codecs
 import logging
+import re
 
 from .errors import ArticleError
 
@@ -53,38 +57,44 @@ def utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def decode(data: bytes, name: str) -> str:
-    """Decode bytes of unknown encoding and repair mojibake.
+#: ``<meta charset="…">``, ``<meta http-equiv="Content-Type" content="…; charset=…">`` or
+#: ``<?xml … encoding="…"?>`` in the first bytes of a document (where HTML requires it to be).
+_DECLARED = re.compile(
+    rb"""<meta\b[^>]*?\bcharset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
+    re.I,
+)
+#: Documents that are markup: their text is extracted first and repaired afterwards.
+_MARKUP = re.compile(r"\s*(?:<\?xml\b[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype html|html\b)", re.I | re.S)
 
-    A BOM wins; then strict UTF-8; then charset-normalizer's best guess (Windows-1252,
-    Latin-1, UTF-16 without BOM…). ftfy then repairs text that was decoded wrongly
-    before it reached us ("donâ€™t" → "don’t") without touching typography.
+
+def declared_charset(data: bytes) -> str | None:
+    """The Python codec of the charset a document declares in its first 4 KB, or None.
+
+    Browsers trust this declaration (the WHATWG encoding standard prefers it to any guess),
+    so a page declared UTF-8 with a few invalid bytes is still UTF-8, not some legacy
+    code page that happens to decode every byte.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    elif bomless := utf16_without_bom(data):
-        text = data.decode(bomless, errors="replace")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            western = _western(data)
-            encoding = "windows-1252"
-            if western is not None:
-                text = western
-            else:
-                from charset_normalizer import from_bytes
+    m = _DECLARED.search(data[:4096])
+    if not m:
+        return None
+    label = (m[1] or m[2]).decode("ascii", "replace").strip().lower()
+    if label in ("iso-8859-1", "latin1", "latin-1", "us-ascii", "ascii"):
+        label = "windows-1252"  # WHATWG: these labels mean windows-1252
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
 
-                best = from_bytes(data[:1_000_000]).best()
-                if best is None:
-                    raise ArticleError(name, "binary file or unknown text encoding") from None
-                encoding = best.encoding
-                text = data.decode(encoding, errors="replace")
-            logger.warning("%s: not valid UTF-8; read as %s", name, encoding)
-    if "\x00" in text[:4096]:
-        raise ArticleError(name, "binary file")
+
+def is_markup(text: str) -> bool:
+    """True for an HTML page, whose main text is extracted before it is repaired."""
+    return bool(_MARKUP.match(text[:4096]))
+
+
+def repair(text: str) -> str:
+    """Repair mojibake ("donâ€™t" → "don’t") with ftfy, without touching typography."""
+    if text.isascii():
+        return text  # mojibake is made of non-ASCII characters: nothing to repair
     import ftfy
 
     return ftfy.fix_text(
@@ -96,3 +106,46 @@ def decode(data: bytes, name: str) -> str:
         fix_line_breaks=False,
         normalization=None,
     )
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode bytes of unknown encoding and repair mojibake.
+
+    A BOM wins; then strict UTF-8; then the charset the document declares; then
+    charset-normalizer's best guess (Windows-1252, Latin-1, UTF-16 without BOM…). ftfy
+    then repairs text that was decoded wrongly before it reached us. An HTML page is not
+    repaired here: ftfy over a whole page costs more than extracting it, so the HTML
+    reader repairs only the text it extracts (:func:`repair`).
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        text = data[3:].decode("utf-8", errors="replace")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", errors="replace")
+    elif bomless := utf16_without_bom(data):
+        text = data.decode(bomless, errors="replace")
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            declared = declared_charset(data)
+            if declared == "utf-8":
+                text = data.decode("utf-8", errors="replace")
+                how = "declared UTF-8 with invalid bytes; they are replaced"
+            elif declared is not None:
+                text = data.decode(declared, errors="replace")
+                how = f"read as {declared}, as declared"
+            elif (western := _western(data)) is not None:
+                text = western
+                how = "read as windows-1252"
+            else:
+                from charset_normalizer import from_bytes
+
+                best = from_bytes(data[:1_000_000]).best()
+                if best is None:
+                    raise ArticleError(name, "binary file or unknown text encoding") from None
+                text = data.decode(best.encoding, errors="replace")
+                how = f"read as {best.encoding}"
+            logger.warning("%s: not valid UTF-8; %s", name, how)
+    if "\x00" in text[:4096]:
+        raise ArticleError(name, "binary file")
+    return text if is_markup(text) else repair(text)

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from .dates import date_line, dated, url_date
 from .decode import decode, utf16_without_bom
 from .errors import ArticleError
 from .models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
+from .textsafe import normalize_space
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -37,15 +39,9 @@ logger = logging.getLogger(__name__)
 #: several configs share one read of a file, so the shared read takes up to any config's limit.
 MAX_BYTES = 256 * 1024 * 1024
 
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u25aa\u25cf]|\d{1,2}[.)])\s+")
 _BULLET_ONLY = re.compile(r"^\s*[-*\u2022\u2013\u25aa\u25cf]\s*$")
 _TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
-
-
-def normalize_space(text: str) -> str:
-    """Collapse runs of white space (including no-break and zero-width spaces) to one space."""
-    return _WS.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
 
 
 # --------------------------------------------------------------------------- metadata helpers
@@ -187,23 +183,29 @@ _BYLINE = re.compile(
 
 
 def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None, dt.date | None, list[Block]]:
-    """Take a leading headline, byline and dateline off a text body, when the text has them."""
+    """Take a leading headline, byline and date line off a text body, when the text has them.
+
+    A date line says when the article is from and nothing else ("February 12, 2025",
+    "Published: 12 Feb 2025", "Updated 2025-02-12 09:30", "By Jane Roe · Feb. 12, 2025"; see
+    :func:`briefgen.dates.date_line`); it may stand before the headline or among the three lines
+    after it, beside a byline.
+    """
     title = author = None
-    date = None
-    rest = list(blocks)
+    date = date_line(blocks[0].text) if blocks else None
+    rest = list(blocks[1:] if date is not None else blocks)
     if (rest and rest[0].kind == HEADING and len(rest[0].text.split()) <= 25) or (
         rest and rest[0].kind == PARAGRAPH and len(rest[0].text.split()) <= 25 and not _TERMINAL.search(rest[0].text)
     ):
         title = rest.pop(0).text
     for _ in range(3):
-        if not rest or len(rest[0].text.split()) > 12:
+        if not rest:
             break
-        m = _BYLINE.match(rest[0].text)
+        m = _BYLINE.match(rest[0].text) if len(rest[0].text.split()) <= 12 else None
         if m and author is None:
             author = m[1].strip()
             rest.pop(0)
             continue
-        d = parse_date(rest[0].text)
+        d = date_line(rest[0].text)
         if d is not None and date is None:
             date = d
             rest.pop(0)
@@ -279,17 +281,30 @@ def _plain_sidecar(path: Path | str) -> dict[str, object]:
 
 def read_plain(path: Path | str, text: str) -> list[Article]:
     """A plain-text article; what its header or its sidecar file states wins over what is guessed
-    from the text (a headline, a byline, a dateline)."""
+    from the text (a headline, a byline, a date line).
+
+    Its date is the sidecar's, else the header's (``date_source`` ``sidecar``, ``header``), else
+    one in its URL, else its date line (see :mod:`briefgen.dates`).
+    """
     header, text = _plain_header(text)
-    stated: dict[str, object] = {**header, **_plain_sidecar(path)}  # the sidecar wins over the header
+    sidecar = _plain_sidecar(path)
+    stated: dict[str, object] = {**header, **sidecar}  # the sidecar wins over the header
     given = {key: _clean_meta(stated.get(key)) for key in PLAIN_META_KEYS}
     all_blocks = text_blocks(text)
-    title, author, date, blocks = _split_title_and_byline(all_blocks)
+    title, author, line_date, blocks = _split_title_and_byline(all_blocks)
     if given["title"] and title and normalize_space(title).casefold() != given["title"].casefold():
-        blocks = [all_blocks[0], *blocks]  # the first line was not a headline: the title is stated
+        # The line taken for a headline was not one: the title is stated.
+        blocks = [next(b for b in all_blocks if b.text == title), *blocks]
     if not blocks:
         raise ArticleError(str(path), "no body text")
     url = given["url"]
+    dates = (
+        ("sidecar", parse_date(_clean_meta(sidecar.get("date")))),
+        ("header", parse_date(_clean_meta(header.get("date")))),
+        ("url", url_date(url)),
+        ("text", line_date),
+    )
+    date_source, date = next(((where, d) for where, d in dates if d is not None), (None, None))
     return [
         Article(
             path=str(path),
@@ -298,8 +313,9 @@ def read_plain(path: Path | str, text: str) -> list[Article]:
             title=given["title"] or title,
             publisher=given["publisher"] or domain_of(url),
             author=given["author"] or author,
-            date=parse_date(given["date"]) or date,
+            date=date,
             url=url,
+            date_source=date_source,
         )
     ]
 
@@ -688,47 +704,25 @@ def _jsonl_article(label: str, line: str) -> Article | None:
 
 
 def read_html(path: Path | str, text: str) -> list[Article]:
-    """Main text through trafilatura (boilerplate-aware), metadata from meta tags, Open Graph and JSON-LD."""
-    import trafilatura
-    from lxml import etree
+    """An HTML page's main text and the metadata it states (see :mod:`briefgen.webpage`)."""
+    from .webpage import read_page
 
-    xml = trafilatura.extract(
-        text,
-        output_format="xml",
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        favor_precision=True,
-        deduplicate=False,
-    )
-    if not xml:
+    page = read_page(text, str(path) if isinstance(path, str) and "://" in path else None)
+    if page is None or not page.blocks:
         raise ArticleError(str(path), "no main text found in the HTML page")
-    root = etree.fromstring(xml.encode("utf-8"))
-    main = root.find("main")
-    blocks: list[Block] = []
-    for el in main.iter("head", "p", "item", "quote") if main is not None else ():
-        if el.tag in ("p", "quote") and el.getparent() is not None and el.getparent().tag == "item":
-            continue
-        content = normalize_space("".join(el.itertext()))
-        if not content:
-            continue
-        kind = {"head": HEADING, "item": LIST_ITEM}.get(el.tag, PARAGRAPH)
-        blocks.append(Block(kind, content))
-    title, blocks = _take_headline(_clean_meta(root.get("title")), blocks)
+    title, blocks = _take_headline(page.title, list(page.blocks))
     if not blocks:
         raise ArticleError(str(path), "no main text found in the HTML page")
-    url = _clean_meta(root.get("url"))
     return [
         Article(
             path=str(path),
             form="html",
             blocks=tuple(blocks),
             title=title,
-            publisher=_clean_meta(root.get("sitename")) or domain_of(url) or _clean_meta(root.get("hostname")),
-            author=_clean_meta(root.get("author")),
-            date=parse_date(root.get("date")),
-            url=url,
+            publisher=page.sitename or domain_of(page.url),
+            author=page.author,
+            date=page.date,
+            url=page.url,
         )
     ]
 
@@ -788,7 +782,8 @@ _CONTENT_TYPES = (("html", "html"), ("rss", "feed"), ("atom", "feed"), ("xml", "
 
 
 def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
-    """Read a fetched page or feed; the URL stands in for metadata the content lacks."""
+    """Read a fetched page or feed; the URL stands in for metadata the content lacks, and each
+    article is dated as :func:`briefgen.dates.dated` says."""
     import dataclasses
 
     text = decode(body, url)
@@ -803,15 +798,16 @@ def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
     articles = READERS[form](url, text)
     if len(articles) == 1:  # a page, not a feed: the URL is its own address
         page = articles[0]
-        return [dataclasses.replace(page, url=page.url or url, publisher=page.publisher or domain_of(url))]
-    return articles
+        articles = [dataclasses.replace(page, url=page.url or url, publisher=page.publisher or domain_of(url))]
+    return [dated(article) for article in articles]
 
 
 def read_file(path: Path, max_bytes: int = MAX_BYTES) -> list[Article]:
-    """Read one file into articles; raise ArticleError with the reason when it cannot be read."""
+    """Read one file into articles, each dated as :func:`briefgen.dates.dated` says; raise
+    ArticleError with the reason when it cannot be read."""
     text = read_text(path, max_bytes)
     form = detect_form(path, text)
-    return READERS[form](path, text)
+    return [dated(article) for article in READERS[form](path, text)]
 
 
 _KNOWN_SUFFIXES = tuple(_EXTENSIONS)

@@ -40,6 +40,10 @@ class Article:
     author: str | None = None
     date: dt.date | None = None
     url: str | None = None
+    date_source: str | None = None
+    """Where ``date`` comes from (see :mod:`briefgen.dates`): ``page`` (the page's or export's own
+    metadata), ``header`` or ``sidecar`` (what a user wrote for a plain-text article), ``url`` or
+    ``text`` (a date line or dateline); None while undated."""
 
     @property
     def name(self) -> str:
@@ -72,6 +76,12 @@ class Document:
     words_after: int
     removed: tuple[str, ...] = ()
     duplicates: tuple[Article, ...] = ()
+    not_before: dt.date | None = None
+    """An undated article's inferred earliest date: the latest full date its text names as past."""
+    written_before: dt.date | None = None
+    """An undated article's latest possible date: the earliest full date its text looks forward to."""
+    preview_of: dt.date | None = None
+    """The day of an event in the window that this article looks forward to, written before it."""
 
     def block_text(self, span: Span) -> str:
         return self.text[span.start : span.end]
@@ -154,6 +164,12 @@ class Source:
     url: str | None
     path: str
     also: tuple[SourceRef, ...] = ()
+    date_source: str | None = None
+    """Where ``date`` comes from (see :attr:`Article.date_source`), ``inferred`` when only ``not_before`` is known."""
+    not_before: dt.date | None = None
+    """For an undated source: the latest full date it names, so it is from that day or later."""
+    preview_of: dt.date | None = None
+    """For a preview: the day of the event it looks forward to, before which it was written."""
 
     @property
     def label(self) -> str:
@@ -194,8 +210,15 @@ class Briefing:
     articles_read: int
     articles_used: int
     undated: tuple[int, ...] = ()
+    """The ids of the sources that state no date."""
     daily: tuple[tuple[dt.date, int], ...] = ()
-    """Articles used per dated day (each merged copy counts), for the chart."""
+    """Articles used per dated day, for the chart; merged copies count once with their story, as in
+    ``articles_used``."""
+    undated_used: int = 0
+    """Articles used that state no date: counted beside the chart, so the chart and ``undated_used``
+    add up to ``articles_used``."""
+    notes: tuple[str, ...] = ()
+    """Plain statements about the briefing as a whole, shown under its header (all its articles undated)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def section(self, name: str) -> Section | None:

@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any, TypedDict
 from .builds import OUTPUT_FILES, default_out_dir, made_from, output_keys, reusable, write_manifest
 from .clean import duplicate_of, group_duplicates
 from .config import FORMATS, Config, Limits, LoadedConfig, window_start
+from .dates import date_source, infer, outside
 from .errors import ArticleError, BriefgenError, ConfigError, NoArticlesError, OutputError
 from .fetch import is_url, public_url
 from .ingest import check_file, find_sources
@@ -38,7 +39,7 @@ class Decision:
     """What happened to one input (a file, or one post or entry of it): kept, or why it was left out."""
 
     path: str
-    status: str  # kept | duplicate | off-topic | outside window | unreadable | skipped (over a limit)
+    status: str  # kept | duplicate | off-topic | outside window | undated | unreadable | skipped (over a limit)
     detail: str = ""
     form: str | None = None
     title: str | None = None
@@ -49,6 +50,14 @@ class Decision:
     words_before: int | None = None
     words_after: int | None = None
     relevance: float | None = None
+    date_source: str | None = None
+    """Where ``date`` comes from: page, sidecar, header, url, text; ``inferred`` for a not-before date alone."""
+    not_before: dt.date | None = None
+    """For an undated article: the latest full date its text names as past."""
+    written_before: dt.date | None = None
+    """For an undated article: the earliest full date its text looks forward to."""
+    preview_of: dt.date | None = None
+    """For a preview: the day in the window of the event it looks forward to."""
 
     @classmethod
     def of(cls, doc: Document, status: str, detail: str = "", relevance: float | None = None) -> Decision:
@@ -66,11 +75,17 @@ class Decision:
             doc.words_before,
             doc.words_after,
             relevance,
+            date_source(doc),
+            doc.not_before,
+            doc.written_before,
+            doc.preview_of,
         )
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
-        data["date"] = self.date.isoformat() if self.date else None
+        for key in ("date", "not_before", "written_before", "preview_of"):
+            value = data[key]
+            data[key] = value.isoformat() if isinstance(value, dt.date) else None
         return data
 
 
@@ -216,24 +231,45 @@ def apply_limits(
     return kept, cut
 
 
-def in_window(doc: Document, start: dt.date, end: dt.date) -> bool:
-    date = doc.article.date
-    return date is None or start <= date <= end
-
-
 def filter_documents(
-    docs: Sequence[Document], topic: TopicMatcher, start: dt.date, end: dt.date, decisions: list[Decision]
+    docs: Sequence[Document],
+    topic: TopicMatcher,
+    start: dt.date,
+    end: dt.date,
+    decisions: list[Decision],
+    undated: str = "flag",
+    copies: Mapping[int, tuple[dt.date, str]] | None = None,
 ) -> tuple[list[Document], dict[int, float]]:
-    """Keep documents inside the date window and on topic; record why the others went."""
+    """Keep documents inside the date window and on topic; record why the others went.
+
+    Each document first gets what its text tells of its date (:func:`briefgen.dates.infer`): an
+    undated one whose text shows it is from before the window, or that is a copy of an article
+    dated outside it (``copies``, see :func:`dated_copies`), is outside it; ``undated``
+    (``window.undated``) says whether the other undated ones stay (a copy of a dated article in
+    the window always does, to be merged with it).
+    """
+    copies = copies or {}
     kept: list[Document] = []
     relevance: dict[int, float] = {}
     for doc in docs:
-        date = doc.article.date
         if doc.words_after == 0:
             decisions.append(Decision.of(doc, "unreadable", "no article text left after cleaning"))
             continue
-        if not in_window(doc, start, end):
+        doc = infer(doc, start, end)
+        date = doc.article.date
+        if date is not None and not start <= date <= end:
             decisions.append(Decision.of(doc, "outside window", f"dated {date}, window {start} to {end}"))
+            continue
+        if date is None and (why := outside(doc, start)) is not None:
+            decisions.append(Decision.of(doc, "outside window", f"{why}; window {start} to {end}"))
+            continue
+        if date is None and doc.index in copies and not start <= copies[doc.index][0] <= end:
+            copy_date, copy = copies[doc.index]
+            why = f"undated; same story as {copy}, dated {copy_date}"
+            decisions.append(Decision.of(doc, "outside window", f"{why}; window {start} to {end}"))
+            continue
+        if date is None and undated == "drop" and doc.index not in copies:  # a copy of a dated article stays
+            decisions.append(Decision.of(doc, "undated", "undated (window.undated: drop)"))
             continue
         excluded = topic.excluded_by(doc) if topic.excludes else None
         if excluded is not None:
@@ -250,6 +286,27 @@ def filter_documents(
     return kept, relevance
 
 
+def dated_copies(docs: Sequence[Document], base: Path) -> dict[int, tuple[dt.date, str]]:
+    """For each undated document that tells the same story in the same words as a dated one (a
+    syndicated or scraped copy): the earliest date among its copies, and that copy's path as reports
+    name it. A copy is no older than the article it copies, so one whose original is dated outside
+    the window is outside it too."""
+    if all(doc.article.date is not None for doc in docs):
+        return {}
+    indexes = {doc.article.path: doc.index for doc in docs}
+    found: dict[int, tuple[dt.date, str]] = {}
+    for story in group_duplicates([doc for doc in docs if doc.words_after]):
+        members = (story.article, *story.duplicates)
+        dated = [(a.date, a.path) for a in members if a.date is not None]
+        if not dated:
+            continue
+        earliest, path = min(dated)
+        for article in members:
+            if article.date is None and article.path in indexes:
+                found[indexes[article.path]] = (earliest, display_path(path, base))
+    return found
+
+
 def take_in(
     loaded: LoadedConfig, as_of: dt.date, timings: dict[str, float] | None = None, workspace: Workspace | None = None
 ) -> Intake:
@@ -263,7 +320,8 @@ def take_in(
     with _timed(timings, "read and clean"):
         cleaned, cut = apply_limits(ingest(loaded, decisions, workspace), config.limits, decisions)
     with _timed(timings, "filter"):
-        on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions)
+        copies = dated_copies(cleaned, loaded.base_dir)
+        on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions, config.window.undated, copies)
         documents = group_duplicates(on_topic)
     merged = duplicate_of(documents)
     kept = {d.index for d in documents}
@@ -273,17 +331,30 @@ def take_in(
             original = display_path(merged[path], loaded.base_dir)
             decisions.append(Decision.of(doc, "duplicate", f"same story as {original}", relevance[doc.index]))
         elif doc.index in kept:
-            undated = "; undated" if doc.article.date is None else ""
             shortened = f"; cut at {config.limits.max_chars:,} characters" if doc.index in cut else ""
             decisions.append(
                 Decision.of(
-                    doc, "kept", f"relevance {relevance[doc.index]:.2f}{undated}{shortened}", relevance[doc.index]
+                    doc,
+                    "kept",
+                    f"relevance {relevance[doc.index]:.2f}{dating_note(doc)}{shortened}",
+                    relevance[doc.index],
                 )
             )
     # Reports name files relative to the config, so they read the same on every machine.
     decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
     decisions.sort(key=lambda d: d.path)
     return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of)
+
+
+def dating_note(doc: Document) -> str:
+    """What a kept document's decision says of its date: "; undated", "; undated, not before 2024-04-11",
+    "; preview, written before 2025-02-07"; "" for a dated document that previews nothing."""
+    note = ""
+    if doc.article.date is None:
+        note = "; undated" + (f", not before {doc.not_before}" if doc.not_before else "")
+    if doc.preview_of is not None:
+        note += f"; preview, written before {doc.preview_of}"
+    return note
 
 
 def intake_report(intake: Intake) -> IntakeReport:
@@ -335,10 +406,12 @@ def compose(
     config = loaded.config
     docs = {d.index: d for d in corpus.documents}
     daily: dict[dt.date, int] = {}
-    for doc in corpus.documents:
-        for art in (doc.article, *doc.duplicates):
-            if art.date is not None:
-                daily[art.date] = daily.get(art.date, 0) + 1
+    undated_used = 0
+    for doc in corpus.documents:  # a story merged from copies counts once, as in articles_used
+        if doc.article.date is None:
+            undated_used += 1
+        else:
+            daily[doc.article.date] = daily.get(doc.article.date, 0) + 1
     numbers: dict[int, int] = {}
     sections: list[Section] = []
     for sel in selection.sections:
@@ -367,6 +440,9 @@ def compose(
                 date=art.date,
                 url=link(art.url),
                 path=display_path(art.path, loaded.base_dir),
+                date_source=date_source(doc),
+                not_before=doc.not_before,
+                preview_of=doc.preview_of,
                 also=tuple(
                     SourceRef(
                         clip(a.title, MAX_TITLE_CHARS) or headline(*(b.text for b in a.blocks)),
@@ -391,7 +467,64 @@ def compose(
         articles_used=len(corpus.documents),
         undated=tuple(s.id for s in sources if s.date is None),
         daily=tuple(sorted(daily.items())),
+        undated_used=undated_used,
+        notes=(all_undated_note(len(corpus.documents), start, as_of),) if not daily and corpus.documents else (),
     )
+
+
+def window_words(start: dt.date, end: dt.date) -> str:
+    """A window as a reader says it: "12 February 2025", "the 7 days to 12 February 2025"."""
+    last = f"{end.day} {end:%B %Y}"
+    return last if start == end else f"the {(end - start).days + 1} days to {last}"
+
+
+def all_undated_note(used: int, start: dt.date, end: dt.date) -> str:
+    """What a briefing says when none of its articles states a date."""
+    if used == 1:
+        return f"The one article used states no date, so this briefing cannot show that it is from {window_words(start, end)}."
+    return (
+        f"None of the {used} articles used states its date, so this briefing cannot show that they are from "
+        f"{window_words(start, end)}."
+    )
+
+
+def warn_about_dates(briefing: Briefing, name: str, undated: str) -> None:
+    """One warning line when no article used is dated, or (``window.undated: flag``) when more than half are undated."""
+    used, missing = briefing.articles_used, briefing.undated_used
+    if used and missing == used:
+        logger.warning("%s: %s", name, all_undated_note(used, briefing.window_start, briefing.as_of))
+    elif undated == "flag" and 2 * missing > used:
+        logger.warning(
+            "%s: %d of the %d articles used are undated (marked so in the source list; window.undated: flag)",
+            name,
+            missing,
+            used,
+        )
+
+
+def nothing_left(intake: Intake, sources: int) -> str:
+    """Why no article is left to summarize, plainly: how many were read, and what became of them."""
+    what = {
+        "outside window": "outside the window",
+        "undated": "undated with window.undated: drop",
+        "off-topic": "off-topic",
+        "unreadable": "unreadable",
+        "skipped": "skipped",
+    }
+    counts: dict[str, int] = {}
+    for d in intake.decisions:
+        counts[d.status] = counts.get(d.status, 0) + 1
+    fates = ", ".join(f"{counts[status]} {words}" for status, words in what.items() if counts.get(status))
+    message = (
+        f"no article left to summarize: {intake.articles_read} read from {sources} source(s), "
+        f"none both from {intake.start} to {intake.end} and on topic"
+    )
+    if fates:
+        message += f" ({fates})"
+    newest = max((d.date for d in intake.decisions if d.date is not None), default=None)
+    if newest is not None and counts.get("outside window") and not counts.get("kept"):
+        message += f"; the newest dated article is from {newest}"
+    return message + " (see `briefgen inspect`)"
 
 
 #: About how long a title made from a source's first line may be; it is cut at a word boundary.
@@ -509,10 +642,7 @@ def _build(
     intake = take_in(loaded, as_of, timings, workspace)
     documents, start = intake.documents, intake.start
     if not documents:
-        raise NoArticlesError(
-            f"no article left to summarize: {intake.articles_read} read from {len(config.sources)} source(s), "
-            f"none both inside {start}..{as_of} and on topic (see `briefgen inspect`)"
-        )
+        raise NoArticlesError(nothing_left(intake, len(config.sources)))
 
     with _timed(timings, "analyse"):
         corpus = workspace.analyse(documents, config.spacy_model, timings)
@@ -522,6 +652,7 @@ def _build(
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
+    warn_about_dates(briefing, loaded.name, config.window.undated)
 
     with _timed(timings, "render"):
         rendered = render_all(briefing, loaded, formats)

@@ -36,7 +36,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .errors import RenderError
-from .models import Briefing
+from .models import Briefing, Source
 from .textsafe import clip, printable, single_line, visible
 
 if TYPE_CHECKING:
@@ -125,7 +125,9 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     )
     env.filters["md"] = markdown_escape
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
-    env.filters["longdate"] = lambda d: f"{d.day} {d:%B %Y}" if d else ""
+    env.filters["longdate"] = longdate
+    env.filters["when"] = source_when
+    env.filters["preview_note"] = preview_note
     env.filters["css_string"] = css_string
     env.filters["stylesheet"] = stylesheet
     env.filters["attr"] = html_attr
@@ -208,6 +210,25 @@ def _finalize(value: object) -> object:
     if isinstance(value, str) and not isinstance(value, Markup):
         return visible(value)
     return value
+
+
+def longdate(day: dt.date | None) -> str:
+    """A date as a reader says it: "7 February 2025"; "" for none."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def source_when(src: Source, first: bool = False) -> str:
+    """When a source is from, as its entry in the source list says it: "2025-02-11", "undated" or
+    "undated, not before 11 April 2024" (see :mod:`briefgen.dates`); capitalised when ``first`` in its sentence."""
+    if src.date is not None:
+        return src.date.isoformat()
+    when = "undated" + (f", not before {longdate(src.not_before)}" if src.not_before else "")
+    return when[0].upper() + when[1:] if first else when
+
+
+def preview_note(src: Source) -> str:
+    """What the source list says of a preview: "Preview, written before 7 February 2025."; "" otherwise."""
+    return f"Preview, written before {longdate(src.preview_of)}." if src.preview_of else ""
 
 
 def plain_text(text: str) -> str:
@@ -570,8 +591,18 @@ def chart_bars(briefing: Briefing) -> list[Bar]:
 
 
 def chart_heading(briefing: Briefing) -> str:
-    """The chart's heading: "Coverage this week" for a week, else what each bar stands for."""
-    return "Coverage this week" if briefing.window_days <= 7 else f"Coverage by {chart_unit(briefing.window_days)}"
+    """The chart's heading: "Coverage this week" for a 7-day window, else the window it covers
+    ("Coverage, 30 days to 12 February 2025", "Coverage, 12 February 2025")."""
+    days = briefing.window_days
+    if days == 7:
+        return "Coverage this week"
+    last = longdate(briefing.as_of)
+    return f"Coverage, {last}" if days <= 1 else f"Coverage, {days} days to {last}"
+
+
+def undated_count(briefing: Briefing) -> str:
+    """The articles used that the chart cannot place, counted beside it: "+3 undated"; "" for none."""
+    return f"+{briefing.undated_used} undated" if briefing.undated_used else ""
 
 
 def chart_svg(briefing: Briefing, accent: str) -> Markup:
@@ -621,7 +652,8 @@ def chart_text(briefing: Briefing) -> list[str]:
     def hashes(n: int) -> int:
         return n if top <= TEXT_BAR_WIDTH or n == 0 else max(1, round(n * TEXT_BAR_WIDTH / top))
 
-    return [f"{b.label:<{width}}  {'#' * hashes(b.count)}{' ' if b.count else ''}{b.count}" for b in bars]
+    lines = [f"{b.label:<{width}}  {'#' * hashes(b.count)}{' ' if b.count else ''}{b.count}" for b in bars]
+    return [*lines, undated_count(briefing)] if briefing.undated_used else lines
 
 
 # ----------------------------------------------------------------------------- rendering
@@ -669,6 +701,7 @@ def _context(briefing: Briefing, look: Look, *, for_email: bool = False) -> dict
         "chart_bars": bars,
         "chart_unit": chart_unit(briefing.window_days),
         "chart_heading": chart_heading(briefing),
+        "chart_undated": undated_count(briefing),
         "daily": [(bar.start, bar.count) for bar in bars],  # one pair per bar, for templates written before bars
         "also_max": MAX_ALSO_SHOWN,
     }
@@ -855,6 +888,8 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
         "audience": briefing.audience,
         "articles_read": briefing.articles_read,
         "articles_used": briefing.articles_used,
+        "undated_used": briefing.undated_used,
+        "notes": list(briefing.notes),
         "sections": [
             {
                 "name": s.name,
@@ -878,6 +913,9 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
                 "publisher": src.publisher,
                 "author": src.author,
                 "date": src.date.isoformat() if src.date else None,
+                "date_source": src.date_source,
+                "not_before": src.not_before.isoformat() if src.not_before else None,
+                "preview_of": src.preview_of.isoformat() if src.preview_of else None,
                 "url": src.url,
                 "path": src.path,
                 "undated": src.date is None,

@@ -18,6 +18,7 @@ Every chosen sentence is quoted as it stands in its source; nothing is rewritten
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import math
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .dates import looks_forward, names_passed
 from .errors import BriefgenError
 from .models import HEADING, LIST_ITEM, Corpus, SectionSelection, Selection, Sentence
 from .players import merge_players, player_name
@@ -447,13 +449,22 @@ def select(
     """Choose the sentences of every section the audience asks for; no sentence is used twice.
 
     Key points keep the order they were chosen in ``SectionSelection.ranks``; every
-    section but Key players reads in story order.
+    section but Key players reads in story order. What a preview looked forward to serves
+    What's next only (see :func:`preview_sentences`).
     """
     method = get_summarizer(summarizer)
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
     ctx = context(corpus, topic, doc_relevance)
+    held, passed = preview_sentences(corpus, ctx)
+    ahead_only = [i for i in ctx.candidates if i in held and i not in passed]  # What's next, and nothing else
+    if held:
+        ctx = dataclasses.replace(
+            ctx,
+            candidates=tuple(i for i in ctx.candidates if i not in held),
+            followers={f: p for f, p in ctx.followers.items() if f not in held},
+        )
     chooser = method(ctx)
     wanted = set(audience.sections)
     budget = audience.max_words
@@ -479,7 +490,8 @@ def select(
     if "by_the_numbers" in wanted:
         chosen["by_the_numbers"] = _by_the_numbers(sents, body_pool + why_pool, chooser)
     if "whats_next" in wanted:
-        chosen["whats_next"] = chooser.pick([i for i in body_pool + why_pool if FUTURE.search(sents[i].text)], 3)
+        ahead = [*body_pool, *why_pool, *ahead_only]
+        chosen["whats_next"] = chooser.pick([i for i in ahead if FUTURE.search(sents[i].text)], 3)
     labels: dict[str, tuple[str, ...]] = {}
     if "key_players" in wanted:
         players = _key_players(corpus, ctx.candidates, chooser)
@@ -504,6 +516,26 @@ def select(
             )
         )
     return Selection(sections=tuple(sections))
+
+
+def preview_sentences(corpus: Corpus, ctx: Context) -> tuple[frozenset[int], frozenset[int]]:
+    """The quotable sentences of previews (documents written before the event in the window they look
+    forward to, ``Document.preview_of``) that look forward: what was expected, planned or scheduled,
+    or could happen, which the event may have overtaken. They may serve What's next only, never as
+    what happened. Returns them, and those of them that name the event's day or an earlier one,
+    which have passed by the window's end and are not quoted at all."""
+    previews = {d.index: d for d in corpus.documents if d.preview_of is not None}
+    if not previews:
+        return frozenset(), frozenset()
+    sents = corpus.sentences
+    quotable = [*ctx.candidates, *ctx.followers]
+    held = frozenset(i for i in quotable if sents[i].doc in previews and looks_forward(sents[i].text))
+    passed: set[int] = set()
+    for i in held:
+        doc = previews[sents[i].doc]
+        if doc.preview_of is not None and names_passed(sents[i].text, doc.preview_of, doc.article.date):
+            passed.add(i)
+    return held, frozenset(passed)
 
 
 def _by_the_numbers(sents: Sequence[Sentence], pool: Sequence[int], chooser: Summarizer, k: int = 4) -> list[int]:

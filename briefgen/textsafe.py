@@ -19,6 +19,13 @@ _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 #: The same in JSON text, where ``json.dumps`` already escapes everything below U+0020.
 _UNPRINTABLE_JSON = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: White space of every kind, no-break and zero-width spaces included, but the line feed.
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of white space (including no-break and zero-width spaces) to one space."""
+    return _WS.sub(" ", text.replace("\u200b", "").replace("\ufeff", "")).strip()
 
 
 def visible(text: str) -> str:

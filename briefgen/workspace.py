@@ -36,7 +36,7 @@ from .models import Article, Block, Corpus, Document, Sentence, Span
 logger = logging.getLogger(__name__)
 
 #: Bumped when the layout of cache entries changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 #: The modules whose code makes cached entries: reading, cleaning and analysis. The engine
 #: version hashes these and every briefgen module they import, found by reading their
 #: imports, so code that moves to a new module is never left out of it.
@@ -135,6 +135,7 @@ def _article_json(article: Article, source: str) -> dict[str, object]:
         "author": article.author,
         "date": article.date.isoformat() if article.date else None,
         "url": article.url,
+        "date_source": article.date_source,
     }
 
 
@@ -149,6 +150,7 @@ def _article_from(data: dict[str, Any], source: str) -> Article:
         author=data["author"],
         date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
         url=data["url"],
+        date_source=data.get("date_source"),
     )
 
 

@@ -27,8 +27,9 @@ def test_build_json_describes_the_build(tmp_path):
     assert [Path(f).name for f in data["files"]] == ["briefing.md", "briefing.json", "ingest.json", "manifest.json"]
     assert all(Path(f).is_file() for f in data["files"])
     ingest = json.loads((tmp_path / "ingest.json").read_text(encoding="utf-8"))
-    assert data["articles"] == {"read": 9, "used": 6, "counts": ingest["counts"]}
+    assert data["articles"] == {"read": 9, "used": 6, "counts": ingest["counts"], "undated": 1, "previews": 0}
     assert "9 articles" in proc.stderr  # what people read still goes to stderr
+    assert "6 kept (1 undated)" in proc.stderr
 
 
 def test_build_quiet_prints_nothing_but_problems(tmp_path):
@@ -54,6 +55,7 @@ def test_send_json_reports_the_build_and_every_message(tmp_path):
     assert data["built"] is True and data["reason"]
     assert all(Path(f).is_file() for f in data["files"])
     assert data["articles"]["used"] >= 1 and data["articles"]["counts"]["kept"] == data["articles"]["used"]
+    assert (data["articles"]["undated"], data["articles"]["previews"]) == (1, 0)  # the commentary states no date
     assert [(m["recipient"], m["kind"], m["status"]) for m in data["messages"]] == [
         ("desk@acme.example", "to", "written"),
         ("dana.reyes@acme.example", "cc", "written"),
@@ -107,3 +109,28 @@ def test_batch_quiet_keeps_the_warnings(tmp_path):
     assert "colour (line 2): unknown key" in lines[0]
     proc = run_cli("batch", str(config), "--as-of", AS_OF, "--quiet", cwd=tmp_path)
     assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+
+
+def test_inspect_shows_where_each_date_comes_from(tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    body = "The three allies agreed to link their missile-warning radars in real time after {} days of talks.\n"
+    (articles / "header.txt").write_text(f"Date: 2025-02-12\n\n{body.format('two')}", encoding="utf-8")
+    (articles / "line.txt").write_text(
+        f"Radar Link Agreed\nPublished: 11 Feb 2025\n{body.format('three')}", encoding="utf-8"
+    )
+    old = f"{body.format('four')}\nThe first such talks took place on April 11, 2024.\n"
+    (articles / "old.txt").write_text(old, encoding="utf-8")
+    (articles / "none.txt").write_text(body.format("five"), encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text("sources: [articles]\n", encoding="utf-8")
+    proc = run_cli("inspect", str(config), "--as-of", AS_OF)
+    assert proc.returncode == 0, proc.stderr
+    rows = {
+        line.split()[-1]: line.split() for line in proc.stdout.splitlines() if line[:1].isalpha() and ".txt" in line
+    }
+    assert rows["articles/header.txt"][-3:-1] == ["2025-02-12", "header"]
+    assert rows["articles/line.txt"][-3:-1] == ["2025-02-11", "text"]
+    assert rows["articles/old.txt"][-3:-1] == ["\u22652024-04-11", "inferred"]
+    assert rows["articles/old.txt"][:2] == ["outside", "window"]
+    assert rows["articles/none.txt"][-3:-1] == ["undated", "-"]

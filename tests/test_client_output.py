@@ -80,9 +80,9 @@ def sample_build(request, tmp_path_factory) -> BuildResult:
 def test_the_sample_briefings_show_no_path_unknown_or_product_name(sample_build):
     assert_client_clean(sample_build, ROOT / "configs")
     md = sample_build.outputs["md"].read_text(encoding="utf-8")
-    # The undated commentary: its title and author, no "undated", no file.
+    # The undated commentary: its title and author, marked undated, no file.
     (line,) = [x for x in md.splitlines() if "A Secretariat Is Not an Alliance" in x and x.startswith("[^")]
-    assert line.endswith("**. Naomi Ferreira."), line
+    assert line.endswith("**. Naomi Ferreira. Undated."), line
 
 
 def test_the_closing_line_is_the_clients_footer_or_a_neutral_one(sample_build, tmp_path):
@@ -145,7 +145,7 @@ def test_a_source_without_a_title_is_named_by_its_first_line(tmp_path):
         text = result.outputs[key].read_text(encoding="utf-8")
         assert "note_0001" not in text and "unknown" not in text.lower(), key
     md = result.outputs["md"].read_text(encoding="utf-8")
-    assert f"[^1]: **{source.title}**\n" in md  # no publisher, date or file to show
+    assert f"[^1]: **{source.title}** Undated.\n" in md  # no publisher, date or file to show
 
 
 # ----------------------------------------------------------------------------- plain-text metadata

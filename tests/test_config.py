@@ -119,3 +119,20 @@ def test_every_field_of_every_config_model_is_documented():
         assert model.__doc__, f"{model.__name__} has no docstring"
         for name, field in model.model_fields.items():
             assert field.description, f"{model.__name__}.{name} has no docstring"
+
+
+def test_window_undated_is_keep_flag_or_drop(tmp_path):
+    assert load_config(EXAMPLE).config.window.undated == "flag"
+    assert load_config(write(tmp_path, "sources: [a]\nwindow: {undated: drop}\n")).config.window.undated == "drop"
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, "sources: [a]\nwindow: {undated: hide}\n"))
+    (problem,) = err.value.problems
+    assert problem.startswith("window.undated (line 2):") and "'keep', 'flag' or 'drop'" in problem
+
+
+def test_the_schema_describes_window_undated():
+    from briefgen.config import json_schema
+
+    field = json_schema()["$defs"]["Window"]["properties"]["undated"]
+    assert field["enum"] == ["keep", "flag", "drop"] and field["default"] == "flag"
+    assert "more than half" in field["description"]

@@ -537,9 +537,12 @@ def test_a_syndicated_story_lists_ten_outlets_and_a_count(tmp_path, copies):
             assert f"and {also - 10} more" in text, name
     assert (out / "briefing.email.html").stat().st_size < 30 * 1024
     assert (out / "briefing.md").stat().st_size < 15 * 1024
-    # The text chart scales its bars: all the copies on one day draw 40 "#", not one per article.
+    # The chart counts a merged story once, as "N of M articles used" does; the text chart scales
+    # its bars: the 300 unmerged copies on one day draw 40 "#", not one per article.
+    used = data["articles_used"]
+    assert used == (1 if copies == 100 else copies)
     txt = (out / "briefing.txt").read_text(encoding="utf-8")
-    assert f"Fri 14 Feb  {'#' * 40} {copies}" in txt
+    assert f"Fri 14 Feb  {'#' * min(used, 40)} {used}\n" in txt
 
 
 def test_an_email_over_its_bound_counts_outlets_instead_of_listing_them(tmp_path):

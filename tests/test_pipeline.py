@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -231,3 +232,125 @@ def test_a_config_overrides_audience_fields(tmp_path):
 def test_executive_body_stays_near_its_word_budget(example):
     words = sum(len(i.text.split()) for s in example.briefing.sections for i in s.items)
     assert words <= 250 + 60  # sections stop once the budget is reached; the last sentence may run past it
+
+
+# ----------------------------------------------------------------------------- dates and the window
+
+STORIES = {
+    "radar": "The three allies agreed to link their missile-warning radars in real time after two days of talks.\n\n"
+    "Officials said the shared network would let each country see a launch within seconds of detection.\n",
+    "shipyards": "Korean and Japanese shipyards are bidding for allied navy repair work after the defense deal.\n\n"
+    "Executives said the orders could keep their docks busy for most of the coming decade.\n",
+    "budget": "Lawmakers in Seoul began reviewing the first-year budget of the new defense secretariat.\n\n"
+    "The opposition said it would scrutinize every line of the spending plan before any vote.\n",
+}
+
+
+def corpus(tmp_path: Path, dates: dict[str, str | None], undated: str | None = None, days: int = 7) -> Path:
+    """A config over one plain-text article per story, with a ``Date:`` header when ``dates`` gives one."""
+    articles = tmp_path / "articles"
+    articles.mkdir(exist_ok=True)
+    for name, date in dates.items():
+        header = (
+            f"Title: {name.capitalize()} story\nDate: {date}\n\n" if date else f"Title: {name.capitalize()} story\n\n"
+        )
+        (articles / f"{name}.txt").write_text(header + STORIES[name], encoding="utf-8")
+    window = f"{{days: {days}" + (f", undated: {undated}" if undated else "") + "}"
+    config = tmp_path / "c.yaml"
+    config.write_text(f"title: Allies\nsources: [articles]\nwindow: {window}\n", encoding="utf-8")
+    return config
+
+
+def statuses(result) -> dict[str, tuple[str, str]]:
+    return {Path(d.path).stem: (d.status, d.detail) for d in result.decisions}
+
+
+@pytest.mark.parametrize("policy", [None, "flag", "keep"])
+def test_undated_articles_are_kept_and_marked_undated_in_every_format(tmp_path, caplog, policy):
+    config = corpus(tmp_path, {"radar": "2025-02-12", "shipyards": None, "budget": None}, policy)
+    result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md", "html", "email"])
+    assert {k: s for k, (s, _) in statuses(result).items()} == dict.fromkeys(("radar", "shipyards", "budget"), "kept")
+    assert statuses(result)["budget"][1].endswith("; undated")
+    b = result.briefing
+    assert (b.articles_used, b.undated_used, sum(n for _, n in b.daily)) == (3, 2, 1)
+    undated = {s.label for s in b.sources if s.date is None}
+    assert undated
+    md = result.outputs["md"].read_text(encoding="utf-8")
+    for label in undated:
+        (line,) = [x for x in md.splitlines() if x.startswith("[^") and label in x]
+        assert line.endswith(". Undated."), line
+    for key in ("html", "email.html"):
+        assert ">Undated</span>." in result.outputs[key].read_text(encoding="utf-8"), key
+    assert "Undated." in result.outputs["txt"].read_text(encoding="utf-8")
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    if policy == "keep":
+        assert not any("undated" in m for m in warned), warned
+    else:  # flag, the default: one line, since more than half of those used are undated
+        assert [m for m in warned if "undated" in m] == [
+            "c: 2 of the 3 articles used are undated (marked so in the source list; window.undated: flag)"
+        ]
+
+
+def test_half_undated_is_no_warning(tmp_path, caplog):
+    config = corpus(tmp_path, {"radar": "2025-02-12", "shipyards": "2025-02-13", "budget": None})
+    build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_drop_leaves_undated_articles_out_with_the_reason(tmp_path):
+    config = corpus(tmp_path, {"radar": "2025-02-12", "shipyards": None, "budget": None}, "drop")
+    result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
+    got = statuses(result)
+    assert got["shipyards"] == got["budget"] == ("undated", "undated (window.undated: drop)")
+    assert got["radar"][0] == "kept" and result.briefing.articles_used == 1
+    report = json.loads(result.outputs["ingest.json"].read_text(encoding="utf-8"))
+    assert report["counts"] == {"kept": 1, "undated": 2}
+
+
+def test_a_briefing_of_undated_articles_says_so_plainly(tmp_path, caplog):
+    config = corpus(tmp_path, {"radar": None, "shipyards": None})
+    result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md", "html", "email"])
+    note = (
+        "None of the 2 articles used states its date, so this briefing cannot show that they are from "
+        "the 7 days to 14 February 2025."
+    )
+    assert result.briefing.notes == (note,)
+    assert f"**{note}**" in result.outputs["md"].read_text(encoding="utf-8")
+    for key in ("html", "email.html"):
+        assert note in result.outputs[key].read_text(encoding="utf-8"), key
+    assert "None of the 2 articles used states its date" in result.outputs["txt"].read_text(encoding="utf-8")
+    assert json.loads(result.outputs["json"].read_text(encoding="utf-8"))["notes"] == [note]
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warned == [f"c: {note}"]  # one line, not also the one about half of them
+
+
+def test_a_briefing_with_a_dated_article_has_no_note(tmp_path):
+    config = corpus(tmp_path, {"radar": "2025-02-12", "shipyards": None})
+    result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
+    assert result.briefing.notes == ()
+    assert "cannot show" not in result.outputs["md"].read_text(encoding="utf-8")
+
+
+def test_when_every_article_is_outside_the_window_the_error_says_so(tmp_path):
+    config = corpus(tmp_path, {"radar": "2025-02-10", "shipyards": "2025-02-11", "budget": None}, "drop")
+    with pytest.raises(NoArticlesError) as caught:
+        build(load_config(config), as_of=dt.date(2026, 11, 21), out_dir=tmp_path / "out", formats=["md"])
+    message = str(caught.value)
+    assert "none both from 2026-11-15 to 2026-11-21 and on topic" in message
+    assert "(2 outside the window, 1 undated with window.undated: drop)" in message
+    assert "the newest dated article is from 2025-02-11" in message
+
+
+def test_an_undated_copy_of_an_article_dated_outside_the_window_is_outside_it(tmp_path):
+    config = corpus(tmp_path, {"radar": "2025-01-20", "shipyards": "2025-02-12"})
+    copy = tmp_path / "articles" / "radar-copy.txt"
+    copy.write_text("Title: Radar copy\n\n" + STORIES["radar"], encoding="utf-8")
+    result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out", formats=["md"])
+    status, detail = statuses(result)["radar-copy"]
+    assert status == "outside window"
+    assert detail.startswith("undated; same story as articles/radar.txt, dated 2025-01-20")
+    # Inside the window the copy is merged with its dated original, even when undated articles are dropped.
+    config = corpus(tmp_path, {"radar": "2025-02-12", "shipyards": "2025-02-12"}, "drop")
+    result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out2", formats=["md"])
+    assert statuses(result)["radar-copy"][0] == "duplicate"
+    assert result.briefing.articles_used == 2 and dict(result.briefing.daily) == {dt.date(2025, 2, 12): 2}

@@ -77,3 +77,78 @@ def test_json_record_shape():
         "offsets": [[10, 51]],
     }
     assert data["sources"][0]["id"] == 1 and data["sources"][0]["author"] is None
+
+
+def test_undated_articles_are_counted_beside_the_chart_in_every_format():
+    import dataclasses
+
+    from briefgen.render import render_email
+
+    dated = briefing()
+    b = dataclasses.replace(dated, articles_used=4, undated_used=3, daily=((dt.date(2025, 2, 11), 1),))
+    env = template_env()
+    html = render_html(b, env)
+    assert "Articles used per day, 2025-02-08 to 2025-02-14; +3 undated.</p>" in html
+    assert "undated sources are not shown" not in html
+    md = render_markdown(b, env)
+    assert "Tue 11 Feb  # 1\n" in md and "Fri 14 Feb  0\n+3 undated\n```" in md
+    email, txt = render_email(b, env)
+    assert "+3 undated." in email and "Fri 14 Feb  0\n+3 undated\n" in txt
+    assert "+3 undated" not in render_markdown(dataclasses.replace(dated, daily=((dt.date(2025, 2, 11), 1),)), env)
+    assert json.loads(render_json(b))["undated_used"] == 3
+
+
+@pytest.mark.parametrize(
+    ("days", "heading"),
+    [
+        (7, "Coverage this week"),
+        (1, "Coverage, 14 February 2025"),
+        (3, "Coverage, 3 days to 14 February 2025"),
+        (30, "Coverage, 30 days to 14 February 2025"),
+        (3660, "Coverage, 3660 days to 14 February 2025"),
+    ],
+)
+def test_the_chart_heading_names_the_window_unless_it_is_a_week(days, heading):
+    import dataclasses
+
+    from briefgen.render import chart_heading
+
+    b = dataclasses.replace(briefing(), window_days=days, window_start=dt.date(2025, 2, 15) - dt.timedelta(days=days))
+    assert chart_heading(b) == heading
+    assert f"## {heading}\n" in render_markdown(b, template_env())
+
+
+def test_the_source_list_marks_undated_sources_and_previews():
+    import dataclasses
+
+    from briefgen.render import render_email
+
+    preview = Source(
+        2, "Summit next week", "Harbor Daily", None, None, None, "b.txt", not_before=dt.date(2024, 4, 11),
+        date_source="inferred", preview_of=dt.date(2025, 2, 10),
+    )  # fmt: skip
+    bare = Source(3, "A commentary", None, "Ana Ruiz", None, None, "c.txt", not_before=dt.date(2024, 4, 11))
+    b = dataclasses.replace(briefing(), sources=(*briefing().sources, preview, bare))
+    env = template_env()
+    md = render_markdown(b, env)
+    assert (
+        "[^2]: **Summit next week**. Harbor Daily, undated, not before 11 April 2024. "
+        "Preview, written before 10 February 2025.\n" in md
+    )
+    assert "[^3]: **A commentary**. Ana Ruiz. Undated, not before 11 April 2024.\n" in md
+    assert "[^1]: **A title**. Pacific Ledger, 2025-02-11. <https://x.example/a>" in md
+    html = render_html(b, env)
+    assert (
+        'Harbor Daily, <span class="undated">undated, not before 11 April 2024</span>. '
+        '<span class="preview">Preview, written before 10 February 2025.</span>' in html
+    )
+    _, txt = render_email(b, env)
+    assert "Harbor Daily, undated, not before 11 April 2024. Preview, written" in " ".join(txt.split())
+    source = json.loads(render_json(b))["sources"][1]
+    assert (source["date"], source["date_source"], source["not_before"], source["preview_of"], source["undated"]) == (
+        None,
+        "inferred",
+        "2024-04-11",
+        "2025-02-10",
+        True,
+    )

@@ -18,6 +18,8 @@ from briefgen.config import load_config
 from briefgen.ingest import read_file
 from briefgen.pipeline import build
 
+from .conftest import run_cli
+
 BOILERPLATE = re.compile(
     r"subscri|membership|member\b|unlock|paywall|all rights reserved|\u00a9|copyright|reproduced|written permission|"
     r"plans available|newsletter",
@@ -148,3 +150,80 @@ def test_players_are_counted_by_source_once_merged(seeds, nlp):
     ishiba = [p for p in players if "ishiba" in p.keys]
     assert len(ishiba) == 1 and {"shigeru ishiba", "ishiba"} <= ishiba[0].keys
     assert len(ishiba[0].sources) >= 3
+
+
+# ----------------------------------------------------------------------------- dates
+
+
+def seed_config(tmp: Path, seeds: Path, days: int) -> Path:
+    config = tmp / "seeds.yaml"
+    config.write_text(
+        "title: U.S.-Japan alliance and South Korea\n"
+        "topic: {keywords: [alliance, summit, defense], entities: [Japan, South Korea]}\n"
+        "audience: analyst\n"
+        f"sources: [{seeds}]\n"
+        f"window: {{days: {days}}}\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+@pytest.fixture(scope="module")
+def seed_week(seeds, tmp_path_factory):
+    """The seeds' own window: the 7 days to 12 February 2025."""
+    tmp = tmp_path_factory.mktemp("seed-week")
+    result = build(load_config(seed_config(tmp, seeds, 7)), as_of=dt.date(2025, 2, 12), out_dir=tmp / "out")
+    return result, json.loads(result.outputs["json"].read_text(encoding="utf-8"))
+
+
+def by_seed(items, key="path"):
+    return {Path(item[key]).name[:3]: item for item in items}
+
+
+def test_the_2024_analysis_is_outside_the_seed_week(seed_week):
+    result, data = seed_week
+    report = json.loads(result.outputs["ingest.json"].read_text(encoding="utf-8"))
+    decision = by_seed(report["articles"])["003"]
+    assert decision["status"] == "outside window"
+    assert decision["detail"].startswith("undated; latest date it names is 2024-04-11")
+    assert "003" not in by_seed(data["sources"])  # nothing of it is quoted
+
+
+def test_the_seed_sources_dates_and_the_preview(seed_week):
+    result, data = seed_week
+    sources = by_seed(data["sources"])
+    assert (sources["000"]["date"], sources["000"]["date_source"]) == ("2025-02-10", "page")
+    preview = sources["002"]
+    assert (preview["date"], preview["undated"], preview["preview_of"]) == (None, True, "2025-02-07")
+    md = result.outputs["md"].read_text(encoding="utf-8")
+    (line,) = [x for x in md.splitlines() if x.startswith(f"[^{preview['id']}]:")]
+    assert line.endswith("Undated. Preview, written before 7 February 2025."), line
+    # Its plans and expectations are not stated as what happened.
+    from briefgen.dates import looks_forward
+
+    for section in data["sections"]:
+        for item in section["items"]:
+            if item["sources"] == [preview["id"]] and section["name"] != "whats_next":
+                assert not looks_forward(item["text"]), (section["name"], item["text"])
+    # The chart counts the story and its copy once, and the two undated articles beside it.
+    assert "Mon 10 Feb  # 1\n" in md and "\n+2 undated\n" in md
+
+
+def test_more_than_half_of_the_seed_week_is_undated(seeds, tmp_path):
+    proc = run_cli("build", str(seed_config(tmp_path, seeds, 7)), "--as-of", "2025-02-12", "--out", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    assert "2 of the 3 articles used are undated" in proc.stderr
+    assert "3 kept (2 undated, 1 preview)" in proc.stderr
+
+
+def test_the_2024_analysis_is_kept_for_a_window_in_2024(seeds, tmp_path):
+    result = build(
+        load_config(seed_config(tmp_path, seeds, 60)),
+        as_of=dt.date(2024, 5, 10),
+        out_dir=tmp_path / "out",
+        formats=["md"],
+    )
+    decisions = {Path(d.path).name[:3]: d for d in result.decisions}
+    assert decisions["003"].status == "kept" and decisions["003"].not_before == dt.date(2024, 4, 11)
+    assert decisions["000"].status == "outside window"  # dated 2025-02-10
+    assert decisions["003"].date_source == "inferred"

@@ -267,3 +267,56 @@ def test_players_merge_titles_surnames_name_order_and_acronyms():
     assert "Kim" in by_name  # shared by two full names: left apart
     assert "Honolulu" not in by_name and "Defense" not in by_name  # a city and a bare title are not players
     assert players[0].name == "Shigeru Ishiba"
+
+
+# ----------------------------------------------------------------------------- previews
+
+
+def test_a_previews_forward_looking_sentences_serve_whats_next_only(corpus):
+    import dataclasses
+    import datetime as dt
+
+    from briefgen.dates import looks_forward
+    from briefgen.models import Corpus
+
+    def forward_of_a(selection):
+        return {
+            sec.name: [s.text for s in sec.sentences if s.doc == 0 and looks_forward(s.text)]
+            for sec in selection.sections
+        }
+
+    plain = forward_of_a(select(corpus, TopicMatcher(Topic()), AUDIENCES["analyst"]))
+    # Unmarked, the first source's plans and expectations serve other sections too.
+    assert any(texts for name, texts in plain.items() if name != "whats_next"), plain
+    docs = tuple(
+        dataclasses.replace(d, preview_of=dt.date(2025, 2, 11)) if d.index == 0 else d for d in corpus.documents
+    )
+    marked = forward_of_a(select(Corpus(docs, corpus.sentences), TopicMatcher(Topic()), AUDIENCES["analyst"]))
+    assert all(not texts for name, texts in marked.items() if name != "whats_next"), marked
+    assert marked.get("whats_next"), marked  # "will be run from Hawaii and tested in March"
+
+
+def test_a_previews_sentence_naming_the_day_it_previews_is_not_quoted(nlp):
+    import dataclasses
+    import datetime as dt
+
+    from briefgen.models import Corpus
+
+    preview = Article(
+        path="p.txt",
+        form="text",
+        blocks=(
+            Block(
+                PARAGRAPH, "The first summit of the two leaders is set to take place in Washington on February 7, 2025."
+            ),
+            Block(PARAGRAPH, "The two leaders will seek new commitments on missile defense and shipbuilding."),
+        ),
+    )
+    report = Article(path="r.txt", form="text", blocks=tuple(Block(PARAGRAPH, t) for t in STORY_A))
+    analysed = analyse([clean(preview, 0), clean(report, 1)], nlp)
+    docs = (dataclasses.replace(analysed.documents[0], preview_of=dt.date(2025, 2, 7)), analysed.documents[1])
+    selection = select(Corpus(docs, analysed.sentences), TopicMatcher(Topic()), AUDIENCES["analyst"])
+    texts = [s.text for sec in selection.sections for s in sec.sentences]
+    assert not any("February 7, 2025" in t for t in texts)
+    unmarked = select(analysed, TopicMatcher(Topic()), AUDIENCES["analyst"])
+    assert any("February 7, 2025" in s.text for sec in unmarked.sections for s in sec.sentences)
