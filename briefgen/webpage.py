@@ -113,7 +113,7 @@ def strip_site_name(title: str | None, sitename: str | None, hostname: str | Non
     """
     if not title:
         return title
-    names = [_key(n) for n in (sitename, (hostname or "").removeprefix("www.").split(".")[0]) if n and _key(n)]
+    names = _site_keys(sitename, hostname)
     if not names:
         return title
     parts = re.split(f"({_TITLE_SEPARATORS})", title)
@@ -139,13 +139,19 @@ def stated_author(author: str | None, sitename: str | None, hostname: str | None
     authors ("A; B") only those kept. Invented metadata is worse than none."""
     if not author:
         return None
-    site = [_key(n) for n in (sitename, (hostname or "").removeprefix("www.").split(".")[0]) if n and len(_key(n)) >= 4]
+    site = [key for key in _site_keys(sitename, hostname) if len(key) >= 4]
     kept = [
         name
         for name in (part.strip() for part in author.split(";"))
         if name and not _NOT_A_PERSON.search(name) and not any(_key(name) in key or key in _key(name) for key in site)
     ]
     return "; ".join(kept) or None
+
+
+def _site_keys(sitename: str | None, hostname: str | None) -> list[str]:
+    """The site's name and its host's first label ("www.example-news.com" → "examplenews") as keys."""
+    names = (sitename, (hostname or "").removeprefix("www.").split(".")[0])
+    return [key for key in (_key(n) for n in names if n) if key]
 
 
 def _key(text: str) -> str:
@@ -174,12 +180,12 @@ def read_page(text: str, url: str | None = None) -> Page | None:
     blocks = _reconcile(_blocks(default), _blocks(precise))
     kept = tuple(Block(block.kind, repair(block.text)) for block, share in blocks if not _is_link(block, share))
     meta = default
-    sitename = _meta(meta, "sitename")
+    sitename, hostname = _meta(meta, "sitename"), _meta(meta, "hostname")
     return Page(
         blocks=kept,
-        title=strip_site_name(_meta(meta, "title"), sitename, _meta(meta, "hostname")),
+        title=strip_site_name(_meta(meta, "title"), sitename, hostname),
         sitename=sitename,
-        author=stated_author(_meta(meta, "author"), sitename, _meta(meta, "hostname")),
+        author=stated_author(_meta(meta, "author"), sitename, hostname),
         date=_date(_meta(meta, "date")),
         url=_meta(meta, "url"),
     )
