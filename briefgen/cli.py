@@ -734,6 +734,10 @@ def init(directory: Path, client: str, config_name: str) -> None:
     type=click.Choice(SUMMARIZER_NAMES),
     help="Selection method to measure.",
 )
+@click.option("--no-topic", is_flag=True, help="Ignore each cluster's topic (by default it is the brief).")
+@click.option(
+    "--no-background", is_flag=True, help="Ignore each cluster's background (by default the reader has read it)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 @_cache_options
 @_verbose_option
@@ -742,11 +746,15 @@ def evaluate_command(
     words: int,
     summaries_out: Path | None,
     summarizer: str,
+    no_topic: bool,
+    no_background: bool,
     as_json: bool,
     cache_dir: Path | None,
     no_cache: bool,
 ) -> None:
-    """Score key-point selection with ROUGE on DATASET (JSON Lines of document clusters with reference summaries)."""
+    """Score key-point selection with ROUGE on DATASET (JSON Lines of document clusters with reference
+    summaries). A cluster's topic is used as the brief, and its background as what the reader
+    has already read, unless --no-topic or --no-background says otherwise."""
     import json
 
     from .evaluate import evaluate, format_report
@@ -756,7 +764,15 @@ def evaluate_command(
             click.echo(f"\r{done}/{total} clusters", nl=done == total, err=True)
 
     workspace = _workspace(cache_dir, no_cache)
-    report = evaluate(dataset, words=words, summarizer=summarizer, progress=progress, workspace=workspace)
+    report = evaluate(
+        dataset,
+        words=words,
+        summarizer=summarizer,
+        progress=progress,
+        workspace=workspace,
+        topic=not no_topic,
+        background=not no_background,
+    )
     logger.debug("%s", workspace.stats.summary())
     if summaries_out:
         try:

@@ -56,9 +56,15 @@ class Topic(_Model):
     exclude: list[Term] = Field(default_factory=list, max_length=200)
     """Terms that mark an article as off-topic (in its title or lead) and a sentence as unusable."""
 
+    brief: str = Field(default="", max_length=5000)
+    """What the client wants to know, in plain words ("Discuss conditions on American Indian
+    reservations. Include the benefits and drawbacks of the reservation system."). Its words steer
+    which articles are kept and which sentences are chosen, alongside keywords and entities; words
+    that only say what to do ("discuss", "include", "describe") are ignored. At most 5,000 characters."""
+
     min_relevance: float = Field(default=0.1, ge=0.0, le=1.0)
     """Articles whose topic relevance (0 to 1) falls below this are dropped as off-topic.
-    Ignored when neither keywords nor entities are given."""
+    Ignored when no keywords, entities or brief are given."""
 
 
 #: A section a briefing may have.
@@ -535,6 +541,11 @@ class Config(_Model):
     summarizer: str = "coverage"
     """How key points are chosen: ``coverage`` (bigram concepts, budgeted greedy), ``centroid`` (centroid
     relevance with MMR) or ``lead`` (each source's first sentences)."""
+
+    novelty: Literal["previous", "none"] = "previous"
+    """``previous``: when this config has an earlier briefing (in its output tree, or sent by the
+    delivery log), say what is new since it: nothing it quoted is quoted again, what its articles
+    told counts for less, and key points lead with what is new. ``none``: every briefing stands alone."""
 
     spacy_model: str | None = None
     """A spaCy pipeline to load; default: ``en_core_web_sm`` when installed, else a blank English pipeline."""

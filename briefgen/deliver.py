@@ -318,6 +318,14 @@ class DeliveryLog:
             rows = db.execute(f"SELECT {_COLUMNS} FROM messages{clause} ORDER BY id", args).fetchall()
         return [_entry(row) for row in rows]
 
+    def sent_dates(self, config: str) -> list[dt.date]:
+        """The dates of this config's briefings that went out to anyone (``sent``), oldest first."""
+        with self._guard("read") as db:
+            rows = db.execute(
+                "SELECT DISTINCT as_of FROM messages WHERE config = ? AND status = 'sent' ORDER BY as_of", (config,)
+            ).fetchall()
+        return [dt.date.fromisoformat(row[0]) for row in rows if row[0]]
+
 
 def _lock(path: Path) -> int:
     """Take an exclusive lock on ``path``, waiting (and saying so) while another run holds it."""
@@ -361,6 +369,19 @@ def already_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None
             return any(e.status in ("sent", "sending") for e in journal.entries(str(loaded.path), as_of))
     except BriefgenError:
         return False
+
+
+def sent_before(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> dt.date | None:
+    """The date of this config's latest briefing before ``as_of`` that the delivery log shows went
+    out; None when there is none or the log cannot be read."""
+    path = delivery_log_path(loaded, delivery_log)
+    if not path.is_file():
+        return None
+    try:
+        with DeliveryLog(path, readonly=True) as journal:
+            return max((d for d in journal.sent_dates(str(loaded.path)) if d < as_of), default=None)
+    except (BriefgenError, ValueError):
+        return None
 
 
 def subject_for(loaded: LoadedConfig, as_of: dt.date) -> str:

@@ -1,11 +1,14 @@
 """Measure key-point selection against human summaries with ROUGE (the DUC protocol).
 
 A dataset is JSON Lines, one cluster a line: ``{"id", "documents": [{"id", "text",
-"date"?, "source"?, "title"?}], "references": [...]}``, paragraphs separated by blank
-lines. Each cluster goes through the same clean → analyse → select path as ``build``
-(key points only, no topic terms), the chosen sentences are joined in the order they
-were chosen and cut to the first N words, and the cut summary is scored with
-rouge-score against each reference; scores are averaged over references, then clusters.
+"date"?, "source"?, "title"?}], "references": [...], "topic"?: {"title", "narrative"},
+"background"?: [documents]}``, paragraphs separated by blank lines. Each cluster goes
+through the same clean → analyse → select path as ``build`` (key points only): its
+``topic`` (title and narrative) is the brief, as a client's ``topic.brief`` is, and its
+``background`` what the reader was briefed on before, as the previous briefing is for
+``build``. The chosen sentences are joined in the order they were chosen and cut to the
+first N words, and the cut summary is scored with rouge-score against each reference;
+scores are averaged over references, then clusters.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from .clean import clean
 from .config import Audience, Topic
 from .errors import BriefgenError
 from .ingest import parse_date
-from .models import PARAGRAPH, Article, Block, Corpus, Sentence
+from .models import PARAGRAPH, Article, Background, Block, Corpus, Sentence
 from .topic import TopicMatcher
 
 if TYPE_CHECKING:
@@ -40,6 +43,10 @@ class Cluster:
     id: str
     articles: tuple[Article, ...]
     references: tuple[str, ...]
+    brief: str = ""
+    """The cluster's topic, title and narrative, as a brief; empty when it has none."""
+    background: tuple[Article, ...] = ()
+    """Articles the reader has already been briefed on."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,8 @@ class Report:
     dataset: str
     words: int
     summarizer: str
+    topic: bool = True
+    background: bool = True
     clusters: list[ClusterResult] = field(default_factory=list)
     load_seconds: float = 0.0
     total_seconds: float = 0.0
@@ -78,6 +87,8 @@ class Report:
             "clusters": len(self.clusters),
             "words": self.words,
             "summarizer": self.summarizer,
+            "topic": self.topic,
+            "background": self.background,
             "recall": {m: round(100 * self.mean(m, 0), 2) for m in METRICS},
             "f1": {m: round(100 * self.mean(m, 1), 2) for m in METRICS},
             "ms_per_cluster": {
@@ -108,7 +119,12 @@ def read_clusters(path: Path) -> list[Cluster]:
             if not isinstance(documents, list) or not documents or not references:
                 raise ValueError("needs a non-empty 'documents' list and at least one reference")
             articles = tuple(_article(doc, k) for k, doc in enumerate(documents))
-            clusters.append(Cluster(str(item.get("id", f"line{n}")), articles, tuple(references)))
+            background = item.get("background") or []
+            if not isinstance(background, list):
+                raise ValueError("'background' must be a list of documents")
+            before = tuple(_article(doc, k) for k, doc in enumerate(background))
+            cluster_id = str(item.get("id", f"line{n}"))
+            clusters.append(Cluster(cluster_id, articles, tuple(references), _brief(item.get("topic")), before))
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             if isinstance(exc, RecursionError):
                 detail = "nested too deeply"
@@ -120,6 +136,18 @@ def read_clusters(path: Path) -> list[Cluster]:
     if not clusters:
         raise BriefgenError(f"{path}: no clusters")
     return clusters
+
+
+def _brief(topic: object) -> str:
+    """A cluster's topic as a brief: its title, then its narrative (a plain string is taken as it is)."""
+    if topic is None or isinstance(topic, str):
+        return topic or ""
+    if not isinstance(topic, dict):
+        raise ValueError("'topic' must be an object with 'title' and 'narrative', or a string")
+    parts = [topic.get("title"), topic.get("narrative")]
+    if not all(isinstance(p, str | None) for p in parts):
+        raise ValueError("a topic's 'title' and 'narrative' must be strings")
+    return "\n".join(p.strip() for p in parts if p and p.strip())
 
 
 def _article(doc: dict[str, Any], k: int) -> Article:
@@ -142,12 +170,19 @@ def summary_text(sentences: Sequence[Sentence], words: int) -> str:
     return " ".join(" ".join(s.text for s in sentences).split()[:words])
 
 
-def rank_key_points(corpus: Corpus, words: int, summarizer: str) -> list[Sentence]:
-    """Key points as ``build`` chooses them (no topic), for a ``words``-word budget, in the order chosen."""
+def rank_key_points(
+    corpus: Corpus, words: int, summarizer: str, brief: str = "", background: Background | None = None
+) -> list[Sentence]:
+    """Key points as ``build`` chooses them for a ``words``-word budget, in the order chosen: with
+    ``brief`` as the topic's brief, each document's relevance to it weighing as in ``build``, and
+    ``background`` as what the reader was told before."""
     from .summarize import select
 
-    audience = Audience(name="eval", max_points=50, max_words=words, why_it_matters=0, sections=["key_points"])
-    selection = select(corpus, TopicMatcher(Topic()), audience, summarizer)
+    # The summary is cut to `words` afterwards; an audience is never shorter than 20 words.
+    audience = Audience(name="eval", max_points=50, max_words=max(20, words), why_it_matters=0, sections=["key_points"])
+    topic = TopicMatcher(Topic(brief=brief))
+    relevance = {d.index: topic.relevance(d) for d in corpus.documents} if topic.focused else None
+    selection = select(corpus, topic, audience, summarizer, relevance, background)
     if not selection.sections:
         return []
     section = selection.sections[0]
@@ -159,13 +194,28 @@ def analyse_cluster(
 ) -> Corpus:
     """Clean and analyse a cluster's documents exactly as ``build`` does; through ``workspace``
     (and its disk cache) when given."""
+    return analyse_articles(cluster.articles, pipeline, workspace, model)
+
+
+def analyse_articles(
+    articles: Sequence[Article], pipeline: Language, workspace: Workspace | None = None, model: str | None = None
+) -> Corpus:
     from . import nlp
 
-    documents = [clean(article, k) for k, article in enumerate(cluster.articles)]
+    documents = [clean(article, k) for k, article in enumerate(articles)]
     kept = [d for d in documents if d.words_after]
     if workspace is not None:
         return workspace.analyse(kept, model)
     return nlp.analyse(kept, pipeline)
+
+
+def background_of(
+    cluster: Cluster, pipeline: Language, workspace: Workspace | None = None, model: str | None = None
+) -> Background | None:
+    """What the cluster's reader was briefed on before: its background articles, analysed."""
+    if not cluster.background:
+        return None
+    return Background(sentences=analyse_articles(cluster.background, pipeline, workspace, model).sentences)
 
 
 def rouge_scorer() -> RougeScorer:
@@ -195,21 +245,25 @@ def evaluate(
     model: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     workspace: Workspace | None = None,
+    topic: bool = True,
+    background: bool = True,
 ) -> Report:
-    """Summarize and score every cluster of a dataset.
+    """Summarize and score every cluster of a dataset; ``topic`` and ``background`` say whether a
+    cluster's topic and background are used.
 
     A ``workspace`` with a cache directory keeps each document's analysis between runs
     (keyed by its text and the analysis engine), so scoring again after a change to
     selection does not analyse the dataset again.
     """
     from . import nlp
-    from .summarize import get_summarizer, stop_words
+    from .summarize import get_summarizer
+    from .topic import stop_words
 
     get_summarizer(summarizer)
     scorer = rouge_scorer()
     started = time.perf_counter()
     clusters = read_clusters(path)
-    report = Report(dataset=str(path), words=words, summarizer=summarizer)
+    report = Report(dataset=str(path), words=words, summarizer=summarizer, topic=topic, background=background)
     t0 = time.perf_counter()
     pipeline = nlp.load_pipeline(model)
     stop_words()  # one-time set-up belongs to loading, not to a cluster
@@ -217,8 +271,10 @@ def evaluate(
     for n, cluster in enumerate(clusters, 1):
         t0 = time.perf_counter()
         corpus = analyse_cluster(cluster, pipeline, workspace, model)
+        before = background_of(cluster, pipeline, workspace, model) if background else None
         t1 = time.perf_counter()
-        summary = summary_text(rank_key_points(corpus, words, summarizer), words)
+        ranked = rank_key_points(corpus, words, summarizer, cluster.brief if topic else "", before)
+        summary = summary_text(ranked, words)
         t2 = time.perf_counter()
         scores = score_summary(scorer, summary, cluster.references)
         report.clusters.append(ClusterResult(cluster.id, summary, scores, t1 - t0, t2 - t1))
@@ -231,8 +287,10 @@ def evaluate(
 def format_report(report: Report) -> str:
     """The table ``briefgen eval`` prints."""
     names = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L"}
+    used = [what for what, on in (("topic", report.topic), ("background", report.background)) if on]
     lines = [
-        f"{report.dataset}: {len(report.clusters)} clusters, first {report.words} words, summarizer {report.summarizer}",
+        f"{report.dataset}: {len(report.clusters)} clusters, first {report.words} words, summarizer {report.summarizer}"
+        + (f", using each cluster's {' and '.join(used)} where given" if used else ""),
         f"{'':<9}{'recall':>8}{'F1':>8}",
     ]
     for m in METRICS:

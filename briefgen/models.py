@@ -9,6 +9,7 @@ Every record is immutable so a stage can never change what an earlier stage prod
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
 #: Block kinds a reader may produce.
@@ -123,6 +124,23 @@ class Corpus:
 
 
 @dataclass(frozen=True)
+class Background:
+    """What the reader has already been told, so that a briefing says what is new.
+
+    ``sentences`` are the analysed sentences of the articles already briefed on (their ``doc``
+    numbers tell the articles apart, in their own numbering); ``sent`` the texts of the sentences
+    already quoted to the reader, which are never quoted again; ``since`` the date of that briefing.
+    """
+
+    sentences: tuple[Sentence, ...] = ()
+    sent: frozenset[str] = frozenset()
+    since: dt.date | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.sentences or self.sent)
+
+
+@dataclass(frozen=True)
 class SectionSelection:
     """The sentences of one section in reading order; ``labels`` (when given) name what each is chosen for."""
 
@@ -132,6 +150,8 @@ class SectionSelection:
     labels: tuple[str | None, ...] = ()
     ranks: tuple[int, ...] = ()
     """For each sentence, the order it was chosen in (0 first): its rank by value, apart from reading order."""
+    new: tuple[bool, ...] = ()
+    """With a background: whether each sentence tells something the reader was not told before."""
 
 
 @dataclass(frozen=True)
@@ -170,6 +190,12 @@ class Source:
     """For an undated source: the latest full date it names, so it is from that day or later."""
     preview_of: dt.date | None = None
     """For a preview: the day of the event it looks forward to, before which it was written."""
+    text: str = field(default="", repr=False, compare=False)
+    """The source's cleaned text, which the items' offsets index; written to ``sources/<id>.txt``."""
+
+    @property
+    def text_sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     @property
     def label(self) -> str:
@@ -185,6 +211,8 @@ class Item:
     sources: tuple[int, ...]
     offsets: tuple[tuple[int, int], ...]
     label: str | None = None
+    new: bool | None = None
+    """With a previous briefing: whether the item tells something it did not; None without one."""
 
 
 @dataclass(frozen=True)
@@ -218,7 +246,10 @@ class Briefing:
     """Articles used that state no date: counted beside the chart, so the chart and ``undated_used``
     add up to ``articles_used``."""
     notes: tuple[str, ...] = ()
-    """Plain statements about the briefing as a whole, shown under its header (all its articles undated)."""
+    """Plain statements about the briefing as a whole, shown under its header (all its articles
+    undated, what is new since the previous briefing)."""
+    new_since: dt.date | None = None
+    """The date of the previous briefing this one says what is new since (``novelty: previous``)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def section(self, name: str) -> Section | None:

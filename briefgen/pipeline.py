@@ -26,7 +26,7 @@ from .dates import date_source, infer, outside
 from .errors import ArticleError, BriefgenError, ConfigError, NoArticlesError, OutputError
 from .fetch import is_url, public_url
 from .ingest import check_file, find_sources
-from .models import Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
+from .models import Background, Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
 from .textsafe import clip, printable, single_line
 from .topic import TopicMatcher
 from .workspace import Workspace
@@ -276,7 +276,7 @@ def filter_documents(
             decisions.append(Decision.of(doc, "off-topic", f"about excluded term {excluded!r}", 0.0))
             continue
         score = topic.relevance(doc)
-        if topic.active and score < topic.topic.min_relevance:
+        if topic.focused and score < topic.topic.min_relevance:
             decisions.append(
                 Decision.of(doc, "off-topic", f"relevance {score:.2f} < {topic.topic.min_relevance:.2f}", score)
             )
@@ -423,7 +423,8 @@ def compose(
                 continue
             n = numbers.setdefault(sent.doc, len(numbers) + 1)
             label = sel.labels[k] if k < len(sel.labels) else None
-            items.append(Item(text=sent.text, sources=(n,), offsets=((sent.start, sent.end),), label=label))
+            new = sel.new[k] if k < len(sel.new) else None
+            items.append(Item(text=sent.text, sources=(n,), offsets=((sent.start, sent.end),), label=label, new=new))
         if items or not sel.sentences:
             sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
     sources = []
@@ -443,6 +444,7 @@ def compose(
                 date_source=date_source(doc),
                 not_before=doc.not_before,
                 preview_of=doc.preview_of,
+                text=doc.text,
                 also=tuple(
                     SourceRef(
                         clip(a.title, MAX_TITLE_CHARS) or headline(*(b.text for b in a.blocks)),
@@ -587,6 +589,23 @@ def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, 
     return outputs
 
 
+def write_sources(briefing: Briefing, out_dir: Path) -> None:
+    """``sources/<id>.txt``: each cited source's cleaned text, exactly what the items' offsets index
+    (``briefing.json`` records its sha256); a source directory left by an earlier build goes first."""
+    from .novelty import SOURCES_DIR
+
+    folder = out_dir / SOURCES_DIR
+    try:
+        if folder.is_dir() and not folder.is_symlink():
+            for old in folder.glob("*.txt"):
+                old.unlink()
+        folder.mkdir(exist_ok=True)
+        for source in briefing.sources:
+            (folder / f"{source.id}.txt").write_text(source.text, encoding="utf-8", newline="")
+    except OSError as exc:
+        raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+
+
 # ----------------------------------------------------------------------------- the pipeline
 
 
@@ -646,12 +665,20 @@ def _build(
 
     with _timed(timings, "analyse"):
         corpus = workspace.analyse(documents, config.spacy_model, timings)
+    with _timed(timings, "background"):
+        background = previous_background(loaded, as_of, out_dir, workspace)
     with _timed(timings, "select"):
         topic = TopicMatcher(config.topic)
-        selection = summarize.select(corpus, topic, config.resolved_audience(), config.summarizer, intake.relevance)
+        audience = config.resolved_audience()
+        selection = summarize.select(corpus, topic, audience, config.summarizer, intake.relevance, background)
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
+    if background.since is not None:
+        from .render import longdate
+
+        note = f"New since the briefing of {longdate(background.since)}: what it quoted is not repeated, and key points lead with what is new."
+        briefing = dataclasses.replace(briefing, new_since=background.since, notes=(*briefing.notes, note))
     warn_about_dates(briefing, loaded.name, config.window.undated)
 
     with _timed(timings, "render"):
@@ -659,8 +686,22 @@ def _build(
         rendered["ingest.json"] = json.dumps(intake_report(intake), ensure_ascii=False, indent=2) + "\n"
     with _timed(timings, "write"):
         outputs = write_outputs(rendered, out_dir)
+        write_sources(briefing, out_dir)
         outputs["manifest.json"] = write_manifest(loaded, as_of, outputs, out_dir, ingredients)
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
+
+
+def previous_background(loaded: LoadedConfig, as_of: dt.date, out_dir: Path, workspace: Workspace) -> Background:
+    """What the config's previous briefing told the client (``novelty: previous``), or nothing."""
+    from .novelty import previous_build, read_background
+
+    if loaded.config.novelty == "none":
+        return Background()
+    previous = previous_build(loaded, as_of, out_dir)
+    if previous is None:
+        return Background()
+    logger.info("%s: saying what is new since the briefing in %s", loaded.name, previous)
+    return read_background(previous, workspace, loaded.config.spacy_model)
 
 
 @dataclass(frozen=True)

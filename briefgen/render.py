@@ -890,6 +890,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
         "articles_used": briefing.articles_used,
         "undated_used": briefing.undated_used,
         "notes": list(briefing.notes),
+        **({"new_since": briefing.new_since.isoformat()} if briefing.new_since else {}),
         "sections": [
             {
                 "name": s.name,
@@ -898,6 +899,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
                     {
                         "text": it.text,
                         **({"label": it.label} if it.label else {}),
+                        **({"new": it.new} if it.new is not None else {}),
                         "sources": list(it.sources),
                         "offsets": [list(o) for o in it.offsets],
                     }
@@ -918,6 +920,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
                 "preview_of": src.preview_of.isoformat() if src.preview_of else None,
                 "url": src.url,
                 "path": src.path,
+                "text_sha256": src.text_sha256,
                 "undated": src.date is None,
                 "also_reported_by": [
                     {

@@ -56,7 +56,13 @@ def test_build_default_output_dir_and_format_option(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr
     out = project / "output" / "example" / "2025-02-14"
-    assert sorted(p.name for p in out.iterdir()) == ["briefing.json", "briefing.md", "ingest.json", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "briefing.json",
+        "briefing.md",
+        "ingest.json",
+        "manifest.json",
+        "sources",
+    ]
     assert not any(elsewhere.iterdir())
 
 

@@ -54,7 +54,7 @@ def _loaded_once() -> None:
     from briefgen.builds import code_version
     from briefgen.nlp import load_pipeline
     from briefgen.players import countries
-    from briefgen.summarize import stop_words
+    from briefgen.topic import stop_words
     from briefgen.workspace import engine_version
 
     load_pipeline()

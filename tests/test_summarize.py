@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from briefgen.clean import clean
 from briefgen.config import AUDIENCES, Topic
 from briefgen.errors import BriefgenError
 from briefgen.models import HEADING, PARAGRAPH, Article, Block, Sentence
-from briefgen.nlp import analyse
+from briefgen.nlp import analyse, load_pipeline
 from briefgen.players import merge_players
 from briefgen.summarize import SUMMARIZERS, explicit_why, get_summarizer, needs_previous, readable, select
 from briefgen.topic import TopicMatcher
@@ -320,3 +322,104 @@ def test_a_previews_sentence_naming_the_day_it_previews_is_not_quoted(nlp):
     assert not any("February 7, 2025" in t for t in texts)
     unmarked = select(analysed, TopicMatcher(Topic()), AUDIENCES["analyst"])
     assert any("February 7, 2025" in s.text for sec in unmarked.sections for s in sec.sentences)
+
+
+# ----------------------------------------------------------------------------- issue: brief, advice, sections
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Foster trilateral cooperation: Encourage ongoing collaboration among Japan, South Korea, and the U.S.",
+        "Support Japan's defense funding: Urge Japan to uphold its commitment to increase defense spending.",
+        "Work closely with Japan to align defense strategies regarding possible contingencies.",
+        "We recommend that the ministry publish the data every quarter.",
+        "Ensure that the port authority consults dock workers before the terminal opens.",
+    ],
+)
+def test_a_recommendation_is_advice(text):
+    from briefgen.summarize import advises
+
+    assert advises(sent(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Support for the agreement grew after the vote in parliament on Tuesday.",
+        "Work on the new terminal began in 2023 and is nearly finished.",
+        "Encouraged by the result, the ministers agreed to meet again.",
+        "Japan urged its partners to share missile-warning data in real time.",
+        "Help is on the way for the families forced from their homes, officials said.",
+    ],
+)
+def test_a_statement_is_not_advice(text):
+    from briefgen.summarize import advises
+
+    assert not advises(sent(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "ahead"),
+    [
+        ("The ministers will meet again in Seoul in March to sign the framework.", True),
+        ("The three governments are expected to publish the text next week.", True),
+        ("A vote is scheduled for the end of the month.", True),
+        ("The agreement will have significant implications for the region.", False),
+        ("Analysts say the shift will matter for years.", False),
+    ],
+)
+def test_whats_next_wants_a_next_step_not_future_tense(text, ahead):
+    from briefgen.summarize import FUTURE
+
+    assert bool(FUTURE.search(text)) is ahead
+
+
+def test_dates_are_not_the_figure_of_a_sentence():
+    from briefgen.summarize import figures
+
+    with_dates = dataclasses.replace(sent("In 2024 and on Feb. 10, 2025, they met."), numbers=("2024", "Feb. 10, 2025"))
+    assert figures(with_dates) == set()
+    amount = dataclasses.replace(sent("Japan pledged $1 trillion."), numbers=("$1 trillion", "2025"))
+    assert figures(amount) == {"1trillion"}
+
+
+def test_a_brief_is_read_as_its_content_words():
+    from briefgen.topic import brief_terms, stem
+
+    terms = brief_terms("Discuss conditions on American Indian reservations. Include the benefits and drawbacks.")
+    assert {stem("reservation"), stem("condition"), stem("benefit"), stem("drawback")} <= terms
+    assert not {stem("discuss"), stem("include"), "the", "and"} & terms
+
+
+def test_a_brief_steers_key_points_to_what_it_asks_about():
+    docs = [
+        clean(
+            Article(
+                path=f"d{k}",
+                form="text",
+                blocks=(
+                    Block(
+                        PARAGRAPH,
+                        "The port of Valmora opened a new container terminal on Monday after two years of work.",
+                    ),
+                    Block(
+                        PARAGRAPH,
+                        "Dock workers at the Valmora port signed a new wage contract with the terminal operator.",
+                    ),
+                    Block(
+                        PARAGRAPH,
+                        "Fishing crews at the Valmora port complained that the terminal cut them off from the harbour.",
+                    ),
+                ),
+            ),
+            k,
+        )
+        for k in range(3)
+    ]
+    corpus = analyse(docs, load_pipeline())
+    audience = AUDIENCES["executive"].model_copy(update={"max_points": 1, "sections": ["key_points"]})
+    wages = select(corpus, TopicMatcher(Topic(brief="Describe the wages and contracts of dock workers.")), audience)
+    fishing = select(corpus, TopicMatcher(Topic(brief="What do fishing crews say about the harbour?")), audience)
+    assert "wage" in wages.sections[0].sentences[0].text
+    assert "Fishing" in fishing.sections[0].sentences[0].text

@@ -1,0 +1,138 @@
+"""One briefing over every DUC 2003 and DUC 2006 document at once: time, memory, and topic focus.
+
+Writes each cluster of ``../shared/eval`` as a JSON Lines file (about 1,550 articles in
+all, 1996 to 2000) and builds, in one process sharing one analysis:
+
+- a **broad** briefing that keeps every article (no topic terms): read, analyse and select
+  times, and the process's peak memory (``ru_maxrss``) after it;
+- a **narrow** briefing for one DUC 2006 topic;
+- for **each DUC 2006 topic**, a config over the whole mixed corpus with the topic's title
+  words as keywords and its narrative as the brief: the share of the sources the briefing
+  cites that come from that topic's own cluster.
+
+    python bench/scale_bench.py [--eval ../shared/eval] [--topics 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from briefgen import Config, build
+from briefgen.topic import INSTRUCTION_WORDS, stop_words
+from briefgen.workspace import Workspace
+
+AS_OF = dt.date(2000, 12, 31)
+DAYS = 366 * 5
+
+
+def write_corpus(eval_dir: Path, out: Path) -> dict[str, dict[str, str]]:
+    """One JSON Lines file per cluster; returns the DUC 2006 topics by cluster id."""
+    topics: dict[str, dict[str, str]] = {}
+    for name in ("duc2003_task2.jsonl", "duc2006_qf.jsonl"):
+        for line in (eval_dir / name).read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            cluster = json.loads(line)
+            if cluster.get("topic"):
+                topics[cluster["id"]] = cluster["topic"]
+            with (out / f"{cluster['id']}.jsonl").open("w", encoding="utf-8") as f:
+                for doc in cluster["documents"]:
+                    record = {"title": doc.get("title"), "publisher": doc.get("source"), "date": doc.get("date")}
+                    f.write(json.dumps({**record, "text": doc["text"]}) + "\n")
+    return topics
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def config(corpus: Path, **topic: object) -> Config:
+    return Config.model_validate(
+        {
+            "title": "Scale",
+            "topic": {**topic, "min_relevance": 0.1} if topic else {},
+            "audience": "analyst",
+            "sources": [str(corpus / "*.jsonl")],
+            "window": {"days": DAYS},
+            "output": {"formats": ["md"]},
+            "novelty": "none",
+        }
+    )
+
+
+def cluster_of(path: str) -> str:
+    return Path(path.rsplit(":", 1)[0]).stem
+
+
+def title_keywords(title: str) -> list[str]:
+    stop = stop_words() | INSTRUCTION_WORDS | {"pros", "cons"}
+    return sorted({w for w in re.findall(r"[A-Za-z][A-Za-z'-]+", title) if w.lower() not in stop and len(w) > 2})
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
+    parser.add_argument("--topics", type=int, default=50, help="How many DUC 2006 topics to build as configs.")
+    args = parser.parse_args()
+    workspace = Workspace()
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        corpus.mkdir()
+        topics = write_corpus(args.eval, corpus)
+        print(f"corpus: {len(list(corpus.glob('*.jsonl')))} clusters as JSON Lines files")
+
+        t0 = time.perf_counter()
+        broad = build(config(corpus), AS_OF, Path(tmp) / "broad", workspace=workspace)
+        wall = time.perf_counter() - t0
+        t = broad.timings
+        print(
+            f"broad: {broad.briefing.articles_used} of {broad.briefing.articles_read} articles used; "
+            f"read and clean {t.get('read and clean', 0):.1f} s, analyse {t.get('analyse', 0):.1f} s, "
+            f"select {t.get('select', 0):.2f} s, whole build {wall:.1f} s; peak memory {peak_mb():.0f} MB"
+        )
+        first_id, first = next(iter(topics.items()))
+        t0 = time.perf_counter()
+        narrow = build(
+            config(corpus, keywords=title_keywords(first["title"]), brief=first["narrative"]),
+            AS_OF,
+            Path(tmp) / "narrow",
+            workspace=workspace,
+        )
+        t = narrow.timings
+        print(
+            f"narrow ({first_id}): {narrow.briefing.articles_used} of {narrow.briefing.articles_read} articles used; "
+            f"select {t.get('select', 0):.2f} s, whole build {time.perf_counter() - t0:.1f} s (analysis shared)"
+        )
+
+        shares: list[float] = []
+        selects: list[float] = []
+        for n, (cluster_id, topic) in enumerate(list(topics.items())[: args.topics]):
+            result = build(
+                config(corpus, keywords=title_keywords(topic["title"]), brief=topic["narrative"]),
+                AS_OF,
+                Path(tmp) / f"topic{n}",
+                workspace=workspace,
+            )
+            cited = [cluster_of(s.path) for s in result.briefing.sources]
+            shares.append(sum(1 for c in cited if c == cluster_id) / len(cited) if cited else 0.0)
+            selects.append(result.timings.get("select", 0.0))
+            print(f"  {cluster_id}: {shares[-1]:.2f} of {len(cited)} cited sources from its own cluster")
+        print(
+            f"topic focus over {len(shares)} DUC 2006 topics: mean share {sum(shares) / len(shares):.3f}, "
+            f"lowest {min(shares):.2f}; selection {sum(selects) / len(selects):.2f} s a briefing on average"
+        )
+        print(f"peak memory of the whole process: {peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
