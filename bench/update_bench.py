@@ -26,6 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from selection_bench import fill  # the same cut as the selection benchmark's
+
 from briefgen import nlp
 from briefgen.evaluate import (
     Cluster,
@@ -36,7 +38,7 @@ from briefgen.evaluate import (
     score_summary,
     summary_text,
 )
-from briefgen.models import Article, Background
+from briefgen.models import Article, Background, Sentence
 from briefgen.summarize import bigram_concepts
 from briefgen.workspace import Workspace
 
@@ -51,10 +53,10 @@ def halves(cluster: Cluster) -> tuple[list[Article], list[Article]]:
     return ordered[:cut], ordered[cut:]
 
 
-def told_share(summary_sentences: Sequence[object], background: Background) -> float:
+def told_share(summary_sentences: Sequence[Sentence], background: Background) -> float:
     """The share of the summary's bigram concepts that the background's sentences already hold."""
     told = {c for s in background.sentences for c in bigram_concepts(s)}
-    said = [c for s in summary_sentences for c in bigram_concepts(s)]  # type: ignore[arg-type]
+    said = [c for s in summary_sentences for c in bigram_concepts(s)]
     return sum(1 for c in said if c in told) / len(said) if said else 0.0
 
 
@@ -70,9 +72,8 @@ def main() -> None:
     scorer = rouge_scorer()
     t0 = time.perf_counter()
 
-    def analysed(articles: Sequence[Article]) -> tuple[object, Background]:
-        corpus = analyse_articles(articles, pipeline, workspace)
-        return corpus, Background(sentences=corpus.sentences)
+    def read(articles: Sequence[Article]) -> Background:
+        return Background(sentences=analyse_articles(articles, pipeline, workspace).sentences)
 
     rows: dict[str, dict[str, float]] = {}
     for use in (False, True):
@@ -80,17 +81,17 @@ def main() -> None:
         totals = {"later R1": 0.0, "later R2": 0.0, "later told": 0.0, "switch R2 new": 0.0, "switch R2 old": 0.0}
         for cluster in clusters:
             before, after = halves(cluster)
-            _, background = analysed(before)
+            background = read(before)
             corpus = analyse_articles(after, pipeline, workspace)
             ranked = rank_key_points(corpus, args.words, "coverage", cluster.brief, background if use else None)
             cut = summary_text(ranked, args.words)
             scores = score_summary(scorer, cut, cluster.references)
             totals["later R1"] += 100 * scores["rouge1"][0]
             totals["later R2"] += 100 * scores["rouge2"][0]
-            totals["later told"] += 100 * told_share(ranked_within(ranked, args.words), background)
+            totals["later told"] += 100 * told_share(fill(ranked, args.words), background)
         for a, b in pairs(clusters):
             before, after = halves(a)
-            _, background = analysed(before)
+            background = read(before)
             corpus = analyse_articles([*after, *b.articles], pipeline, workspace)
             ranked = rank_key_points(corpus, args.words, "coverage", "", background if use else None)
             cut = summary_text(ranked, args.words)
@@ -106,17 +107,6 @@ def main() -> None:
     print(f"{'':<28}" + "".join(f"{k:>15}" for k in keys))
     for name, row in rows.items():
         print(f"{name:<28}" + "".join(f"{row[k]:>15.2f}" for k in keys))
-
-
-def ranked_within(ranked: Sequence[object], words: int) -> list[object]:
-    """The ranked sentences that start within the summary's first ``words`` words."""
-    out, n = [], 0
-    for s in ranked:
-        if n >= words:
-            break
-        out.append(s)
-        n += s.words  # type: ignore[attr-defined]
-    return out
 
 
 def pairs(clusters: Sequence[Cluster]) -> list[tuple[Cluster, Cluster]]:

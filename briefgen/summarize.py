@@ -26,6 +26,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -230,13 +231,18 @@ class Context:
     doc_relevance: dict[int, float] = field(default_factory=dict)
     background: Background = field(default_factory=Background)
     history: sparse.csr_matrix | None = None
-    """The tf-isf vectors of the background's sentences, in the same space as ``vectors``."""
+    """The tf-isf vectors of the sentences already sent (``background.sent``), in the same space as ``vectors``."""
+
+    @cached_property
+    def top_relevance(self) -> float:
+        """The topic relevance of the most relevant source (0 without relevance figures)."""
+        return max(self.doc_relevance.values(), default=0.0)
 
     def source_weight(self, doc: int) -> float:
         """How much a source counts, in (0, 1]: 1 without a topic or relevance figures; otherwise its
         topic relevance against the most relevant source's, and 1 from half of it up, so that the
         sources about the topic count alike and those that only touch it count less."""
-        top = max(self.doc_relevance.values(), default=0.0)
+        top = self.top_relevance
         if not self.topic.focused or top <= 0:
             return 1.0
         return min(1.0, self.doc_relevance.get(doc, top) / (RELEVANT_SHARE * top))
