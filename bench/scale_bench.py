@@ -10,7 +10,7 @@ all, 1996 to 2000) and builds, in one process sharing one analysis:
   words as keywords and its narrative as the brief: the share of the sources the briefing
   cites that come from that topic's own cluster.
 
-    python bench/scale_bench.py [--eval ../shared/eval] [--topics 50]
+    python bench/scale_bench.py [--eval ../shared/eval] [--topics 50] [--cache-dir DIR]
 """
 
 from __future__ import annotations
@@ -83,8 +83,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--eval", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
     parser.add_argument("--topics", type=int, default=50, help="How many DUC 2006 topics to build as configs.")
+    parser.add_argument("--cache-dir", type=Path, help="Keep the analysis on disk here, so a second run skips it.")
     args = parser.parse_args()
-    workspace = Workspace()
+    workspace = Workspace(args.cache_dir)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()

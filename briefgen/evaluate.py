@@ -181,7 +181,7 @@ def rank_key_points(
     # The summary is cut to `words` afterwards; an audience is never shorter than 20 words.
     audience = Audience(name="eval", max_points=50, max_words=max(20, words), why_it_matters=0, sections=["key_points"])
     topic = TopicMatcher(Topic(brief=brief))
-    relevance = {d.index: topic.relevance(d) for d in corpus.documents} if topic.focused else None
+    relevance = topic.focus(corpus.documents) if topic.focused else None
     selection = select(corpus, topic, audience, summarizer, relevance, background)
     if not selection.sections:
         return []

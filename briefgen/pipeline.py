@@ -95,10 +95,14 @@ class Intake:
 
     documents: tuple[Document, ...]
     relevance: dict[int, float]
+    """Each kept document's topic relevance, which kept it (:meth:`TopicMatcher.relevance`)."""
     decisions: tuple[Decision, ...]
     articles_read: int
     start: dt.date
     end: dt.date
+    focus: dict[int, float] = field(default_factory=dict)
+    """How much each kept document is about the topic against the others (:meth:`TopicMatcher.focus`),
+    which weighs it in selection; empty without a topic."""
 
 
 class IntakeReport(TypedDict):
@@ -343,7 +347,8 @@ def take_in(
     # Reports name files relative to the config, so they read the same on every machine.
     decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
     decisions.sort(key=lambda d: d.path)
-    return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of)
+    focus = topic.focus(documents, cleaned)
+    return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of, focus)
 
 
 def dating_note(doc: Document) -> str:
@@ -670,7 +675,7 @@ def _build(
     with _timed(timings, "select"):
         topic = TopicMatcher(config.topic)
         audience = config.resolved_audience()
-        selection = summarize.select(corpus, topic, audience, config.summarizer, intake.relevance, background)
+        selection = summarize.select(corpus, topic, audience, config.summarizer, intake.focus, background)
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)

@@ -8,6 +8,7 @@ Selection (``summarize``) then quotes one sentence about each of the players mos
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -81,9 +82,46 @@ _TITLES = re.compile(
     r"cardinal)\.?\s+)+",
     re.I,
 )
+#: News agencies, which datelines and credit lines name ("WASHINGTON (AP) --"): who filed a story, not who is in it.
+WIRE_SERVICES = frozenset(
+    [
+        "aap",
+        "afp",
+        "agence france-presse",
+        "agence france presse",
+        "ansa",
+        "antara",
+        "ap",
+        "associated press",
+        "bernama",
+        "dpa",
+        "efe",
+        "interfax",
+        "irna",
+        "itar-tass",
+        "kyodo",
+        "kyodo news",
+        "mena",
+        "press trust of india",
+        "pti",
+        "reuters",
+        "tass",
+        "upi",
+        "united press international",
+        "xinhua",
+        "xinhua news agency",
+        "yonhap",
+    ]
+)
 _SMALL_WORDS = {"of", "the", "and", "for", "on", "in", "de", "du", "la", "&"}
 
 
+#: How many entity mentions :func:`canonical_name` and :func:`player_name` remember: a story's
+#: names recur in sentence after sentence, and both are pure functions of the mention.
+NAME_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=NAME_CACHE)
 def canonical_name(text: str, label: str) -> str:
     """A name without possessive, leading article, stray punctuation and, for people, titles."""
     name = re.sub(r"(?:['\u2019]s?)$", "", " ".join(text.split()))
@@ -95,6 +133,7 @@ def canonical_name(text: str, label: str) -> str:
     return name.strip(" ,;:-\u2014\u2013")
 
 
+@lru_cache(maxsize=NAME_CACHE)
 def player_name(text: str, label: str) -> str | None:
     """The name an entity mention gives a player, or None when it names no player."""
     if label not in PLAYER_LABELS:
@@ -104,6 +143,8 @@ def player_name(text: str, label: str) -> str | None:
         return None
     if not _TITLES.sub("", name + " ").strip():
         return None  # a title alone: "Defense", "the President"
+    if name.lower() in WIRE_SERVICES:
+        return None  # the agency that filed the story, named in its dateline or credit line
     if label == "GPE":
         # Cities and regions are settings, not players; "U.S." and "America" are one country.
         return countries().get(name.lower()) or countries().get(text.strip().lower())
@@ -120,7 +161,7 @@ def _acronym(name: str) -> str | None:
     return letters if 2 <= len(letters) <= 6 and letters.isupper() and letters.isalpha() else None
 
 
-@dataclass
+@dataclass(slots=True)
 class Player:
     """One person, organization or country, however the sources name it."""
 
@@ -131,6 +172,14 @@ class Player:
     mentions: int = 0
 
 
+def _only(found: dict[str, str | None], at: str, key: str) -> None:
+    """File ``key`` under ``at``: ``found[at]`` is the one key filed there, or None once two differ."""
+    if at not in found:
+        found[at] = key
+    elif found[at] != key:
+        found[at] = None
+
+
 def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player], dict[str, str]]:
     """Group entity mentions ``(text, label, doc)`` into players, ranked by how many sources name them.
 
@@ -139,60 +188,65 @@ def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player
     joins the one long form whose initials it spells ("U.S." → "United States"). A name two
     full names share stays apart, since it could be either. Returns the players and the map
     from each name key (lower-case canonical name) to its player's key.
+
+    A story names the same players again and again, so each distinct mention is read once,
+    and the bookkeeping is kept in a few flat tables rather than in containers per name.
     """
-    spelled: dict[str, Counter[str]] = {}
-    labels: dict[str, Counter[str]] = {}
-    docs: dict[str, set[int]] = {}
-    for text, label, doc in mentions:
+    counted = Counter(mentions)
+    spelled: Counter[str] = Counter()  # how often each spelling of a name occurs
+    people: set[str] = set()  # the name keys some mention labels a person
+    for (text, label, _), n in counted.items():
         name = player_name(text, label)
         if name is None:
             continue
+        spelled[name] += n
+        if label == "PERSON":
+            people.add(name.lower())
+    # A name is shown as most mentions spell it (the first in alphabetical order of those tied).
+    shown: dict[str, str] = {}
+    mentioned: dict[str, int] = {}
+    for name, n in sorted(spelled.items(), key=lambda kv: (-kv[1], kv[0])):
         key = name.lower()
-        spelled.setdefault(key, Counter())[name] += 1
-        labels.setdefault(key, Counter())[label] += 1
-        docs.setdefault(key, set()).add(doc)
-
-    def shown(key: str) -> str:
-        return sorted(spelled[key].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+        shown.setdefault(key, name)
+        mentioned[key] = mentioned.get(key, 0) + n
+    keys = sorted(mentioned)
 
     parent: dict[str, str] = {}
     # The same words in another order are one name: "Ishiba Shigeru" is "Shigeru Ishiba".
-    by_words: dict[frozenset[str], list[str]] = {}
-    for key in sorted(spelled):
-        if " " in key:
-            by_words.setdefault(frozenset(key.split()), []).append(key)
-    for group in by_words.values():
-        main = max(group, key=lambda k: (sum(spelled[k].values()), k))
-        for key in group:
+    by_words = sorted((" ".join(sorted(set(key.split()))), key) for key in keys if " " in key)
+    for _, group in itertools.groupby(by_words, key=lambda pair: pair[0]):
+        members = [key for _, key in group]
+        main = max(members, key=lambda k: (mentioned[k], k))
+        for key in members:
             parent[key] = main
-    by_part: dict[str, set[str]] = {}
-    by_initials: dict[str, set[str]] = {}
+    by_part: dict[str, str | None] = {}
+    by_initials: dict[str, str | None] = {}
     for key in set(parent.values()):
         words = key.split()
-        if labels[key]["PERSON"]:
-            by_part.setdefault(words[0], set()).add(key)
-            by_part.setdefault(words[-1], set()).add(key)
-        initials = _initials(shown(key))
+        if key in people:
+            _only(by_part, words[0], key)
+            _only(by_part, words[-1], key)
+        initials = _initials(shown[key])
         if len(initials) >= 2:
-            by_initials.setdefault(initials, set()).add(key)
-    for key in sorted(spelled):
+            _only(by_initials, initials, key)
+    for key in keys:
         if " " in key:
             continue
-        full = by_part.get(key, set())
-        acronym = _acronym(shown(key))
-        long_forms = by_initials.get(acronym, set()) if acronym else set()
-        if len(full) == 1:
-            parent[key] = next(iter(full))
-        elif len(long_forms) == 1:
-            parent[key] = next(iter(long_forms))
-        else:
-            parent[key] = key
+        full = by_part.get(key)
+        acronym = _acronym(shown[key])
+        long_form = by_initials.get(acronym) if acronym else None
+        parent[key] = full or long_form or key
 
     players: dict[str, Player] = {}
     for key, target in sorted(parent.items()):
-        player = players.setdefault(target, Player(key=target, name=shown(target)))
+        player = players.get(target)
+        if player is None:
+            player = players[target] = Player(key=target, name=shown[target])
         player.keys.add(key)
-        player.sources |= docs[key]
-        player.mentions += sum(spelled[key].values())
+        player.mentions += mentioned[key]
+    for text, label, doc in counted:
+        name = player_name(text, label)
+        if name is not None:
+            players[parent[name.lower()]].sources.add(doc)
     ranked = sorted(players.values(), key=lambda p: (-len(p.sources), -p.mentions, p.name))
     return ranked, parent

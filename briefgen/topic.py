@@ -1,4 +1,4 @@
-"""Topic matching: which articles are on topic, and how much a sentence is about the topic.
+"""Topic matching: which articles are on topic, how much each is about it, and how much a sentence is.
 
 Terms match case-insensitively on word boundaries, across hyphens and spaces
 ("South Korea" matches "South-Korea's"), with an optional plural ending. A brief in plain
@@ -6,12 +6,19 @@ words is read as a bag of Porter stems of its content words, the way query-focus
 summarizers read a DUC topic narrative (Conroy, Schlesinger & O'Leary, 2006, "Topic-focused
 multi-document summarization using an approximate oracle score"): stop words and the words
 that only say what to do with the topic ("discuss", "include") are left out.
+
+Whether an article is on topic (:meth:`TopicMatcher.relevance`) is judged on the article alone,
+so a handful of articles all about one story all stay. How much more one article is about the
+topic than another (:meth:`TopicMatcher.focus`) compares them: Okapi BM25, with each word
+weighed by how rare it is both among the articles read and in English at large.
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -22,6 +29,14 @@ from .models import Document, Sentence
 #: Entities say more about a topic than keywords do.
 ENTITY_WEIGHT = 2.0
 KEYWORD_WEIGHT = 1.0
+
+#: Okapi BM25's term-frequency saturation and length normalisation, at the values Robertson &
+#: Zaragoza (2009, "The Probabilistic Relevance Framework: BM25 and Beyond") give as robust defaults.
+BM25_K1 = 1.2
+BM25_B = 0.75
+#: The length in words of a typical news article, to turn a word's frequency in English into the
+#: share of articles that use it (Church & Gale, 1995, "Poisson mixtures": 1 - exp(-length × frequency)).
+ARTICLE_WORDS = 500
 
 #: Words of a brief that say what to do with the topic, or how to answer, rather than what it is
 #: about: a query stop list, as DUC topic-focused systems used on topic narratives.
@@ -124,6 +139,30 @@ def content_stems(words: Iterable[str]) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=8192)
+def stem_counts(text: str) -> Counter[str]:
+    """How often a text uses each content word's stem (cached: the configs of a batch read the same articles)."""
+    stop = stop_words()
+    words = (w.lower().strip("'\u2019-") for w in _WORD.findall(text))
+    return Counter(stem(w) for w in words if len(w) > 1 and w not in stop)
+
+
+def document_stems(doc: Document) -> Counter[str]:
+    """:func:`stem_counts` of an article's title and text."""
+    return stem_counts(f"{doc.article.title or ''}\n{doc.text}")
+
+
+@lru_cache(maxsize=4096)
+def english_idf(word: str) -> float:
+    """The inverse document frequency a word would have over English news at large, from its
+    frequency in English (wordfreq's, from Speer, 2022): a small corpus all about one story uses
+    its key words in every article, which says nothing of how telling those words are."""
+    from wordfreq import word_frequency
+
+    share = 1.0 - math.exp(-ARTICLE_WORDS * word_frequency(word, "en"))
+    return math.log(1.0 + (1.0 - share) / max(share, 1e-5))
+
+
 def brief_terms(brief: str) -> frozenset[str]:
     """What a brief is about: the stems of its content words."""
     return content_stems(_WORD.findall(brief))
@@ -189,8 +228,49 @@ class TopicMatcher:
         if self.terms:
             parts.append(self._term_relevance(text))
         if self.brief:
-            parts.append(len(self.brief & content_stems(_WORD.findall(text))) / len(self.brief))
+            used = document_stems(doc)
+            parts.append(sum(1 for t in self.brief if t in used) / len(self.brief))
         return round(sum(parts) / len(parts), 4)
+
+    def query(self) -> dict[str, tuple[float, float]]:
+        """The topic as a bag of stems: the brief's content words, and the words of its keywords and
+        entities, each with its weight and its :func:`english_idf` (of the rarest word with that stem)."""
+        query: dict[str, tuple[float, float]] = {}
+        sources = ((self.topic.brief,), self.topic.keywords, self.topic.entities)
+        for texts, weight in zip(sources, (1.0, KEYWORD_WEIGHT, ENTITY_WEIGHT), strict=True):
+            for word in (w.lower().strip("'\u2019-") for text in texts for w in _WORD.findall(text)):
+                if len(word) < 2 or word in stop_words() or word in INSTRUCTION_WORDS:
+                    continue
+                t = stem(word)
+                w, idf = query.get(t, (0.0, 0.0))
+                query[t] = (max(w, weight), max(idf, english_idf(word)))
+        return query
+
+    def focus(self, docs: Sequence[Document], read: Sequence[Document] = ()) -> dict[int, float]:
+        """How much each document is about the topic, to weigh it against the others (Okapi BM25 of
+        :meth:`query`; Robertson & Zaragoza, 2009). A word's idf is the larger of its idf over the
+        articles ``read`` (with ``docs``) and its :func:`english_idf`: in a large mixed corpus the
+        articles about the topic stand out from those that share only its common words, and in a
+        small one all about the topic its key words keep their weight. Empty without a topic."""
+        if not self.focused or not docs:
+            return {}
+        query = self.query()
+        bags = {id(d): document_stems(d) for d in (*read, *docs)}
+        df: Counter[str] = Counter()
+        for bag in bags.values():
+            df.update(t for t in query if t in bag)
+        n = len(bags)
+        idf = {t: max(math.log(1.0 + (n - df[t] + 0.5) / (df[t] + 0.5)), english) for t, (_, english) in query.items()}
+        lengths = {key: sum(bag.values()) for key, bag in bags.items()}
+        average = max(1.0, sum(lengths.values()) / n)
+        scores: dict[int, float] = {}
+        for d in docs:
+            bag = bags[id(d)]
+            norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[id(d)] / average)
+            scores[d.index] = math.fsum(
+                w * idf[t] * bag[t] * (BM25_K1 + 1.0) / (bag[t] + norm) for t, (w, _) in query.items() if t in bag
+            )
+        return scores
 
     def _term_relevance(self, text: str) -> float:
         total = sum(w for _, w in self.terms)

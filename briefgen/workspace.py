@@ -142,7 +142,8 @@ def _article_json(article: Article, source: str) -> dict[str, object]:
 def _article_from(data: dict[str, Any], source: str) -> Article:
     path = data["path"]
     return Article(
-        path=source + path if not path or path.startswith("#") else path,
+        # The part after the file: "#2" for an article of an export, ":3" for a record of a JSON Lines file.
+        path=source + path if not path or path.startswith(("#", ":")) else path,
         form=data["form"],
         blocks=tuple(Block(kind, text) for kind, text in data["blocks"]),
         title=data["title"],

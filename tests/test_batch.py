@@ -3,6 +3,7 @@ that stay contained, and sending from a batch."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -237,3 +238,17 @@ def test_batch_send_delivers_each_briefing_once(tmp_path):
     for received in server.received:
         (attachment,) = list(received.message.iter_attachments())
         assert attachment.get_content_type() == "application/pdf"
+
+
+def test_articles_of_a_file_keep_their_names_through_the_disk_cache(tmp_path):
+    """A record of a JSON Lines file ("news.jsonl:2") or an item of an export ("feed.xml#2") is
+    named the same whether it was read now or came from the cache."""
+    lines = tmp_path / "news.jsonl"
+    text = "The council met on Monday and voted on the port budget for the year. It passed by a wide margin."
+    lines.write_text("\n".join(json.dumps({"title": f"Item {n}", "text": text}) for n in (1, 2)), encoding="utf-8")
+    store = tmp_path / "cache"
+    fresh = Workspace(store).file_documents(lines)
+    cached = Workspace(store)
+    again = cached.file_documents(lines)
+    assert cached.stats.inputs_from_cache == 1
+    assert [d.article.path for d in again] == [d.article.path for d in fresh] == [f"{lines}:1", f"{lines}:2"]

@@ -9,7 +9,7 @@ import pytest
 from briefgen.clean import clean
 from briefgen.config import AUDIENCES, Topic
 from briefgen.errors import BriefgenError
-from briefgen.models import HEADING, PARAGRAPH, Article, Block, Sentence
+from briefgen.models import HEADING, PARAGRAPH, Article, Block, Document, Sentence
 from briefgen.nlp import analyse, load_pipeline
 from briefgen.players import merge_players
 from briefgen.summarize import SUMMARIZERS, explicit_why, get_summarizer, needs_previous, readable, select
@@ -42,6 +42,8 @@ def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Senten
         "By Ryo Tanabe | Pacific Ledger correspondent in Tokyo.",
         "Updated February 11, 2025, 9:00 a.m. Eastern Time.",
         "WASHINGTON, Feb. 11 (Meridian Wire) \u2014",
+        "North Korea did not immediately comment.",
+        "The ministry declined to comment on the report.",
     ],
 )
 def test_unreadable_sentences_are_never_candidates(text):
@@ -423,3 +425,241 @@ def test_a_brief_steers_key_points_to_what_it_asks_about():
     fishing = select(corpus, TopicMatcher(Topic(brief="What do fishing crews say about the harbour?")), audience)
     assert "wage" in wages.sections[0].sentences[0].text
     assert "Fishing" in fishing.sections[0].sentences[0].text
+
+
+# ----------------------------------------------------------------------------- the numpy forms agree with the plain ones
+
+
+def plain_tfisf(sentences):
+    """tf-isf vectors built entry by entry with a ``Counter`` per sentence: what :func:`tfisf_matrix` must equal."""
+    import math
+    from collections import Counter
+
+    import numpy as np
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for i, s in enumerate(sentences):
+        for t, n in Counter(s.tokens).items():
+            rows.append(i)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            values.append(1.0 + math.log(n))
+    shape = (len(sentences), max(1, len(vocab)))
+    df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=shape[1])
+    idf = np.log((1 + len(sentences)) / (1 + df)) + 1.0
+    weighted = np.asarray(values) * idf[np.asarray(cols, dtype=np.int64)]
+    norms = np.sqrt(np.bincount(np.asarray(rows, dtype=np.int64), weights=weighted**2, minlength=shape[0]))
+    norms[norms == 0] = 1.0
+    weighted /= norms[np.asarray(rows, dtype=np.int64)]
+    return sparse.csr_matrix((weighted, (rows, cols)), shape=shape, dtype=np.float64)
+
+
+def test_tfisf_matrix_is_the_plain_one_to_the_bit(corpus, follower_corpus):
+    import numpy as np
+
+    from briefgen.summarize import tfisf_matrix
+
+    empty = dataclasses.replace(sent("No words counted here at all."), tokens=())
+    repeated = dataclasses.replace(sent("Radar radar radar link."), tokens=("radar", "radar", "link", "radar"))
+    for sentences in (corpus.sentences, follower_corpus.sentences, (empty, repeated, empty), ()):
+        got, want = tfisf_matrix(sentences), plain_tfisf(sentences)
+        assert got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)  # same floats, not just close ones
+
+
+def test_concept_ids_are_the_bigram_concepts(corpus):
+    from briefgen.summarize import bigram_concepts, concept_index
+
+    def terms(*words):
+        return dataclasses.replace(sent(" ".join(words) + "."), terms=words)
+
+    # "new york" + "city" and "new" + "york city" read as the same bigram, "new york city".
+    odd = (terms("new york", "city", "hall"), terms("new", "york city", "hall"), terms(), terms("of", "the"))
+    for sentences in (corpus.sentences, odd):
+        index = concept_index(sentences)
+        by_text: dict[str, set[int]] = {}
+        by_id: dict[int, set[int]] = {}
+        for i, s in enumerate(sentences):
+            ids = index.of(i).tolist()
+            assert ids == sorted(set(ids)) and len(ids) == len(bigram_concepts(s))
+            for text in bigram_concepts(s):
+                by_text.setdefault(text, set()).add(i)
+            for c in ids:
+                by_id.setdefault(c, set()).add(i)
+        # One id per concept: each id is held by the very sentences that hold its bigram.
+        assert sorted(map(sorted, by_text.values())) == sorted(map(sorted, by_id.values()))
+    index = concept_index(odd)
+    assert len(set(index.of(0).tolist()) & set(index.of(1).tolist())) == 1
+    assert not len(index.of(2)) and not len(index.of(3))  # no pair; a pair of stop words is no concept
+
+
+def plain_weights(chooser):
+    """Concept weights as strings, summed with ``math.fsum`` over the sources, as the plain summarizer had them."""
+    import math
+
+    from briefgen.summarize import CONCEPT_MIN_SOURCES, NOVELTY_DISCOUNT, bigram_concepts
+
+    told = {c for s in chooser.ctx.background.sentences for c in bigram_concepts(s)}
+    per_doc: dict[int, set[str]] = {}
+    for s in chooser.sentences:
+        per_doc.setdefault(s.doc, set()).update(bigram_concepts(s))
+    need = min(CONCEPT_MIN_SOURCES, len(per_doc))
+    mass: dict[str, list[float]] = {}
+    for doc, concepts in per_doc.items():
+        for c in concepts:
+            mass.setdefault(c, []).append(chooser.ctx.source_weight(doc))
+    factor = 1.0 - NOVELTY_DISCOUNT
+    return {c: math.fsum(m) * (factor if c in told else 1.0) for c, m in mass.items() if len(m) >= need}, told
+
+
+@pytest.mark.parametrize("brief", ["", "Describe the radar network and the defense secretariat."])
+def test_concept_coverage_scores_as_the_plain_sums_do(corpus, nlp, brief):
+    import math
+
+    from briefgen.models import Background
+    from briefgen.summarize import COST_SCALE, REDUNDANT, ConceptCoverage, bigram_concepts, context
+
+    before = analyse([clean(Article(path="o.txt", form="text", blocks=(Block(PARAGRAPH, STORY_A[0]),)), 0)], nlp)
+    relevance = {0: 0.9, 1: 0.3, 2: 0.6}  # sources that count for less than one
+    ctx = context(corpus, TopicMatcher(Topic(brief=brief)), relevance, Background(sentences=before.sentences))
+    chooser = ConceptCoverage(ctx)
+    weights, told = plain_weights(chooser)
+    for i, s in enumerate(corpus.sentences):
+        ids = chooser.concepts.of(i)
+        assert sorted(chooser.weights[ids].tolist()) == sorted(weights.get(c, 0.0) for c in bigram_concepts(s))
+        gain = math.fsum(weights.get(c, 0.0) for c in bigram_concepts(s))
+        prior = ctx.location_prior(s) * ctx.topic_prior(i)
+        assert chooser.salience[i] == gain * prior / s.words**COST_SCALE == chooser.score(i)
+        kept = [c for c in bigram_concepts(s) if c in weights] or list(bigram_concepts(s))
+        fresh = sum(1 for c in kept if c not in told)
+        assert chooser.is_new(i) == (2 * fresh >= len(kept) and chooser.told_similarity[i] <= REDUNDANT)
+    first = max(ctx.candidates, key=lambda i: chooser.salience[i])
+    chooser.take(first)
+    covered = bigram_concepts(corpus.sentences[first])
+    for i, s in enumerate(corpus.sentences):
+        gain = math.fsum(weights.get(c, 0.0) for c in bigram_concepts(s) if c not in covered)
+        assert chooser.scores()[i] == chooser.score(i) == gain * chooser.prior[i] / chooser.cost[i]
+
+
+def plain_pick(chooser, pool, k, relevance):
+    """MMR one sentence at a time, as :meth:`Summarizer.pick` did before it scored the pool at once."""
+    from briefgen.summarize import MMR_LAMBDA, REDUNDANT
+
+    top = float(max(relevance))
+    scale = 1.0 / top if top > 0 else 1.0
+    remaining = [i for i in pool if i not in set(chooser.chosen)]
+    picked: list[int] = []
+    while remaining and len(picked) < k:
+        best, best_score = None, float("-inf")
+        for i in remaining:
+            red = chooser.redundancy(i)
+            if red > REDUNDANT:
+                continue
+            score = MMR_LAMBDA * relevance[i] * scale - (1 - MMR_LAMBDA) * red
+            if score > best_score:
+                best, best_score = i, score
+        if best is None:
+            break
+        remaining.remove(best)
+        picked.append(best)
+        chooser.take(best)
+    return picked
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_pick_chooses_as_plain_mmr_does(corpus, ties):
+    import numpy as np
+
+    from briefgen.summarize import CentroidMMR, context
+
+    ctx = context(corpus, TopicMatcher(Topic()))
+    ours, theirs = CentroidMMR(ctx), CentroidMMR(ctx)
+    relevance = np.ones(len(corpus.sentences)) if ties else ours.salience
+    pool = list(reversed(ctx.candidates))  # of equal scores, the first in the pool wins
+    assert ours.pick(pool, 4, relevance=relevance) == plain_pick(theirs, pool, 4, relevance)
+    assert ours.chosen == theirs.chosen
+
+
+def test_pick_asks_its_condition_of_the_best_first_and_keeps_to_it(corpus):
+    from briefgen.summarize import FUTURE, CentroidMMR, context
+
+    ctx = context(corpus, TopicMatcher(Topic()))
+    lazy, eager = CentroidMMR(ctx), CentroidMMR(ctx)
+    sents = corpus.sentences
+    asked: list[int] = []
+
+    def ahead(i: int) -> bool:
+        asked.append(i)
+        return bool(FUTURE.search(sents[i].text))
+
+    got = lazy.pick(ctx.candidates, 2, where=ahead)
+    assert got == eager.pick([i for i in ctx.candidates if FUTURE.search(sents[i].text)], 2)
+    assert got and len(asked) == len(set(asked))  # each sentence asked once at most
+    assert lazy.pick(ctx.candidates, 2, where=lambda i: False) == []
+
+
+def _article(k: int, *paragraphs: str) -> Document:
+    return clean(Article(path=f"d{k}", form="text", blocks=tuple(Block(PARAGRAPH, p) for p in paragraphs)), k)
+
+
+OSTEOARTHRITIS = Topic(
+    keywords=["osteoarthritis", "treatment"],
+    brief="Describe what treatments for osteoarthritis have been tried and the results of research on them.",
+)
+
+
+def test_focus_sets_articles_about_the_topic_apart_from_those_that_share_its_common_words():
+    about = [
+        _article(
+            k, f"Doctors tried {kind} as a treatment for osteoarthritis of the knee, and research found it eased pain."
+        )
+        for k, kind in enumerate(["glucosamine", "knee replacement", "acupuncture"])
+    ]
+    others = [
+        _article(
+            10 + k,
+            f"The results of the {field} research changed the treatment of {field} patients.",
+            "Officials said the results would shape treatment guidelines next year.",
+        )
+        for k, field in enumerate(["heart", "lung", "skin", "eye", "liver", "kidney", "blood", "bone", "ear", "gut"])
+    ]
+    focus = TopicMatcher(OSTEOARTHRITIS).focus([*about, *others])
+    assert min(focus[d.index] for d in about) > 1.5 * max(focus[d.index] for d in others)
+
+
+def test_focus_keeps_a_small_corpus_all_about_the_topic_together():
+    """Over a few articles that all name the topic's key word, that word still tells: none of them falls far behind."""
+    docs = [
+        _article(k, f"{lead} osteoarthritis, which wears down the cartilage of the knee and hip.")
+        for k, lead in enumerate(["A new drug trial targets", "Surgeons in Lyon reported on", "Exercise helps with"])
+    ]
+    focus = TopicMatcher(OSTEOARTHRITIS).focus(docs)
+    assert min(focus.values()) >= 0.7 * max(focus.values())
+
+
+def test_a_source_far_less_about_the_topic_counts_little():
+    from briefgen.summarize import RELEVANT_SHARE, context
+
+    docs = [
+        _article(k, "The port of Valmora opened a new container terminal on Monday after two years.") for k in range(3)
+    ]
+    corpus = analyse(docs, load_pipeline())
+    ctx = context(corpus, TopicMatcher(Topic(keywords=["port"])), {0: 1.0, 1: RELEVANT_SHARE, 2: RELEVANT_SHARE / 2})
+    assert ctx.source_weight(0) == ctx.source_weight(1) == 1.0
+    assert ctx.source_weight(2) <= 0.1
+
+
+def test_a_key_player_is_quoted_where_a_sentence_is_about_them():
+    from briefgen.players import player_name
+    from briefgen.summarize import leads_with
+
+    about = sent("Maria Lopez, the port's director, signed the terminal contract on Monday.")
+    aside = sent("The terminal contract was signed on Monday in the presence of many officials and Maria Lopez.")
+    assert leads_with(about, "Maria Lopez") and not leads_with(aside, "Maria Lopez")
+    # The wire service that filed the story is not one of its players.
+    assert player_name("AP", "ORG") is None and player_name("Reuters", "ORG") is None
+    assert player_name("Maria Lopez", "PERSON") == "Maria Lopez"
