@@ -663,6 +663,27 @@ def _template_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
 
 
 @cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--offline", is_flag=True, help="Check against the written sources/ texts instead of reading the inputs again."
+)
+@_verbose_option
+def verify(outdir: Path, offline: bool) -> None:
+    """Check the briefing in OUTDIR: every quoted item is its source's text at its offsets, each
+    source's text has its recorded sha256, and no written file changed since the build. Exit 1,
+    naming each item, source and file that does not hold."""
+    from .textsafe import printable
+    from .verify import verify as check
+
+    result = check(outdir, offline=offline)
+    for problem in result.problems:
+        click.echo(printable(str(problem)), err=True)
+    click.echo(result.summary(), err=not result.ok)
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.command()
 @_verbose_option
 def schema() -> None:
     """Print the JSON Schema of a config file, every key described: for editors that complete and check YAML."""

@@ -227,3 +227,14 @@ def test_the_2024_analysis_is_kept_for_a_window_in_2024(seeds, tmp_path):
     assert decisions["003"].status == "kept" and decisions["003"].not_before == dt.date(2024, 4, 11)
     assert decisions["000"].status == "outside window"  # dated 2025-02-10
     assert decisions["003"].date_source == "inferred"
+
+
+def test_the_seed_briefing_verifies_against_its_inputs(seed_build):
+    from briefgen.verify import verify
+
+    result, data = seed_build
+    out = result.outputs["json"].parent
+    for offline in (False, True):
+        check = verify(out, offline=offline)
+        assert check.ok, check.problems
+        assert check.items == sum(len(s["items"]) for s in data["sections"])

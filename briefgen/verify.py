@@ -1,0 +1,156 @@
+"""Check a finished briefing: every quoted item is its source's text at its offsets.
+
+A build writes, beside the briefing, each cited source's cleaned text (``sources/<n>.txt``),
+its sha256 in ``briefing.json`` and the sha256 of every file in ``manifest.json``. Anyone can
+then re-check the briefing without trusting whoever made it: :func:`verify` re-reads the
+build's inputs through the config it was built from and cleans them again (or, offline, takes
+the written ``sources/`` texts), and checks that each source's text still has its recorded
+sha256, that every item's text is that text at the item's offsets, and that no written file
+was changed after the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import BriefgenError
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that does not hold: where (an item, a source or a file) and what."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What :func:`verify` checked and what it found."""
+
+    items: int
+    sources: int
+    files: int
+    offline: bool
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        read = "the written source texts" if self.offline else "the inputs, read and cleaned again"
+        if self.ok:
+            return (
+                f"verified: {self.items} quoted items match their {self.sources} sources at their offsets "
+                f"({read}); {self.files} files unchanged since the build"
+            )
+        return f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {self.items} items and {self.sources} sources ({read})"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BriefgenError(f"{path.parent} is not a briefing directory: no {path.name}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BriefgenError(f"cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise BriefgenError(f"{path} is not a briefing's {path.name}")
+    return data
+
+
+def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = None) -> Verification:
+    """Check the briefing written to ``out_dir`` (see the module docstring)."""
+    manifest = _read_json(out_dir / "manifest.json")
+    problems: list[Problem] = []
+    files: dict[str, str] = manifest.get("files") or {}
+    for name, digest in sorted(files.items()):
+        path = out_dir / name
+        if not path.is_file():
+            problems.append(Problem(name, "missing"))
+        elif _sha256(path.read_bytes()) != digest:
+            problems.append(Problem(name, "changed since the build (edited by hand?)"))
+    briefing = _read_json(out_dir / "briefing.json")
+    sources: list[dict[str, Any]] = briefing.get("sources") or []
+    texts = (
+        _written_texts(out_dir, sources, problems) if offline else _reread_texts(manifest, sources, problems, workspace)
+    )
+    for source in sources:
+        n = source.get("id")
+        text = texts.get(n)
+        if text is not None and _sha256(text.encode("utf-8")) != source.get("text_sha256"):
+            problems.append(Problem(f"source {n} ({source.get('path')})", "its text has changed since the build"))
+            texts[n] = None
+    items = 0
+    for section in briefing.get("sections") or []:
+        for k, item in enumerate(section.get("items") or [], start=1):
+            items += 1
+            where = f"{section.get('heading', section.get('name'))}, item {k}"
+            for n, (start, end) in zip(item.get("sources") or [], item.get("offsets") or [], strict=False):
+                text = texts.get(n)
+                if text is None:
+                    continue  # the source's own problem is reported once
+                if text[start:end] != item.get("text"):
+                    quoted = " ".join(str(item.get("text", "")).split())
+                    problems.append(
+                        Problem(
+                            where,
+                            f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}",
+                        )
+                    )
+    return Verification(items, len(sources), len(files), offline, tuple(problems))
+
+
+def _written_texts(out_dir: Path, sources: list[dict[str, Any]], problems: list[Problem]) -> dict[Any, str | None]:
+    from .novelty import SOURCES_DIR
+
+    texts: dict[Any, str | None] = {}
+    for source in sources:
+        n = source.get("id")
+        path = out_dir / SOURCES_DIR / f"{n}.txt"
+        try:
+            texts[n] = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            problems.append(Problem(f"source {n}", f"{SOURCES_DIR}/{n}.txt is missing or unreadable"))
+            texts[n] = None
+    return texts
+
+
+def _reread_texts(
+    manifest: dict[str, Any], sources: list[dict[str, Any]], problems: list[Problem], workspace: Workspace | None
+) -> dict[Any, str | None]:
+    """Each source's text as reading and cleaning the build's inputs gives it today."""
+    from .config import load_config
+    from .pipeline import apply_limits, display_path, ingest
+    from .workspace import Workspace
+
+    config = manifest.get("config")
+    if not config:
+        raise BriefgenError("manifest.json does not name the config of the build; use --offline")
+    loaded = load_config(Path(config))
+    docs, _ = apply_limits(ingest(loaded, [], workspace or Workspace(None)), loaded.config.limits, [])
+    # Sources are named as briefings name them: relative to the config, as display_path makes them.
+    by_path = {display_path(doc.article.path, loaded.base_dir): doc.text for doc in docs}
+    texts: dict[Any, str | None] = {}
+    for source in sources:
+        n, path = source.get("id"), source.get("path")
+        text = by_path.get(path) if path else None
+        if text is None:
+            problems.append(Problem(f"source {n} ({path})", "no longer among the build's inputs"))
+        texts[n] = text
+    return texts
