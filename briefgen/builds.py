@@ -68,7 +68,8 @@ def default_out_dir(loaded: LoadedConfig, as_of: dt.date) -> Path:
 # ----------------------------------------------------------------------------- what a build is made from
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, as manifests record each output and input."""
     with path.open("rb") as data:
         return hashlib.file_digest(data, "sha256").hexdigest()
 
@@ -79,7 +80,7 @@ def _input_hash(path: Path, max_bytes: int) -> str:
         info = path.stat()
         if info.st_size > max_bytes:
             return f"size {info.st_size}, modified {info.st_mtime_ns}"
-        return _sha256(path)
+        return file_sha256(path)
     except OSError:
         return "unreadable"
 
@@ -93,8 +94,8 @@ def _tree_hashes(label: str, directory: Path, base: Path) -> dict[str, str]:
     files = sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
     try:
         if label == "default":
-            return {f"default:{p.relative_to(directory).as_posix()}": _sha256(p) for p in files}
-        return {_shown(p, base): _sha256(p) for p in files}
+            return {f"default:{p.relative_to(directory).as_posix()}": file_sha256(p) for p in files}
+        return {_shown(p, base): file_sha256(p) for p in files}
     except OSError as exc:
         raise RenderError(f"cannot read template {exc.filename}: {exc.strerror or exc}") from None
 
@@ -184,7 +185,7 @@ def write_manifest(
         "as_of": as_of.isoformat(),
         "fingerprint": fingerprint(ingredients),
         "made_from": ingredients,
-        "files": {path.name: _sha256(path) for path in outputs.values()},
+        "files": {path.name: file_sha256(path) for path in outputs.values()},
     }
     path = out_dir / MANIFEST
     try:
@@ -250,7 +251,7 @@ def reusable(
         if path.name not in manifest["files"]:
             return None, f"the build has no {path.name}"
         try:
-            if manifest["files"][path.name] != _sha256(path):
+            if manifest["files"][path.name] != file_sha256(path):
                 return None, f"{path.name} is not as built"
         except OSError:
             return None, f"{path.name} is missing"

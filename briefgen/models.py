@@ -161,6 +161,11 @@ class Selection:
     sections: tuple[SectionSelection, ...]
 
 
+def text_sha256(text: str) -> str:
+    """The sha256 of a text's UTF-8 bytes: what ``briefing.json`` records of each source's cleaned text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Another outlet that carried the same story as a cited source."""
@@ -195,7 +200,7 @@ class Source:
 
     @property
     def text_sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return text_sha256(self.text)
 
     @property
     def label(self) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
@@ -129,14 +129,18 @@ def _stemmer() -> _Stemmer:
     return stemmer
 
 
-def content_stems(words: Iterable[str]) -> frozenset[str]:
-    """The stems of the words that carry content: no stop words, no instructions, no single letters."""
+def content_words(words: Iterable[str]) -> Iterator[str]:
+    """The words that carry content, in lower case: no stop words, no instructions, no single letters."""
     stop = stop_words()
-    return frozenset(
-        stem(w)
-        for w in (w.lower().strip("'\u2019-") for w in words)
-        if len(w) > 1 and w not in stop and w not in INSTRUCTION_WORDS
-    )
+    for word in words:
+        w = word.lower().strip("'\u2019-")
+        if len(w) > 1 and w not in stop and w not in INSTRUCTION_WORDS:
+            yield w
+
+
+def content_stems(words: Iterable[str]) -> frozenset[str]:
+    """The stems of :func:`content_words`."""
+    return frozenset(stem(w) for w in content_words(words))
 
 
 @lru_cache(maxsize=8192)
@@ -238,9 +242,7 @@ class TopicMatcher:
         query: dict[str, tuple[float, float]] = {}
         sources = ((self.topic.brief,), self.topic.keywords, self.topic.entities)
         for texts, weight in zip(sources, (1.0, KEYWORD_WEIGHT, ENTITY_WEIGHT), strict=True):
-            for word in (w.lower().strip("'\u2019-") for text in texts for w in _WORD.findall(text)):
-                if len(word) < 2 or word in stop_words() or word in INSTRUCTION_WORDS:
-                    continue
+            for word in content_words(w for text in texts for w in _WORD.findall(text)):
                 t = stem(word)
                 w, idf = query.get(t, (0.0, 0.0))
                 query[t] = (max(w, weight), max(idf, english_idf(word)))

@@ -11,13 +11,14 @@ was changed after the build.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .builds import MANIFEST, OUTPUT_FILES, file_sha256
 from .errors import BriefgenError
+from .models import text_sha256
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -58,10 +59,6 @@ class Verification:
         return f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {self.items} items and {self.sources} sources ({read})"
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -76,16 +73,16 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = None) -> Verification:
     """Check the briefing written to ``out_dir`` (see the module docstring)."""
-    manifest = _read_json(out_dir / "manifest.json")
+    manifest = _read_json(out_dir / MANIFEST)
     problems: list[Problem] = []
     files: dict[str, str] = manifest.get("files") or {}
     for name, digest in sorted(files.items()):
         path = out_dir / name
         if not path.is_file():
             problems.append(Problem(name, "missing"))
-        elif _sha256(path.read_bytes()) != digest:
+        elif file_sha256(path) != digest:
             problems.append(Problem(name, "changed since the build (edited by hand?)"))
-    briefing = _read_json(out_dir / "briefing.json")
+    briefing = _read_json(out_dir / OUTPUT_FILES["json"])
     sources: list[dict[str, Any]] = briefing.get("sources") or []
     texts = (
         _written_texts(out_dir, sources, problems) if offline else _reread_texts(manifest, sources, problems, workspace)
@@ -93,7 +90,7 @@ def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = N
     for source in sources:
         n = source.get("id")
         text = texts.get(n)
-        if text is not None and _sha256(text.encode("utf-8")) != source.get("text_sha256"):
+        if text is not None and text_sha256(text) != source.get("text_sha256"):
             problems.append(Problem(f"source {n} ({source.get('path')})", "its text has changed since the build"))
             texts[n] = None
     items = 0

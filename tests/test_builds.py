@@ -107,7 +107,7 @@ def test_a_file_too_large_to_read_is_fingerprinted_by_size_and_time(tmp_path, mo
     def never(path):
         raise AssertionError("read a file over the limit")
 
-    monkeypatch.setattr(builds, "_sha256", never)
+    monkeypatch.setattr(builds, "file_sha256", never)
     assert builds._input_hash(big, max_bytes=4096).startswith("size 5000, modified ")
 
 
