@@ -257,7 +257,8 @@ class TopicMatcher:
         if not self.focused or not docs:
             return {}
         query = self.query()
-        bags = {id(d): document_stems(d) for d in (*read, *docs)}
+        # By index: a kept document is a dated copy of the one read, and must count once.
+        bags = {d.index: document_stems(d) for d in (*read, *docs)}
         df: Counter[str] = Counter()
         for bag in bags.values():
             df.update(t for t in query if t in bag)
@@ -267,8 +268,8 @@ class TopicMatcher:
         average = max(1.0, sum(lengths.values()) / n)
         scores: dict[int, float] = {}
         for d in docs:
-            bag = bags[id(d)]
-            norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[id(d)] / average)
+            bag = bags[d.index]
+            norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths[d.index] / average)
             scores[d.index] = math.fsum(
                 w * idf[t] * bag[t] * (BM25_K1 + 1.0) / (bag[t] + norm) for t, (w, _) in query.items() if t in bag
             )

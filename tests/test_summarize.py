@@ -663,3 +663,15 @@ def test_a_key_player_is_quoted_where_a_sentence_is_about_them():
     # The wire service that filed the story is not one of its players.
     assert player_name("AP", "ORG") is None and player_name("Reuters", "ORG") is None
     assert player_name("Maria Lopez", "PERSON") == "Maria Lopez"
+
+
+def test_focus_counts_a_kept_copy_of_an_article_read_once():
+    """A kept document is a new object for the same article (its dates inferred): it is not a second article."""
+    read = [
+        _article(k, f"Doctors tried {kind} as a treatment for osteoarthritis of the knee.")
+        for k, kind in enumerate(["glucosamine", "acupuncture"])
+    ] + [_article(5, "The council voted on the port budget for the year.")]
+    kept = [dataclasses.replace(d) for d in read[:2]]
+    topic = TopicMatcher(OSTEOARTHRITIS)
+    alone = topic.focus(read)
+    assert topic.focus(kept, read) == {d.index: alone[d.index] for d in kept}
