@@ -10,9 +10,9 @@ BIN    := $(VENV)/bin
 AS_OF  ?= 2025-02-14
 # Debian libraries WeasyPrint loads at run time.
 DEBIAN_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-# For the tests only: the browser the screenshot tests drive, and poppler for PDF checks.
+# For the tests only: the browser the screenshot and editor tests drive (and its driver), and poppler for PDF checks.
 # Tests that need them are skipped where they cannot be installed.
-TEST_DEBIAN := chromium poppler-utils
+TEST_DEBIAN := chromium chromium-driver poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint setup system-deps test-deps clean

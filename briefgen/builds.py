@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .config import LoadedConfig
 
 MANIFEST = "manifest.json"
+#: Where a build writes each cited source's cleaned text (``<id>.txt``), which items' offsets index.
+SOURCES_DIR = "sources"
 
 #: What each rendered output is called in the output directory, in the order they are written.
 OUTPUT_FILES = {
@@ -126,9 +128,11 @@ CODE_LIBRARIES = (
 )  # fmt: skip
 
 
-def made_from(loaded: LoadedConfig) -> dict[str, Any]:
-    """Everything a build of this config depends on, hashed; raises BriefgenError when a part is missing."""
+def made_from(loaded: LoadedConfig, out_dir: Path | None = None) -> dict[str, Any]:
+    """Everything a build of this config depends on, hashed; raises BriefgenError when a part is missing.
+    With ``out_dir``, the editor's ``edits.yaml`` there is part of it."""
     from . import render
+    from .edits import edits_digest
     from .ingest import expand_sources, sidecar_path
     from .nlp import model_identity
 
@@ -157,7 +161,9 @@ def made_from(loaded: LoadedConfig) -> dict[str, Any]:
         sidecar = sidecar_path(path)
         if sidecar.is_file():
             inputs[_shown(sidecar, base)] = _input_hash(sidecar, config.limits.max_bytes)
+    edits = edits_digest(out_dir) if out_dir is not None else None
     return {
+        **({"edits": edits} if edits else {}),
         "briefgen": __version__,
         "code": code_version(),
         "model": model_identity(config.spacy_model),
@@ -167,6 +173,18 @@ def made_from(loaded: LoadedConfig) -> dict[str, Any]:
         "inputs": inputs,
         "urls": sorted(public_url(s) for s in config.sources if is_url(s)),  # never a password
     }
+
+
+def changed_files(out_dir: Path, manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    """Each file ``manifest`` lists that is missing from ``out_dir`` or no longer has its sha256, with what is wrong."""
+    changed = []
+    for name, digest in sorted((manifest.get("files") or {}).items()):
+        path = out_dir / name
+        if not path.is_file():
+            changed.append((name, "missing"))
+        elif file_sha256(path) != digest:
+            changed.append((name, "changed since the build (edited by hand?)"))
+    return changed
 
 
 def fingerprint(ingredients: dict[str, Any]) -> str:
@@ -217,6 +235,8 @@ def _what_changed(before: dict[str, Any], now: dict[str, Any]) -> str:
                 return f"{noun} {name} is new"
             if old[name] != new[name]:
                 return f"{name} changed"
+    if before.get("edits") != now.get("edits"):
+        return "edits.yaml changed"
     return "what it was made from changed"
 
 
@@ -259,7 +279,7 @@ def reusable(
         return outputs, "intact"
     if now is None:
         try:
-            now = made_from(loaded)
+            now = made_from(loaded, out_dir)
         except BriefgenError as exc:
             return None, str(exc)
     if now["urls"]:

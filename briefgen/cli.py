@@ -366,7 +366,16 @@ def send(
     workspace = _workspace(cache_dir, no_cache)
     formats = send_formats(loaded.config.output.formats)
     sent = already_sent(loaded, as_of, delivery_log)
-    finished = ensure_built(loaded, as_of, out_dir, formats, workspace, rebuild=rebuild, sent=sent)
+    finished = ensure_built(
+        loaded,
+        as_of,
+        out_dir,
+        formats,
+        workspace,
+        rebuild=rebuild,
+        sent=sent,
+        approved=loaded.config.delivery.require_approval,
+    )
     if finished.built:
         logger.info("built the briefing in %s (%s)", out_dir, finished.reason)
     else:
@@ -391,6 +400,18 @@ def send(
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
 @click.option("--send", is_flag=True, help="Email each briefing to its config's recipients.")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 1024),
+    metavar="N",
+    help="Build on N local processes (default: the project's batch.workers, else 1: this process).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Build on the Dask cluster of this scheduler, or scheduler file "
+    "(default: env BRIEFGEN_DASK_SCHEDULER, else the project's batch.scheduler).",
+)
 @_send_options
 @_rebuild_option
 @_cache_options
@@ -400,6 +421,8 @@ def batch(
     paths: tuple[Path, ...],
     as_of: dt.date | None,
     send: bool,
+    workers: int | None,
+    scheduler: str | None,
     dry_run: bool,
     resend: bool,
     delivery_log: Path | None,
@@ -414,12 +437,16 @@ def batch(
     once; a finished build whose inputs are unchanged is reused unless --rebuild. Ends with a summary table; exits 1 if any config failed."""
     import dataclasses
 
-    from .batch import expand_configs, format_table, run_batch
+    from .batch import executor_for, expand_configs, format_table, run_batch
 
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("--workers and --scheduler cannot be used together: the cluster has its own workers")
     out = _Output(quiet, as_json)
     configs, rows = expand_configs(paths)
     workspace = _workspace(cache_dir, no_cache)
     started = time.perf_counter()
+    executor = executor_for(configs, workers=workers, scheduler=scheduler)
+    click.get_current_context().call_on_close(executor.close)
     run = functools.partial(
         run_batch,
         configs,
@@ -430,6 +457,7 @@ def batch(
         resend=resend,
         delivery_log=delivery_log,
         rebuild=rebuild,
+        executor=executor,
     )
     if sys.stderr.isatty() and len(configs) > 1 and not quiet:
 
@@ -446,12 +474,13 @@ def batch(
             rows += run(done=lambda row: bar.update(1, row))
     else:
         rows += run()
+    where = f" {executor.where}" if executor.where else ""
     workspace.prune()
     out.line(format_table(rows))
     failed = [r for r in rows if not r.ok]
     out.line(
         f"{len(rows)} config(s): {len(rows) - len(failed)} ok, {len(failed)} failed, "
-        f"{time.perf_counter() - started:.1f}s; {workspace.stats.summary()}"
+        f"{time.perf_counter() - started:.1f}s{where}; {workspace.stats.summary()}"
     )
     out.data = {
         "rows": [_batch_row(r) for r in rows],
@@ -681,6 +710,52 @@ def verify(outdir: Path, offline: bool) -> None:
     click.echo(result.summary(), err=not result.ok)
     if not result.ok:
         sys.exit(1)
+
+
+@cli.command()
+@click.argument("outdir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--by", metavar="NAME", help="Who approves it (default: the user running the command).")
+@_verbose_option
+def approve(outdir: Path, by: str | None) -> None:
+    """Approve the briefing in OUTDIR exactly as it is now, after checking it (`verify --offline`).
+
+    A config with `delivery.require_approval: true` is sent only when its build is approved and
+    nothing changed since: a rebuild, a new edit or a changed file needs a new approval."""
+    from .approval import approve as record
+
+    done = record(outdir, by=by)
+    click.echo(
+        f"approved {outdir} (build {done['fingerprint'][:12]}) by {done['approved_by']} at {done['approved_at']}"
+    )
+
+
+@cli.command()
+@click.argument("config", type=click.Path(path_type=Path))
+@click.option("--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help=_AS_OF_HELP)
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on, on 127.0.0.1 only (0: any free port).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output directory (default: output/<config name>/<as-of>/).",
+)
+@_verbose_option
+def serve(config: Path, as_of: dt.date | None, port: int, out_dir: Path | None) -> None:
+    """Preview the briefing of CONFIG in a browser and edit it there: drop a quote (the next best
+    sentence takes its place), add an analyst's note, approve it.
+
+    Builds into the output directory as `build` does, and rebuilds whenever the config, the
+    templates, the articles or edits.yaml change. Listens on 127.0.0.1 only and answers only a
+    browser that opened the URL it prints (with its secret ?token=); Ctrl-C stops it."""
+    from .serve import run
+
+    run(config, as_of=as_of, out_dir=out_dir, port=port, announce=click.echo)
 
 
 @cli.command()

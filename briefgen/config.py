@@ -504,6 +504,10 @@ class Delivery(_Model):
     """The SQLite delivery log, relative to the config file; default ``output/deliveries.sqlite`` in
     the working directory. It records every message so nothing is sent twice."""
 
+    require_approval: bool = False
+    """Send only a build an editor approved (``briefgen approve OUTDIR``) and nothing changed since:
+    ``send`` and ``batch --send`` refuse any other with one line naming why."""
+
 
 class Config(_Model):
     """One briefing: its topic, audience, sources, window and output."""
@@ -775,6 +779,17 @@ PATH_KEYS = (
 )
 
 
+class BatchSettings(_Model):
+    """How ``briefgen batch`` runs the project's configs when its command line does not say."""
+
+    scheduler: str | None = Field(default=None, max_length=1000)
+    """The Dask scheduler to build on, ``tcp://HOST:PORT`` or a scheduler file; ``--scheduler`` and
+    ``BRIEFGEN_DASK_SCHEDULER`` win over it, and so does ``--workers``."""
+
+    workers: int = Field(default=1, ge=1, le=1024)
+    """How many local processes to build on when no scheduler is named; ``--workers`` wins over it."""
+
+
 class ProjectFile(_Model):
     """``briefgen.yaml``: marks the root of a project and holds what its configs share."""
 
@@ -782,6 +797,21 @@ class ProjectFile(_Model):
     """Keys every config of the project inherits, as a config would write them (a config's own
     keys win; mappings merge key by key, lists are replaced): ``delivery.email.smtp``,
     ``delivery.email.from``, ``branding``, ``sources``... Paths are relative to the project's root."""
+
+    batch: BatchSettings = Field(default_factory=BatchSettings)
+    """Where ``briefgen batch`` builds: in one process, on local processes or on a Dask cluster."""
+
+
+def load_project(root: Path) -> tuple[ProjectFile, yaml.Node | None]:
+    """The project file of the project at ``root``, validated, and its YAML node tree; a
+    ConfigError listing every problem, each with its key path and line."""
+    project_file = root / PROJECT_FILE
+    data, node = _read_yaml(project_file, "project file")
+    try:
+        return ProjectFile.model_validate(data), node
+    except ValidationError as exc:
+        problems = _dedupe([_format_error(e, node) for e in exc.errors()])
+        raise ConfigError(f"{project_file}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -873,12 +903,7 @@ def load_config(path: str | Path) -> LoadedConfig:
     project_node: yaml.Node | None = None
     project_file = project / PROJECT_FILE if project else None
     if project is not None and project_file is not None:
-        project_data, project_root_node = _read_yaml(project_file, "project file")
-        try:
-            project_settings = ProjectFile.model_validate(project_data)
-        except ValidationError as exc:
-            problems = _dedupe([_format_error(e, project_root_node) for e in exc.errors()])
-            raise ConfigError(f"{project_file}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
+        project_settings, project_root_node = load_project(project)
         defaults = _rebase_paths(project_settings.defaults, project, path.parent.absolute())
         project_node = _defaults_node(project_root_node)
     try:

@@ -867,10 +867,24 @@ def deliver(
 
     ``outputs`` are the build's files (``pdf``, ``email.html``, ``txt``). With ``dry_run``
     each message is written as an ``.eml`` file beside them instead, and nothing is logged.
+    With ``delivery.require_approval`` a build that is not approved as it is now
+    (:func:`~briefgen.approval.approval_problem`) is refused before anything is sent; a dry
+    run, which sends nothing, goes on and says so.
     """
     import hashlib
 
     from . import render
+    from .approval import approval_problem, approved_bytes_problem
+
+    approval = loaded.config.delivery.require_approval
+    if approval:
+        if "pdf" not in outputs:
+            raise DeliveryError(f"{loaded.path.name}: not sent: no build to check the approval of", exit_code=1)
+        problem = approval_problem(outputs["pdf"].parent)
+        if problem is not None and not dry_run:
+            raise DeliveryError(f"{loaded.path.name}: not sent: the briefing is {problem}", exit_code=1)
+        if problem is not None:
+            logger.warning("%s: the briefing is %s; a real send would refuse it", loaded.path.name, problem)
 
     settings = email_settings(loaded)
     recipients = settings.recipients()
@@ -885,10 +899,16 @@ def deliver(
         recipients = [(k, a) for k, a in recipients if addr_spec(a).lower() in wanted]
     try:
         pdf = outputs["pdf"].read_bytes()
-        text = outputs["txt"].read_text(encoding="utf-8")
-        html = outputs["email.html"].read_text(encoding="utf-8")
-    except (KeyError, OSError) as exc:
+        text_bytes = outputs["txt"].read_bytes()
+        html_bytes = outputs["email.html"].read_bytes()
+        text, html = text_bytes.decode("utf-8"), html_bytes.decode("utf-8")
+    except (KeyError, OSError, UnicodeDecodeError) as exc:
         raise DeliveryError(f"the build to send is incomplete: {exc}", exit_code=1) from None
+    if approval and not dry_run:  # what is sent is what was approved, byte for byte, whatever ran meanwhile
+        read = {outputs[k].name: data for k, data in (("pdf", pdf), ("txt", text_bytes), ("email.html", html_bytes))}
+        changed = approved_bytes_problem(outputs["pdf"].parent, read)
+        if changed is not None:
+            raise DeliveryError(f"{loaded.path.name}: not sent: {changed}", exit_code=1)
     logo = None
     if loaded.config.branding.logo and f'src="{render.EMAIL_LOGO_SRC}"' in html:  # the HTML shows the logo
         logo = render.logo_part(render.logo_data_uri(loaded.resolve(loaded.config.branding.logo)))

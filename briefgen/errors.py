@@ -56,3 +56,7 @@ class DeliveryError(BriefgenError):
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+
+
+class ClusterError(BriefgenError):
+    """The Dask scheduler a batch is to run on cannot be reached, or its workers cannot run this briefgen."""

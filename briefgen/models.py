@@ -166,6 +166,13 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def passage_id(text: str) -> str:
+    """A quoted sentence's stable id, from its words alone: the same sentence has the same id in
+    every build, wherever it stands in its article and whichever outlet carries it, so an editor's
+    ``drop`` (``edits.yaml``) still names it after its article is corrected elsewhere or rebuilt."""
+    return "q" + hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:11]
+
+
 @dataclass(frozen=True)
 class SourceRef:
     """Another outlet that carried the same story as a cited source."""
@@ -218,6 +225,8 @@ class Item:
     label: str | None = None
     new: bool | None = None
     """With a previous briefing: whether the item tells something it did not; None without one."""
+    id: str = ""
+    """The sentence's stable id (:func:`passage_id`)."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +236,15 @@ class Section:
     name: str
     heading: str
     items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class AnalystNote:
+    """An editor's own words (``edits.yaml``): shown as the analyst's, never as a quotation, never cited."""
+
+    text: str
+    section: str | None = None
+    """The section it closes; None: under the briefing's header."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +273,20 @@ class Briefing:
     undated, what is new since the previous briefing)."""
     new_since: dt.date | None = None
     """The date of the previous briefing this one says what is new since (``novelty: previous``)."""
+    engine: tuple[tuple[str, str], ...] = ()
+    """What made it: briefgen's version and code (:func:`~briefgen.builds.code_version`), so
+    ``briefgen verify`` can tell when its own cleaning may differ from the build's."""
+    analyst_notes: tuple[AnalystNote, ...] = ()
+    """The editor's notes, in their order (see :mod:`briefgen.edits`)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)
+
+    def notes_for(self, section: str | None = None) -> tuple[AnalystNote, ...]:
+        """The analyst's notes that close ``section``; with None, those shown under the header
+        (a note for a section the briefing does not have is shown there too)."""
+        names = {s.name for s in self.sections}
+        if section is None:
+            return tuple(n for n in self.analyst_notes if n.section is None or n.section not in names)
+        return tuple(n for n in self.analyst_notes if n.section == section)

@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .builds import SOURCES_DIR
 from .models import PARAGRAPH, Article, Background, Document, Span
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Where a build keeps the cleaned text of each cited source, as ``<id>.txt``.
-SOURCES_DIR = "sources"
 _DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 

@@ -17,19 +17,44 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from .builds import OUTPUT_FILES, default_out_dir, made_from, output_keys, reusable, write_manifest
+from ._version import __version__
+from .builds import (
+    MANIFEST,
+    OUTPUT_FILES,
+    code_version,
+    default_out_dir,
+    made_from,
+    output_keys,
+    reusable,
+    write_manifest,
+)
 from .clean import duplicate_of, group_duplicates
 from .config import FORMATS, Config, Limits, LoadedConfig, window_start
 from .dates import date_source, infer, outside
 from .errors import ArticleError, BriefgenError, ConfigError, NoArticlesError, OutputError
 from .fetch import is_url, public_url
 from .ingest import check_file, find_sources
-from .models import Background, Briefing, Corpus, Document, Item, Section, Selection, Source, SourceRef
+from .models import (
+    AnalystNote,
+    Background,
+    Briefing,
+    Corpus,
+    Document,
+    Item,
+    Section,
+    Selection,
+    Source,
+    SourceRef,
+    passage_id,
+)
 from .textsafe import clip, printable, single_line
 from .topic import TopicMatcher
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from .edits import Edits
 
 logger = logging.getLogger(__name__)
 
@@ -429,7 +454,16 @@ def compose(
             n = numbers.setdefault(sent.doc, len(numbers) + 1)
             label = sel.labels[k] if k < len(sel.labels) else None
             new = sel.new[k] if k < len(sel.new) else None
-            items.append(Item(text=sent.text, sources=(n,), offsets=((sent.start, sent.end),), label=label, new=new))
+            items.append(
+                Item(
+                    text=sent.text,
+                    sources=(n,),
+                    offsets=((sent.start, sent.end),),
+                    label=label,
+                    new=new,
+                    id=passage_id(sent.text),
+                )
+            )
         if items or not sel.sentences:
             sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
     sources = []
@@ -463,6 +497,7 @@ def compose(
             )
         )
     return Briefing(
+        engine=(("briefgen", __version__), ("code", code_version())),
         title=config.title,
         as_of=as_of,
         window_start=start,
@@ -597,7 +632,7 @@ def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, 
 def write_sources(briefing: Briefing, out_dir: Path) -> None:
     """``sources/<id>.txt``: each cited source's cleaned text, exactly what the items' offsets index
     (``briefing.json`` records its sha256); a source directory left by an earlier build goes first."""
-    from .novelty import SOURCES_DIR
+    from .builds import SOURCES_DIR
 
     folder = out_dir / SOURCES_DIR
     try:
@@ -646,7 +681,7 @@ def build(
             f"unknown format {', '.join(map(repr, unknown)) or 'list (empty)'}; choose from {', '.join(FORMATS)}"
         )
     out_dir = Path(out_dir) if out_dir is not None else default_out_dir(loaded, as_of)
-    return _build(loaded, as_of, out_dir, formats, workspace, made_from(loaded))
+    return _build(loaded, as_of, out_dir, formats, workspace, made_from(loaded, out_dir))
 
 
 def _build(
@@ -660,9 +695,11 @@ def _build(
     """:func:`build` once its arguments are checked; ``ingredients`` is :func:`~briefgen.builds.made_from`
     of the config, taken before anything is read, so a file changed meanwhile calls for a rebuild."""
     from . import summarize
+    from .edits import read_edits
 
     config = loaded.config
     timings: dict[str, float] = {}
+    edits = read_edits(out_dir)  # an editor's drops and notes, re-applied by every build
     intake = take_in(loaded, as_of, timings, workspace)
     documents, start = intake.documents, intake.start
     if not documents:
@@ -675,7 +712,9 @@ def _build(
     with _timed(timings, "select"):
         topic = TopicMatcher(config.topic)
         audience = config.resolved_audience()
-        selection = summarize.select(corpus, topic, audience, config.summarizer, intake.focus, background)
+        selection = summarize.select(
+            corpus, topic, audience, config.summarizer, intake.focus, background, frozenset(edits.drop)
+        )
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
@@ -684,6 +723,8 @@ def _build(
 
         note = f"New since the briefing of {longdate(background.since)}: what it quoted is not repeated, and key points lead with what is new."
         briefing = dataclasses.replace(briefing, new_since=background.since, notes=(*briefing.notes, note))
+    if edits:
+        briefing = apply_notes(briefing, edits, corpus, loaded.name)
     warn_about_dates(briefing, loaded.name, config.window.undated)
 
     with _timed(timings, "render"):
@@ -694,6 +735,32 @@ def _build(
         write_sources(briefing, out_dir)
         outputs["manifest.json"] = write_manifest(loaded, as_of, outputs, out_dir, ingredients)
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
+
+
+def apply_notes(briefing: Briefing, edits: Edits, corpus: Corpus, name: str) -> Briefing:
+    """The briefing with the editor's notes, warning of edits that no longer apply: a dropped id no
+    sentence of this build has (its article is gone, or its sentence was corrected), a note for
+    a section this briefing lacks (shown under the header)."""
+    if edits.drop:
+        present = {passage_id(s.text) for s in corpus.sentences}
+        stale = [i for i in edits.drop if i not in present]
+        if stale:
+            logger.warning(
+                "%s: edits.yaml drops %d item(s) no article of this build holds any more: %s",
+                name,
+                len(stale),
+                ", ".join(stale[:5]) + (" …" if len(stale) > 5 else ""),
+            )
+    names = {s.name for s in briefing.sections}
+    for note in edits.notes:
+        if note.section is not None and note.section not in names:
+            logger.warning(
+                "%s: edits.yaml has a note for %s, a section this briefing does not have: shown under its header",
+                name,
+                printable(note.section, 100),
+            )
+    notes = tuple(AnalystNote(printable(n.text), n.section) for n in edits.notes)
+    return dataclasses.replace(briefing, analyst_notes=notes)
 
 
 def previous_background(loaded: LoadedConfig, as_of: dt.date, out_dir: Path, workspace: Workspace) -> Background:
@@ -722,6 +789,68 @@ class Finished:
     """Articles used and read, when known."""
 
 
+def _edited_since_built(out_dir: Path, ingredients: dict[str, Any] | None) -> bool:
+    """Whether the editor changed ``edits.yaml`` since the build in ``out_dir``: their new choice,
+    unlike a changed article, calls for a new build and a new approval."""
+    try:
+        made = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8")).get("made_from") or {}
+    except (OSError, ValueError, AttributeError):
+        return True
+    return ingredients is None or made.get("edits") != ingredients.get("edits")
+
+
+def reuse(
+    loaded: LoadedConfig,
+    as_of: dt.date,
+    out_dir: Path,
+    needed: Sequence[str],
+    ingredients: dict[str, Any] | None,
+    *,
+    rebuild: bool = False,
+    sent: bool = False,
+    approved: bool = False,
+    warn: bool = True,
+) -> tuple[Finished | None, str]:
+    """The finished build :func:`ensure_built` keeps, or None and why it builds anew.
+    ``ingredients`` is :func:`~briefgen.builds.made_from` of the config now (None: not known);
+    ``warn=False`` only decides, saying nothing of a build kept though its inputs changed."""
+    from .approval import approval_problem
+    from .builds import briefing_counts
+
+    if rebuild:
+        return None, "asked to rebuild"
+    if approved and approval_problem(out_dir) is None and not _edited_since_built(out_dir, ingredients):
+        kept, why = reusable(loaded, as_of, out_dir, needed, inputs=False)
+        found, reason = reusable(loaded, as_of, out_dir, needed, now=ingredients)
+        if kept is not None and found is None:
+            logger.log(
+                logging.WARNING if warn else logging.DEBUG,
+                "%s: %s since this briefing was approved; sending the approved one (--rebuild, then approve "
+                "again, to send a new one)",
+                loaded.name,
+                reason,
+            )
+            return Finished(out_dir, kept, False, f"kept: approved, though {reason}", briefing_counts(kept)), reason
+        if found is not None:
+            return Finished(out_dir, found, False, reason, briefing_counts(found)), reason
+        return None, why
+    found, reason = reusable(loaded, as_of, out_dir, needed, now=ingredients)
+    if found is None and sent:
+        kept, _ = reusable(loaded, as_of, out_dir, needed, inputs=False)
+        if kept is not None:
+            logger.log(
+                logging.WARNING if warn else logging.DEBUG,
+                "%s: %s since this briefing went out to some recipients; sending them the same one "
+                "(--rebuild to build afresh)",
+                loaded.name,
+                reason,
+            )
+            return Finished(out_dir, kept, False, f"kept: {reason} since it was sent", briefing_counts(kept)), reason
+    if found is not None:
+        return Finished(out_dir, found, False, reason, briefing_counts(found)), reason
+    return None, reason
+
+
 def ensure_built(
     loaded: LoadedConfig,
     as_of: dt.date,
@@ -731,37 +860,26 @@ def ensure_built(
     *,
     rebuild: bool = False,
     sent: bool = False,
+    approved: bool = False,
 ) -> Finished:
     """The build of this config and date in ``out_dir`` when it is finished, has every output of
     ``formats`` and everything it was made from is unchanged; otherwise a new build.
 
     ``sent`` says the delivery log holds a message of this briefing already: then its build
     is kept even though its inputs changed (with a warning), so that every recipient of one
-    briefing gets the same one; ``rebuild`` builds afresh all the same.
+    briefing gets the same one; ``rebuild`` builds afresh all the same. With ``approved`` (a
+    config that sends only approved builds), a build approved as it is now is kept even though
+    its inputs changed (with a warning), so what goes out is what the editor approved; a change
+    to ``edits.yaml`` still makes a new build, which needs a new approval.
     """
-    from .builds import briefing_counts
-
     needed = output_keys(formats)
     try:  # once, for both the reuse check and a new build's manifest
-        ingredients: dict[str, Any] | None = made_from(loaded)
+        ingredients: dict[str, Any] | None = made_from(loaded, out_dir)
     except BriefgenError:
         ingredients = None  # the reuse check gives it as the reason, and a build raises it
-    if rebuild:
-        reason = "asked to rebuild"
-    else:
-        found, reason = reusable(loaded, as_of, out_dir, needed, now=ingredients)
-        if found is None and sent:
-            kept, _ = reusable(loaded, as_of, out_dir, needed, inputs=False)
-            if kept is not None:
-                logger.warning(
-                    "%s: %s since this briefing went out to some recipients; sending them the same one "
-                    "(--rebuild to build afresh)",
-                    loaded.name,
-                    reason,
-                )
-                return Finished(out_dir, kept, False, f"kept: {reason} since it was sent", briefing_counts(kept))
-        if found is not None:
-            return Finished(out_dir, found, False, reason, briefing_counts(found))
+    found, reason = reuse(loaded, as_of, out_dir, needed, ingredients, rebuild=rebuild, sent=sent, approved=approved)
+    if found is not None:
+        return found
     if ingredients is None:
         result = build(loaded, as_of, out_dir, formats, workspace=workspace)
     else:

@@ -690,9 +690,16 @@ def _context(briefing: Briefing, look: Look, *, for_email: bool = False) -> dict
     ``for_email`` makes the page template the email body: no SVG chart (a bar table), the logo
     as the inline image part ``logo_src`` names (:data:`EMAIL_LOGO_SRC`), a hidden preheader.
     """
+    from .evidence import citations, evidence, placed
+
     bars = chart_bars(briefing)
+    shown = () if for_email else evidence(briefing)
+    cited = citations(briefing, placed(shown))
     return {
         "b": briefing,
+        "cites": lambda item: cited.get(id(item), ()),
+        "evidence": shown,
+        "evidenced": frozenset(ev.source.id for ev in shown),
         "look": look,
         "for_email": for_email,
         "logo_src": (EMAIL_LOGO_SRC if for_email else look.logo) if look.logo else None,
@@ -876,9 +883,15 @@ def render_pdf(html: str, base_dir: Path, look: Look = Look(), allowed: Sequence
 
 
 def briefing_data(briefing: Briefing) -> dict[str, Any]:
-    """The briefing as plain data: what ``briefing.json`` holds."""
+    """The briefing as plain data: what ``briefing.json`` holds.
+
+    ``engine`` names the code that made it (:attr:`Briefing.engine`). Each item's
+    ``id`` is its passage's stable id (what ``edits.yaml`` drops); ``analyst_notes`` are the
+    editor's words, kept apart from the quoted items.
+    """
     return {
         "title": briefing.title,
+        **({"engine": dict(briefing.engine)} if briefing.engine else {}),
         "as_of": briefing.as_of.isoformat(),
         "window": {
             "start": briefing.window_start.isoformat(),
@@ -897,6 +910,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
                 "heading": s.heading,
                 "items": [
                     {
+                        **({"id": it.id} if it.id else {}),
                         "text": it.text,
                         **({"label": it.label} if it.label else {}),
                         **({"new": it.new} if it.new is not None else {}),
@@ -908,6 +922,11 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
             }
             for s in briefing.sections
         ],
+        **(
+            {"analyst_notes": [{"text": n.text, "section": n.section} for n in briefing.analyst_notes]}
+            if briefing.analyst_notes
+            else {}
+        ),
         "sources": [
             {
                 "id": src.id,

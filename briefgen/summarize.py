@@ -32,7 +32,16 @@ import numpy as np
 
 from .dates import looks_forward, names_passed
 from .errors import BriefgenError
-from .models import HEADING, LIST_ITEM, Background, Corpus, SectionSelection, Selection, Sentence
+from .models import (
+    HEADING,
+    LIST_ITEM,
+    Background,
+    Corpus,
+    SectionSelection,
+    Selection,
+    Sentence,
+    passage_id,
+)
 from .players import merge_players, player_name
 from .topic import TopicMatcher, stop_words
 
@@ -671,16 +680,19 @@ def context(
     topic: TopicMatcher,
     doc_relevance: dict[int, float] | None = None,
     background: Background | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> Context:
     """Sort the sentences into quotable candidates and followers, and vectorise them (with the
-    background's sentences, so both are in one space). A sentence already sent is neither."""
+    background's sentences, so both are in one space). A sentence already sent is neither, nor
+    one whose passage id (:func:`~briefgen.models.passage_id`) is in ``exclude``."""
     sents = corpus.sentences
     background = background or Background()
+    dropped = {i for i, s in enumerate(sents) if passage_id(s.text) in exclude} if exclude else set()
     candidates: list[int] = []
     followers: dict[int, int] = {}
     words = tuple(s.words for s in sents)
     for i, s in enumerate(sents):
-        if not readable(s, words[i]) or topic.mentions_excluded(s.text) or advises(s):
+        if i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text) or advises(s):
             continue
         if background.sent and same_text(s.text) in background.sent:
             continue
@@ -729,6 +741,7 @@ def select(
     summarizer: str = "coverage",
     doc_relevance: dict[int, float] | None = None,
     background: Background | None = None,
+    exclude: frozenset[str] = frozenset(),
 ) -> Selection:
     """Choose the sentences of every section the audience asks for; no sentence is used twice.
 
@@ -736,13 +749,14 @@ def select(
     section but Key players reads in story order. What a preview looked forward to serves
     What's next only (see :func:`preview_sentences`). With a ``background`` (what the reader
     was told before) nothing already sent is quoted again, what the background covers counts
-    for less, and key points lead with what is new.
+    for less, and key points lead with what is new. The passages ``exclude`` names (an editor's
+    ``drop``) are never chosen, so each section takes its next best sentence instead.
     """
     method = get_summarizer(summarizer)
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
-    ctx = context(corpus, topic, doc_relevance, background)
+    ctx = context(corpus, topic, doc_relevance, background, exclude)
     held, passed = preview_sentences(corpus, ctx)
     ahead_only = [i for i in ctx.candidates if i in held and i not in passed]  # What's next, and nothing else
     if held:

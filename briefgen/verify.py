@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .builds import MANIFEST, OUTPUT_FILES, file_sha256
+from .builds import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files
 from .errors import BriefgenError
 from .models import text_sha256
 
@@ -44,6 +44,9 @@ class Verification:
     files: int
     offline: bool
     problems: tuple[Problem, ...]
+    engine: str = ""
+    """When the inputs were cleaned again by other code than the build's: which, since a text that
+    no longer matches may then be the cleaning's difference rather than the article's."""
 
     @property
     def ok(self) -> bool:
@@ -56,7 +59,8 @@ class Verification:
                 f"verified: {self.items} quoted items match their {self.sources} sources at their offsets "
                 f"({read}); {self.files} files unchanged since the build"
             )
-        return f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {self.items} items and {self.sources} sources ({read})"
+        found = f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''} in {self.items} items and {self.sources} sources ({read})"
+        return f"{found}; {self.engine}" if self.engine else found
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -74,14 +78,8 @@ def _read_json(path: Path) -> dict[str, Any]:
 def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = None) -> Verification:
     """Check the briefing written to ``out_dir`` (see the module docstring)."""
     manifest = _read_json(out_dir / MANIFEST)
-    problems: list[Problem] = []
     files: dict[str, str] = manifest.get("files") or {}
-    for name, digest in sorted(files.items()):
-        path = out_dir / name
-        if not path.is_file():
-            problems.append(Problem(name, "missing"))
-        elif file_sha256(path) != digest:
-            problems.append(Problem(name, "changed since the build (edited by hand?)"))
+    problems = [Problem(name, what) for name, what in changed_files(out_dir, manifest)]
     briefing = _read_json(out_dir / OUTPUT_FILES["json"])
     sources: list[dict[str, Any]] = briefing.get("sources") or []
     texts = (
@@ -110,12 +108,24 @@ def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = N
                             f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}",
                         )
                     )
-    return Verification(items, len(sources), len(files), offline, tuple(problems))
+    return Verification(items, len(sources), len(files), offline, tuple(problems), _engine_note(briefing, offline))
+
+
+def _engine_note(briefing: dict[str, Any], offline: bool) -> str:
+    """Says so when the build's recorded engine is not the code cleaning its inputs again now."""
+    from . import __version__
+    from .builds import code_version
+
+    made = briefing.get("engine")
+    if offline or not isinstance(made, dict) or made.get("code") == code_version():
+        return ""
+    return (
+        f"the build was made by briefgen {made.get('briefgen')} (code {made.get('code')}) and is checked "
+        f"with {__version__} (code {code_version()}): cleaning may differ"
+    )
 
 
 def _written_texts(out_dir: Path, sources: list[dict[str, Any]], problems: list[Problem]) -> dict[Any, str | None]:
-    from .novelty import SOURCES_DIR
-
     texts: dict[Any, str | None] = {}
     for source in sources:
         n = source.get("id")

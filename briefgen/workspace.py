@@ -9,6 +9,8 @@ those use and the spaCy model. Change any of them and old entries are never look
 again; entries unused for :data:`PRUNE_DAYS` days are deleted.
 
 The disk cache holds JSON, never pickles, so a cache directory is data and nothing else.
+Entries are written atomically, so many processes, on one machine or several sharing a
+network filesystem, can use one cache directory at once.
 """
 
 from __future__ import annotations
@@ -122,6 +124,25 @@ def _digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
+def input_key(path: Path) -> str | None:
+    """The cache key of an input file's cleaned documents: a hash of its content (and its sidecar's);
+    None for a file too large to read. Raises OSError when it cannot be read."""
+    from .ingest import MAX_BYTES, sidecar_path
+
+    if path.stat().st_size > MAX_BYTES:
+        return None  # read_file refuses it with the reason
+    sidecar = sidecar_path(path)
+    # What the article's sidecar says is part of what reading it gives.
+    meta = sidecar.read_bytes() if sidecar.is_file() and sidecar.stat().st_size <= MAX_BYTES else b""
+    return _digest("file", path.suffix.lower(), path.read_bytes(), meta)
+
+
+def analysis_key(doc: Document, identity: str) -> str:
+    """The cache key of a document's analysed sentences: its text and blocks, and the spaCy model
+    (:func:`briefgen.nlp.model_identity`) that analyses it."""
+    return _digest("sentences", identity, doc.text, json.dumps([[s.kind, s.start, s.end] for s in doc.spans]))
+
+
 # ----------------------------------------------------------------------------- JSON codec
 
 
@@ -231,6 +252,15 @@ class Stats:
     document_reuses: int = 0
     """Later uses, in this run, of a document already analysed."""
 
+    def add(self, other: Stats) -> None:
+        """Count what ``other`` did too (a worker's share of a distributed run)."""
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def since(self, before: Stats) -> Stats:
+        """What was done after ``before``, a copy of these counts taken earlier."""
+        return Stats(**{f.name: getattr(self, f.name) - getattr(before, f.name) for f in dataclasses.fields(self)})
+
     def summary(self) -> str:
         return (
             f"inputs read {self.inputs_read}, from cache {self.inputs_from_cache}, reused {self.input_reuses}; "
@@ -257,19 +287,10 @@ class Workspace:
 
     def file_documents(self, path: Path) -> tuple[Document, ...]:
         """The cleaned documents of one file (``index`` 0; the caller numbers them)."""
-        from .ingest import MAX_BYTES, read_file, sidecar_path
+        from .ingest import read_file
 
         source = str(path)
-
-        def digest() -> str | None:
-            if path.stat().st_size > MAX_BYTES:
-                return None  # read_file refuses it with the reason
-            sidecar = sidecar_path(path)
-            # What the article's sidecar says is part of what reading it gives.
-            meta = sidecar.read_bytes() if sidecar.is_file() and sidecar.stat().st_size <= MAX_BYTES else b""
-            return _digest("file", path.suffix.lower(), path.read_bytes(), meta)
-
-        return self._documents(f"file:{source}", source, digest, lambda: read_file(path))
+        return self._documents(f"file:{source}", source, lambda: input_key(path), lambda: read_file(path))
 
     def url_documents(self, url: str, fetch: Callable[[], tuple[bytes, str]]) -> tuple[Document, ...]:
         """The cleaned documents of a page or feed; ``fetch`` (body, content type) is called at most once a run."""
@@ -329,10 +350,7 @@ class Workspace:
         from . import nlp
 
         identity = nlp.model_identity(model)
-        keys = [
-            _digest("sentences", identity, d.text, json.dumps([[s.kind, s.start, s.end] for s in d.spans]))
-            for d in documents
-        ]
+        keys = [analysis_key(d, identity) for d in documents]
         missing: dict[str, Document] = {}
         for doc, key in zip(documents, keys, strict=True):
             if key in self._sentences or key in missing:
@@ -365,6 +383,10 @@ class Workspace:
             for s in self._sentences[key]
         ]
         return Corpus(documents=tuple(documents), sentences=tuple(sentences))
+
+    def analysed(self, key: str) -> bool:
+        """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk."""
+        return key in self._sentences or (self._disk_ok and self._path("sentences", key).is_file())
 
     # -- disk
 
@@ -403,7 +425,9 @@ class Workspace:
             return None
 
     def _store(self, kind: str, key: str, data: object) -> None:
-        """Write an entry atomically; a cache that cannot be written is given up, not fatal."""
+        """Write an entry atomically (a temporary file in its directory, then renamed over it), so
+        processes sharing the directory never read a half-written entry; a cache that cannot be
+        written is given up, not fatal."""
         if not self._disk_ok:
             return
         path = self._path(kind, key)

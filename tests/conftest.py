@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
+import json
 import logging
 import os
 import subprocess
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,3 +128,20 @@ def persistent_workspace():
 def _private_analysis_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Commands the tests run keep their analysis cache in a temporary directory, not the user's."""
     os.environ["BRIEFGEN_CACHE_DIR"] = str(tmp_path_factory.mktemp("analysis-cache"))
+
+
+def briefing_data(out: Path) -> dict[str, Any]:
+    """The ``briefing.json`` of the build in ``out``."""
+    data: dict[str, Any] = json.loads((out / "briefing.json").read_text(encoding="utf-8"))
+    return data
+
+
+def section_items(out: Path, name: str) -> list[dict[str, Any]]:
+    """The items of one section of the build in ``out``."""
+    return next(s["items"] for s in briefing_data(out)["sections"] if s["name"] == name)
+
+
+def rewrite(path: Path, text: str) -> None:
+    """Replace a file whole, as an editor saves it: a watcher never reads it half-written."""
+    path.with_name(path.name + ".new").write_text(text, encoding="utf-8")
+    path.with_name(path.name + ".new").replace(path)

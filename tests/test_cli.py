@@ -29,8 +29,12 @@ def test_build_writes_every_format_and_a_structurally_sound_pdf(tmp_path):
     )
     assert printed == [str(tmp_path / name) for name in names]
     reader = PdfReader(str(tmp_path / "briefing.pdf"))
-    assert 1 <= len(reader.pages) <= 4
     text = "\n".join(page.extract_text() for page in reader.pages)
+    # The briefing itself fits a few pages; the evidence view starts on a page of its own after it.
+    evidence = [
+        i for i, page in enumerate(reader.pages) if "Each source as it was read and cleaned" in page.extract_text()
+    ]
+    assert len(evidence) == 1 and 1 <= evidence[0] <= 4, evidence
     assert "Weekly Indo-Pacific Brief" in text
     assert "Page 1 of" in text
     cited = json.loads((tmp_path / "briefing.json").read_text(encoding="utf-8"))["sources"]

@@ -99,7 +99,10 @@ def test_pdfs_are_sound_and_look_different(client_build):
     client, result = client_build
     reader = PdfReader(str(result.outputs["pdf"]))
     data = json.loads(result.outputs["json"].read_text(encoding="utf-8"))
-    assert 1 <= len(reader.pages) <= 6
+    evidence = [
+        i for i, page in enumerate(reader.pages) if "Each source as it was read and cleaned" in page.extract_text()
+    ]
+    assert len(evidence) == 1 and 1 <= evidence[0] <= 6, evidence  # the briefing, then the evidence view
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == ((595, 842) if client == "acme" else (612, 792))  # A4 / Letter
     meta = reader.metadata

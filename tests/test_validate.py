@@ -104,7 +104,7 @@ def test_a_block_the_parent_lacks_is_reported_with_the_closest_name(tmp_path):
         f"templates (line 2): {{% block foter %}} ({path}, line 3) is not a block of default:briefing.html.j2; "
         "did you mean {% block footer %}?",
         f"templates (line 2): {{% block zzzzzz %}} ({path}, line 4) is not a block of default:briefing.html.j2; "
-        "its blocks: chart, disclaimer, footer, header, meta, notes, sections, sources, style",
+        "its blocks: chart, disclaimer, evidence, footer, header, meta, notes, sections, sources, style",
     ]
 
 
