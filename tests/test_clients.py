@@ -302,7 +302,15 @@ def test_html_screenshot_shows_the_title_on_the_first_screen(client_build, width
     html = page.read_text(encoding="utf-8")
     hidden_page.write_text(html.replace("</head>", "<style>h1{visibility:hidden}</style></head>", 1), encoding="utf-8")
     hidden = screenshot(hidden_page, tmp_path / "hidden.png", width, tmp_path / "p2")
-    title = ImageChops.difference(shown, hidden).convert("L").point(lambda v: 255 if v > 40 else 0).getbbox()
+    # Compare the top of the screen only: headless Chromium now and then shoots before it has
+    # painted the last tiles at the bottom of the window, which would count as a difference there.
+    screen = (0, 0, shown.width, min(shown.height, round(900 * shown.width / width)))
+    title = (
+        ImageChops.difference(shown.crop(screen), hidden.crop(screen))
+        .convert("L")
+        .point(lambda v: 255 if v > 40 else 0)
+        .getbbox()
+    )
     assert title is not None, "the title is not drawn"
     left, top, right, bottom = title
     scale = shown.width / width  # device pixels per CSS pixel
