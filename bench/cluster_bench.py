@@ -182,7 +182,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10x500,20x1000,40x1548", help="CONFIGSxARTICLES, comma-separated")
     parser.add_argument("--eval", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
     parser.add_argument(
-        "--tries", type=int, default=2, help=f"runs of one kind while other processes take over {DISTURBED:.0%}"
+        "--tries",
+        type=int,
+        default=2,
+        help=f"runs of one kind while other processes take over {DISTURBED:.0%}".replace("%", "%%"),
     )
     parser.add_argument(
         "--runs",
