@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .builds import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files, file_sha256
+from .builds import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files, file_sha256, written_source
 from .errors import BriefgenError
 from .models import text_sha256
 
@@ -59,12 +59,10 @@ def build_problems(out_dir: Path, manifest: dict[str, Any] | None = None) -> lis
         return problems
     for source in _read(out_dir / OUTPUT_FILES["json"]).get("sources") or []:
         name = f"{SOURCES_DIR}/{source.get('id')}.txt"
-        try:
-            text = (out_dir / name).read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+        text = written_source(out_dir, source.get("id"))
+        if text is None:
             problems.append(f"{name}: missing or unreadable")
-            continue
-        if text_sha256(text) != source.get("text_sha256"):
+        elif text_sha256(text) != source.get("text_sha256"):
             problems.append(f"{name}: changed since the build")
     return problems
 

@@ -261,18 +261,13 @@ def plan_job(job: Job, rebuild: bool) -> Plan:
     :func:`~briefgen.pipeline.ingest` finds them) and how."""
     from .config import window_start
     from .errors import ArticleError
-    from .fetch import is_url
-    from .ingest import check_file, find_sources
+    from .ingest import check_file
+    from .pipeline import source_files
 
     if not needs_build(job, rebuild):
         return Plan(False)
     config = job.loaded.config
-    found = find_sources(
-        [s for s in config.sources if not is_url(s)],
-        job.loaded.base_dir,
-        follow_symlinks=config.follow_symlinks,
-        max_files=config.limits.max_files,
-    )
+    found = source_files(job.loaded)
     files = []
     for path in found.files:
         try:

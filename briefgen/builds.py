@@ -175,6 +175,15 @@ def made_from(loaded: LoadedConfig, out_dir: Path | None = None) -> dict[str, An
     }
 
 
+def written_source(out_dir: Path, n: object) -> str | None:
+    """The text a build wrote for source ``n`` (``sources/<n>.txt``), exactly as its offsets index
+    it; None when it is missing or not UTF-8."""
+    try:
+        return (out_dir / SOURCES_DIR / f"{n}.txt").read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def changed_files(out_dir: Path, manifest: dict[str, Any]) -> list[tuple[str, str]]:
     """Each file ``manifest`` lists that is missing from ``out_dir`` or no longer has its sha256, with what is wrong."""
     changed = []

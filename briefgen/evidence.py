@@ -97,8 +97,9 @@ def citations(briefing: Briefing, placed: frozenset[str] | None = None) -> dict[
             if id(item) in out:
                 continue  # the same item object twice: one set of anchors
             key = _item_key(item, si, ii)
-            if any(f"cite-{key}" == u or u.startswith(f"cite-{key}-") for u in used):
+            if key in used:
                 key = f"{key}-s{si}i{ii}"  # the same sentence quoted twice
+            used.add(key)
             cites = []
             for k, n in enumerate(item.sources):
                 suffix = "" if k == 0 else f"-{k}"
@@ -107,7 +108,6 @@ def citations(briefing: Briefing, placed: frozenset[str] | None = None) -> dict[
                     anchor = f"source-{n}"
                 url = urls.get(n)
                 cites.append(Citation(n, anchor, f"cite-{key}{suffix}", text_fragment(url, item.text) if url else None))
-                used.add(f"cite-{key}{suffix}")
             out[id(item)] = tuple(cites)
     return out
 

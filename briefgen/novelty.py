@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .builds import SOURCES_DIR
+from .builds import SOURCES_DIR, written_source
 from .models import PARAGRAPH, Article, Background, Document, Span
 
 if TYPE_CHECKING:
@@ -75,12 +75,7 @@ def read_background(out_dir: Path, workspace: Workspace, model: str | None) -> B
     except (OSError, ValueError, KeyError, TypeError) as exc:
         logger.warning("cannot read the previous briefing in %s (%s); building without it", out_dir, exc)
         return Background()
-    texts = []
-    for n in ids:
-        try:
-            texts.append((out_dir / SOURCES_DIR / f"{n}.txt").read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
-            continue
+    texts = [text for text in (written_source(out_dir, n) for n in ids) if text is not None]
     if len(texts) < len(ids):  # an older build, or sources removed: its quotes stand for them
         texts.append("\n\n".join(quoted))
     documents = [text_document(text, k, f"{out_dir}/{SOURCES_DIR}/{k}") for k, text in enumerate(texts) if text.strip()]

@@ -35,7 +35,7 @@ from .config import FORMATS, Config, Limits, LoadedConfig, window_start
 from .dates import date_source, infer, outside
 from .errors import ArticleError, BriefgenError, ConfigError, NoArticlesError, OutputError
 from .fetch import is_url, public_url
-from .ingest import check_file, find_sources
+from .ingest import FoundSources, check_file, find_sources
 from .models import (
     AnalystNote,
     Background,
@@ -163,6 +163,17 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 # ----------------------------------------------------------------------------- stages
 
 
+def source_files(loaded: LoadedConfig) -> FoundSources:
+    """The files a config's non-URL sources name, within its limits (see :func:`~briefgen.ingest.find_sources`)."""
+    config = loaded.config
+    return find_sources(
+        [s for s in config.sources if not is_url(s)],
+        loaded.base_dir,
+        follow_symlinks=config.follow_symlinks,
+        max_files=config.limits.max_files,
+    )
+
+
 def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace) -> list[Document]:
     """Read and clean every source file and URL; an unreadable one is reported and skipped.
 
@@ -177,12 +188,7 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
     config = loaded.config
     limits = config.limits
     urls = [s for s in config.sources if is_url(s)]
-    found = find_sources(
-        [s for s in config.sources if not is_url(s)],
-        loaded.base_dir,
-        follow_symlinks=config.follow_symlinks,
-        max_files=limits.max_files,
-    )
+    found = source_files(loaded)
     for message in found.missing:
         logger.warning(message)
     for skipped in found.skipped:
@@ -819,36 +825,25 @@ def reuse(
 
     if rebuild:
         return None, "asked to rebuild"
-    if approved and approval_problem(out_dir) is None and not _edited_since_built(out_dir, ingredients):
-        kept, why = reusable(loaded, as_of, out_dir, needed, inputs=False)
-        found, reason = reusable(loaded, as_of, out_dir, needed, now=ingredients)
-        if kept is not None and found is None:
-            logger.log(
-                logging.WARNING if warn else logging.DEBUG,
-                "%s: %s since this briefing was approved; sending the approved one (--rebuild, then approve "
-                "again, to send a new one)",
-                loaded.name,
-                reason,
-            )
-            return Finished(out_dir, kept, False, f"kept: approved, though {reason}", briefing_counts(kept)), reason
-        if found is not None:
-            return Finished(out_dir, found, False, reason, briefing_counts(found)), reason
-        return None, why
     found, reason = reusable(loaded, as_of, out_dir, needed, now=ingredients)
-    if found is None and sent:
-        kept, _ = reusable(loaded, as_of, out_dir, needed, inputs=False)
-        if kept is not None:
-            logger.log(
-                logging.WARNING if warn else logging.DEBUG,
-                "%s: %s since this briefing went out to some recipients; sending them the same one "
-                "(--rebuild to build afresh)",
-                loaded.name,
-                reason,
-            )
-            return Finished(out_dir, kept, False, f"kept: {reason} since it was sent", briefing_counts(kept)), reason
     if found is not None:
         return Finished(out_dir, found, False, reason, briefing_counts(found)), reason
-    return None, reason
+    # A build whose inputs changed is still kept, intact, when it is what the editor approved
+    # (unless they edited it since) or what some recipients already have.
+    as_approved = approved and approval_problem(out_dir) is None and not _edited_since_built(out_dir, ingredients)
+    if as_approved:
+        why = "was approved; sending the approved one (--rebuild, then approve again, to send a new one)"
+        kept_as = f"kept: approved, though {reason}"
+    elif sent:
+        why = "went out to some recipients; sending them the same one (--rebuild to build afresh)"
+        kept_as = f"kept: {reason} since it was sent"
+    else:
+        return None, reason
+    kept, broken = reusable(loaded, as_of, out_dir, needed, inputs=False)
+    if kept is None:
+        return None, broken if as_approved else reason
+    logger.log(logging.WARNING if warn else logging.DEBUG, "%s: %s since this briefing %s", loaded.name, reason, why)
+    return Finished(out_dir, kept, False, kept_as, briefing_counts(kept)), reason
 
 
 def ensure_built(

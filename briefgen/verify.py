@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .builds import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files
+from .builds import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files, written_source
 from .errors import BriefgenError
 from .models import text_sha256
 
@@ -129,12 +129,9 @@ def _written_texts(out_dir: Path, sources: list[dict[str, Any]], problems: list[
     texts: dict[Any, str | None] = {}
     for source in sources:
         n = source.get("id")
-        path = out_dir / SOURCES_DIR / f"{n}.txt"
-        try:
-            texts[n] = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
+        texts[n] = written_source(out_dir, n)
+        if texts[n] is None:
             problems.append(Problem(f"source {n}", f"{SOURCES_DIR}/{n}.txt is missing or unreadable"))
-            texts[n] = None
     return texts
 
 
