@@ -131,9 +131,9 @@ def timed_run(configs: Path, mode: str, cache: Path) -> dict[str, Any]:
 
 def run_one(configs: Path, mode: str, cache: Path) -> dict[str, Any]:
     """One batch run in this process: what the parent prints a row of."""
-    from briefgen.batch import run_batch
-    from briefgen.distribute import DaskCluster, LocalProcesses
-    from briefgen.workspace import Workspace
+    from briefgen.analyse.workspace import Workspace
+    from briefgen.batch.executors import DaskCluster, LocalProcesses
+    from briefgen.batch.run import run_batch
 
     started = time.perf_counter()
     paths = sorted(configs.glob("*.yaml"))

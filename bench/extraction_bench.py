@@ -59,9 +59,9 @@ import trafilatura
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefgen.clean import block_reasons, clean  # noqa: E402 - imported once the checkout is on sys.path
-from briefgen.errors import ArticleError  # noqa: E402 - imported once the checkout is on sys.path
-from briefgen.ingest import read_url  # noqa: E402 - imported once the checkout is on sys.path
+from briefgen.errors import ArticleError
+from briefgen.ingest.clean import block_reasons, clean
+from briefgen.ingest.readers import read_url
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "extraction"
 SPACE = re.compile(r"\s+")

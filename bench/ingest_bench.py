@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from briefgen.config import Config, LoadedConfig, Window  # noqa: E402 - imported once the checkout is on sys.path
-from briefgen.pipeline import take_in  # noqa: E402 - imported once the checkout is on sys.path
+from briefgen.config.defaults import Config, Window
+from briefgen.config.load import LoadedConfig
+from briefgen.select.intake import take_in
 
 WORDS = [
     "minister",

@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from briefgen import Config, build
-from briefgen.topic import INSTRUCTION_WORDS, stop_words
-from briefgen.workspace import Workspace
+from briefgen.analyse.topic import INSTRUCTION_WORDS, stop_words
+from briefgen.analyse.workspace import Workspace
 
 AS_OF = dt.date(2000, 12, 31)
 DAYS = 366 * 5

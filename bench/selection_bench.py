@@ -27,8 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from briefgen import nlp
-from briefgen.evaluate import (
+from briefgen.analyse import nlp
+from briefgen.commands.evaluate import (
     METRICS,
     analyse_cluster,
     rank_key_points,

@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from selection_bench import fill  # the same cut as the selection benchmark's
 
-from briefgen import nlp
-from briefgen.evaluate import (
+from briefgen.analyse import nlp
+from briefgen.analyse.workspace import Workspace
+from briefgen.commands.evaluate import (
     Cluster,
     analyse_articles,
     rank_key_points,
@@ -39,8 +40,7 @@ from briefgen.evaluate import (
     summary_text,
 )
 from briefgen.models import Article, Background, Sentence
-from briefgen.summarize import bigram_concepts
-from briefgen.workspace import Workspace
+from briefgen.select.summarize import bigram_concepts
 
 
 def by_date(articles: Sequence[Article]) -> list[Article]:

@@ -9,6 +9,7 @@ The public API (see "Use from Python" in the README)::
     result = briefgen.build(config, as_of=datetime.date(2025, 2, 14), out_dir="out/")
     result.briefing  # sections, items, sources
     result.outputs  # the paths written
+    briefgen.check("configs/example.yaml")  # every problem of a config, found without reading an article
 
 Names are imported on first use, so ``import briefgen`` stays cheap and never loads spaCy.
 """
@@ -18,11 +19,12 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from ._version import __version__
+from briefgen._version import __version__
 
 if TYPE_CHECKING:
-    from .config import Audience, Branding, Config, Limits, LoadedConfig, Output, Topic, Window, load_config
-    from .errors import (
+    from briefgen.commands.check import Problem, check
+    from briefgen.config import Audience, Branding, Config, Limits, LoadedConfig, Output, Topic, Window, load_config
+    from briefgen.errors import (
         ArticleError,
         BriefgenError,
         ConfigError,
@@ -31,8 +33,9 @@ if TYPE_CHECKING:
         OutputError,
         RenderError,
     )
-    from .models import Briefing, Item, Section, Source
-    from .pipeline import BuildResult, Decision, build
+    from briefgen.models import Briefing, Item, Section, Source
+    from briefgen.pipeline import BuildResult, build
+    from briefgen.select.intake import Decision
 
 __all__ = [
     "ArticleError",
@@ -51,6 +54,7 @@ __all__ = [
     "NoArticlesError",
     "Output",
     "OutputError",
+    "Problem",
     "RenderError",
     "Section",
     "Source",
@@ -58,6 +62,7 @@ __all__ = [
     "Window",
     "__version__",
     "build",
+    "check",
     "load_config",
 ]
 
@@ -84,8 +89,10 @@ _HOMES = {
     "Section": "models",
     "Source": "models",
     "BuildResult": "pipeline",
-    "Decision": "pipeline",
+    "Decision": "select.intake",
     "build": "pipeline",
+    "check": "commands.check",
+    "Problem": "commands.check",
 }
 
 

@@ -1,6 +1,6 @@
 """``python -m briefgen``: the same as the ``briefgen`` command."""
 
-from .cli import main
+from briefgen.cli import main
 
 if __name__ == "__main__":
     main()

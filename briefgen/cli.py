@@ -17,16 +17,38 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ._version import __version__
-from .config import FORMATS, SUMMARIZER_NAMES, load_config
-from .errors import BriefgenError, ConfigError
-from .textsafe import message
+from briefgen._version import __version__
+from briefgen.analyse.workspace import Workspace
+from briefgen.batch.run import executor_for, expand_configs, format_table, run_batch
+from briefgen.commands.check import check
+from briefgen.commands.evaluate import evaluate, format_report
+from briefgen.commands.init import init as make_project
+from briefgen.commands.serve import run
+from briefgen.commands.verify import verify as verify_build
+from briefgen.config.defaults import FORMATS, SUMMARIZER_NAMES
+from briefgen.config.load import find_project_root, json_schema, load_config
+from briefgen.deliver.smtp import deliver, email_settings
+from briefgen.dirs import analysis_cache_dir
+from briefgen.errors import BriefgenError, DeliveryError
+from briefgen.pipeline import build as run_build
+from briefgen.pipeline import ensure_built
+from briefgen.records.approval import approve as record
+from briefgen.records.deliveries import DEFAULT_DELIVERY_LOG, DeliveryLog, already_sent, delivery_log_path
+from briefgen.records.manifest import default_out_dir, send_formats
+from briefgen.render.templates import (
+    TEMPLATE_NAMES,
+    default_template_dir,
+    resolve_template,
+    template_dirs,
+    template_env,
+)
+from briefgen.select.intake import intake_report, take_in
+from briefgen.textsafe import message, printable
 
 if TYPE_CHECKING:
-    from .batch import BatchRow
-    from .config import LoadedConfig
-    from .deliver import DeliveryReport
-    from .workspace import Workspace
+    from briefgen.analyse.workspace import Workspace
+    from briefgen.batch.run import BatchRow
+    from briefgen.deliver.smtp import DeliveryReport
 
 # Named, not __name__: run as ``python -m briefgen.cli`` this module is __main__, outside briefgen.
 logger = logging.getLogger("briefgen.cli")
@@ -141,8 +163,6 @@ def _rebuild_option(f: F) -> F:
 
 
 def _workspace(cache_dir: Path | None, no_cache: bool) -> Workspace:
-    from .dirs import analysis_cache_dir
-    from .workspace import Workspace
 
     return Workspace(None if no_cache else (cache_dir or analysis_cache_dir()))
 
@@ -164,8 +184,6 @@ class _Output:
     def emit(self) -> None:
         """Print the JSON document, before any error is raised, so a program gets both."""
         import json
-
-        from .textsafe import printable
 
         if self.as_json:
             click.echo(printable(json.dumps(self.data, ensure_ascii=False, indent=2), json_text=True))
@@ -215,7 +233,6 @@ def _ingest_counts(out_dir: Path) -> tuple[dict[str, int] | None, dict[str, int]
 def _report_delivery(report: DeliveryReport, out: _Output) -> None:
     """One line per recipient on stdout (or ``messages`` in the JSON document, printed here); a
     one-line error (exit 3) unless every recipient has the briefing."""
-    from .errors import DeliveryError
 
     for o in report.outcomes:
         out.line(f"{o.status:<13}{o.recipient:<34}{o.message_id or '-'}  {o.detail}".rstrip())
@@ -268,15 +285,11 @@ def build(
     as_json: bool,
 ) -> None:
     """Build the briefing CONFIG describes and print the paths written."""
-    from .pipeline import build as run_build
 
     out = _Output(quiet, as_json)
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     if send:
-        from .builds import send_formats
-        from .deliver import email_settings
-
         email_settings(loaded)  # before building, not after
         formats = send_formats(formats or loaded.config.output.formats)
     workspace = _workspace(cache_dir, no_cache)
@@ -306,7 +319,6 @@ def build(
     if not send:
         out.emit()
         return
-    from .deliver import deliver
 
     report = deliver(loaded, as_of, result.outputs, dry_run=dry_run, resend=resend, delivery_log=delivery_log)
     _report_delivery(report, out)
@@ -354,9 +366,6 @@ def send(
     date made from unchanged inputs (config, templates, branding, articles), else builds first. Recipients who already have this briefing (per the delivery log)
     are skipped unless --resend. Exits 3 unless every recipient has it.
     """
-    from .builds import default_out_dir, send_formats
-    from .deliver import already_sent, deliver, email_settings
-    from .pipeline import ensure_built
 
     out = _Output(quiet, as_json)
     loaded = load_config(config)
@@ -436,8 +445,6 @@ def batch(
     and, with --send, deliver each. Articles shared by several configs are read and analysed
     once; a finished build whose inputs are unchanged is reused unless --rebuild. Ends with a summary table; exits 1 if any config failed."""
     import dataclasses
-
-    from .batch import executor_for, expand_configs, format_table, run_batch
 
     if workers is not None and scheduler is not None:
         raise click.UsageError("--workers and --scheduler cannot be used together: the cluster has its own workers")
@@ -530,9 +537,6 @@ def deliveries(config: Path | None, as_of: dt.date | None, delivery_log: Path | 
     import dataclasses
     import json
 
-    from .config import find_project_root
-    from .deliver import DEFAULT_DELIVERY_LOG, DeliveryLog, delivery_log_path
-
     loaded = load_config(config) if config else None
     if loaded is not None:
         path = delivery_log_path(loaded, delivery_log)
@@ -566,9 +570,6 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
     """List every input of CONFIG with its form, metadata, word counts and what happened to it."""
     import json
 
-    from .pipeline import intake_report, take_in
-    from .textsafe import printable  # every piece of data printed passes it: no escape code, one line each
-
     loaded = load_config(config)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     intake = take_in(loaded, as_of)
@@ -601,94 +602,12 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
 @_verbose_option
 def validate(config: Path) -> None:
     """Check CONFIG and report every problem with its key path and line; print "ok" when there is none."""
-    from .ingest import expand_sources
-
-    try:
-        loaded = load_config(config)
-    except ConfigError as exc:
-        for problem in exc.problems:
-            click.echo(f"{config}: {problem}" if not problem.startswith(str(config)) else problem, err=True)
-        sys.exit(1)
-    from .fetch import is_url, public_url
-
-    problems = []
-    for i, pattern in enumerate(loaded.config.sources):
-        if is_url(pattern):
-            continue  # reachability is checked when building, with the cache as a fallback
-        _, missing = expand_sources([pattern], loaded.base_dir, follow_symlinks=loaded.config.follow_symlinks)
-        if missing:
-            line = loaded.lines.get(f"sources.{i}")
-            where = f" (line {line})" if line else ""
-            problems.append(f"{config}: sources.{i}{where}: {public_url(pattern)!r} matches no file")
-    model = loaded.config.spacy_model
-    if model is not None:
-        from .nlp import model_identity
-
-        if model_identity(model).endswith("-missing"):
-            line = loaded.lines.get("spacy_model")
-            problems.append(f"{config}: spacy_model{f' (line {line})' if line else ''}: {model!r} is not installed")
-    for key, problem in _template_problems(loaded):
-        line = loaded.lines.get(key)
-        problems.append(f"{config}: {key}{f' (line {line})' if line else ''}: {message(problem)}")
+    problems = check(config)
+    for problem in problems:
+        click.echo(str(problem), err=True)
     if problems:
-        for problem in problems:
-            click.echo(problem, err=True)
         sys.exit(1)
     click.echo("ok")
-
-
-def _template_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
-    """``(config key, problem)`` for what would stop a build in rendering, found without reading an
-    article: template directories, template syntax, blocks a client template overrides that its
-    parent lacks (silently ignored by Jinja), and the logo."""
-    import difflib
-
-    import jinja2
-
-    from . import render
-    from .errors import RenderError
-    from .textsafe import printable
-
-    cfg = loaded.config
-    problems: list[tuple[str, str]] = []
-    dirs: list[tuple[str, Path]] = []
-    for key, alone in (("templates", {"client": None}), ("client", {"templates": None})):
-        if getattr(cfg, key) is not None:
-            try:
-                dirs += render.template_dirs(cfg.model_copy(update=alone), loaded.base_dir, loaded.project_dir)
-            except RenderError as exc:
-                problems.append((key, str(exc)))
-    env = render.template_env([d for _, d in dirs])
-    for name in render.TEMPLATE_NAMES:
-        try:
-            path = render.resolve_template(env, name).resolve()
-        except RenderError as exc:
-            problems.append(("templates", str(exc)))
-            continue
-        layer = next((label for label, d in dirs if d.resolve() in path.parents), "default")
-        key = "client" if layer == "client" else "templates"
-        try:
-            env.get_template(name)  # compiles it
-            outline = render.template_outline(env, name)
-            known = render.inherited_blocks(env, outline.parent) if outline.parent and layer != "default" else None
-        except jinja2.TemplateSyntaxError as exc:
-            problems.append((key, f"template {printable(exc.filename or exc.name)}, line {exc.lineno}: {exc.message}"))
-            continue
-        except jinja2.TemplateNotFound as exc:
-            problems.append((key, f"template {printable(path)} needs {printable(exc.name)}, which does not exist"))
-            continue
-        for block, line in sorted(outline.overrides.items(), key=lambda item: item[1]):
-            if known is not None and block not in known:
-                close = difflib.get_close_matches(block, sorted(known), n=1, cutoff=0.6)
-                hint = f"did you mean {{% block {close[0]} %}}?" if close else f"its blocks: {', '.join(sorted(known))}"
-                where = f"{printable(path)}, line {line}"
-                problems.append((key, f"{{% block {block} %}} ({where}) is not a block of {outline.parent}; {hint}"))
-    if cfg.branding.logo:
-        try:
-            render.logo_data_uri(loaded.resolve(cfg.branding.logo))
-        except RenderError as exc:
-            problems.append(("branding.logo", str(exc)))
-    return problems
 
 
 @cli.command()
@@ -701,10 +620,8 @@ def verify(outdir: Path, offline: bool) -> None:
     """Check the briefing in OUTDIR: every quoted item is its source's text at its offsets, each
     source's text has its recorded sha256, and no written file changed since the build. Exit 1,
     naming each item, source and file that does not hold."""
-    from .textsafe import printable
-    from .verify import verify as check
 
-    result = check(outdir, offline=offline)
+    result = verify_build(outdir, offline=offline)
     for problem in result.problems:
         click.echo(printable(str(problem)), err=True)
     click.echo(result.summary(), err=not result.ok)
@@ -721,7 +638,6 @@ def approve(outdir: Path, by: str | None) -> None:
 
     A config with `delivery.require_approval: true` is sent only when its build is approved and
     nothing changed since: a rebuild, a new edit or a changed file needs a new approval."""
-    from .approval import approve as record
 
     done = record(outdir, by=by)
     click.echo(
@@ -753,7 +669,6 @@ def serve(config: Path, as_of: dt.date | None, port: int, out_dir: Path | None) 
     Builds into the output directory as `build` does, and rebuilds whenever the config, the
     templates, the articles or edits.yaml change. Listens on 127.0.0.1 only and answers only a
     browser that opened the URL it prints (with its secret ?token=); Ctrl-C stops it."""
-    from .serve import run
 
     run(config, as_of=as_of, out_dir=out_dir, port=port, announce=click.echo)
 
@@ -764,8 +679,6 @@ def schema() -> None:
     """Print the JSON Schema of a config file, every key described: for editors that complete and check YAML."""
     import json
 
-    from .config import json_schema
-
     click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 
 
@@ -774,15 +687,13 @@ def schema() -> None:
 @_verbose_option
 def templates(config: Path) -> None:
     """Print which file each template of CONFIG resolves to, and where it comes from."""
-    from . import render
-    from .textsafe import printable
 
     loaded = load_config(config)
-    overrides = render.template_dirs(loaded.config, loaded.base_dir, loaded.project_dir)
-    env = render.template_env([d for _, d in overrides])
-    layers = [*overrides, ("default", render.default_template_dir())]
-    for name, purpose in render.TEMPLATE_NAMES.items():
-        path = render.resolve_template(env, name).resolve()
+    overrides = template_dirs(loaded.config, loaded.base_dir, loaded.project_dir)
+    env = template_env([d for _, d in overrides])
+    layers = [*overrides, ("default", default_template_dir())]
+    for name, purpose in TEMPLATE_NAMES.items():
+        path = resolve_template(env, name).resolve()
         layer = next((label for label, d in layers if d.resolve() in path.parents), "?")
         click.echo(f"{name:<24}{layer:<9}{printable(path)}")
         logger.debug("%s: %s", name, purpose)
@@ -799,7 +710,6 @@ def init(directory: Path, client: str, config_name: str) -> None:
     """Start a project in DIRECTORY: briefgen.yaml, a commented config, sample articles and a
     client template override; then `briefgen build DIRECTORY/configs/NAME.yaml` works from
     any directory."""
-    from .project import init as make_project
 
     make_project(directory, client, config_name)
     config = directory / "configs" / f"{config_name}.yaml"
@@ -852,8 +762,6 @@ def evaluate_command(
     summaries). A cluster's topic is used as the brief, and its background as what the reader
     has already read, unless --no-topic or --no-background says otherwise."""
     import json
-
-    from .evaluate import evaluate, format_report
 
     def progress(done: int, total: int) -> None:
         if sys.stderr.isatty():

@@ -97,14 +97,14 @@ def seeds() -> Path:
 @pytest.fixture(scope="module")
 def warm_model() -> None:
     """Load spaCy once in the test process, so every case forked from it starts with it loaded."""
-    from briefgen.nlp import load_pipeline
+    from briefgen.analyse.nlp import load_pipeline
 
     load_pipeline()
 
 
 @pytest.fixture(scope="session")
 def nlp():
-    from briefgen.nlp import load_pipeline
+    from briefgen.analyse.nlp import load_pipeline
 
     return load_pipeline()
 
@@ -118,8 +118,8 @@ def persistent_workspace():
     for exactly the analysis the current code would make. ``BRIEFGEN_TEST_CACHE`` moves it;
     deleting it measures a cold run.
     """
+    from briefgen.analyse.workspace import Workspace
     from briefgen.dirs import cache_home
-    from briefgen.workspace import Workspace
 
     return Workspace(Path(os.environ.get("BRIEFGEN_TEST_CACHE") or cache_home() / "test-analysis"))
 

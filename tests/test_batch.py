@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen import ingest, nlp, workspace
-from briefgen.batch import format_table, run_batch
-from briefgen.config import load_config
+from briefgen.analyse import nlp, workspace
+from briefgen.analyse.workspace import Workspace
+from briefgen.batch.run import format_table, run_batch
+from briefgen.config.load import load_config
 from briefgen.pipeline import build
-from briefgen.workspace import Workspace
 
 from .conftest import AS_OF, ROOT, run_cli
 from .smtpd import smtp_server
@@ -65,18 +65,18 @@ class Calls:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.files: Counter[str] = Counter()
         self.documents: Counter[str] = Counter()
-        read_file, analyse = ingest.read_file, nlp.analyse
+        read, analyse = workspace.read_file, nlp.analyse
 
         def counting_read(path: Path):
             self.files[str(path)] += 1
-            return read_file(path)
+            return read(path)
 
         def counting_analyse(documents, pipeline):
             for doc in documents:
                 self.documents[doc.article.path] += 1
             return analyse(documents, pipeline)
 
-        monkeypatch.setattr(ingest, "read_file", counting_read)
+        monkeypatch.setattr(workspace, "read_file", counting_read)
         monkeypatch.setattr(nlp, "analyse", counting_analyse)
 
 
@@ -169,7 +169,7 @@ def test_a_second_batch_reuses_unchanged_builds_and_rebuilds_what_changed(tmp_pa
     (templates / "briefing.md.j2").write_text(
         '{% extends "default:briefing.md.j2" %}\n{# edited #}\n', encoding="utf-8"
     )
-    from briefgen.builds import reusable
+    from briefgen.reuse import reusable
 
     found, reason = reusable(load_config(paths[0]), AS_OF, paths[0].parent / "out" / paths[0].stem, ["md"])
     assert found is None and reason == "templates/briefing.md.j2 changed"

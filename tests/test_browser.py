@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from briefgen.approval import approval_problem
-from briefgen.edits import read_edits
-from briefgen.serve import Preview, PreviewServer, serving
+from briefgen.commands.serve import Preview, PreviewServer, serving
+from briefgen.records.approval import approval_problem
+from briefgen.records.edits import read_edits
 
 from .conftest import AS_OF, ROOT, briefing_data, rewrite, run_cli, section_items
 from .smtpd import Recorder, smtp_server

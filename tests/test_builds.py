@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import builds
-from briefgen.builds import made_from, reusable, send_formats
-from briefgen.config import load_config
+from briefgen import reuse
+from briefgen.config.load import load_config
 from briefgen.pipeline import build, ensure_built
+from briefgen.records.manifest import send_formats, write_manifest
+from briefgen.reuse import _input_hash, made_from, reusable
 
 from .conftest import AS_OF, ROOT, run_cli
 
@@ -74,7 +75,7 @@ def test_an_unchanged_build_is_reused_and_every_change_names_itself(project):
 
 def test_new_code_or_libraries_call_for_a_new_build(project, monkeypatch):
     config, out = built(project)
-    monkeypatch.setattr(builds, "code_version", lambda: "other-code")
+    monkeypatch.setattr(reuse, "code_version", lambda: "other-code")
     assert why(config, out) == "briefgen's code or a library it uses changed"
 
 
@@ -96,7 +97,7 @@ def test_url_sources_are_always_read_afresh(tmp_path):
     # A finished build of it, as far as its files go.
     (out / "briefing.md").write_text("x", encoding="utf-8")
     ingredients = made_from(loaded)
-    builds.write_manifest(loaded, AS_OF, {"md": out / "briefing.md"}, out, ingredients)
+    write_manifest(loaded, AS_OF, {"md": out / "briefing.md"}, out, ingredients)
     assert reusable(loaded, AS_OF, out, ["md"]) == (None, "URL sources are read afresh")
 
 
@@ -107,8 +108,8 @@ def test_a_file_too_large_to_read_is_fingerprinted_by_size_and_time(tmp_path, mo
     def never(path):
         raise AssertionError("read a file over the limit")
 
-    monkeypatch.setattr(builds, "file_sha256", never)
-    assert builds._input_hash(big, max_bytes=4096).startswith("size 5000, modified ")
+    monkeypatch.setattr(reuse, "file_sha256", never)
+    assert _input_hash(big, max_bytes=4096).startswith("size 5000, modified ")
 
 
 def test_a_briefing_already_sent_is_kept_though_its_inputs_changed(project, caplog):
@@ -171,7 +172,7 @@ def test_recipients_of_one_briefing_all_get_the_same_one(project):
 
 
 def test_a_sidecar_written_after_a_build_is_read_and_calls_for_a_new_build(project, tmp_path):
-    from briefgen.workspace import Workspace
+    from briefgen.analyse.workspace import Workspace
 
     config, out = built(project)
     commentary = project / "samples" / "articles" / "lantern-institute-commentary.txt"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen.clean import clean, clean_blocks, containment, group_duplicates, shingles
+from briefgen.ingest.clean import clean, clean_blocks, containment, group_duplicates, shingles
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
 
 P1 = "The defense ministers agreed on Tuesday to connect their missile-warning radars in real time, officials said."

@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 
-from briefgen.config import load_config
-from briefgen.deliver import deliver
+from briefgen.config.load import load_config
+from briefgen.deliver.smtp import deliver
 from briefgen.errors import ArticleError
-from briefgen.ingest import find_sources, read_file, read_plain
-from briefgen.pipeline import HEADLINE_CHARS, BuildResult, build, headline
+from briefgen.ingest.readers import read_file, read_plain
+from briefgen.ingest.sources import find_sources
+from briefgen.pipeline import BuildResult, build
+from briefgen.render.compose import HEADLINE_CHARS, headline
 
 from .conftest import AS_OF, ROOT
 
@@ -312,7 +314,7 @@ def test_the_logo_travels_as_an_inline_part(acme, tmp_path):
 
 
 def test_an_email_without_a_logo_has_no_image_part(sample_build, tmp_path):
-    from briefgen.deliver import compose_message
+    from briefgen.deliver.message import compose_message
 
     config = load_config(ROOT / "configs" / "acme.yaml").config
     assert config.delivery is not None and config.delivery.email is not None

@@ -15,10 +15,11 @@ import pytest
 from markupsafe import escape
 from PIL import Image, ImageChops
 
-from briefgen.config import load_config
+from briefgen.config.load import load_config
 from briefgen.errors import RenderError
 from briefgen.pipeline import build
-from briefgen.render import LocalFetcher, default_template_dir, resolve_template, template_dirs, template_env
+from briefgen.render.pdf import LocalFetcher
+from briefgen.render.templates import default_template_dir, resolve_template, template_dirs, template_env
 
 from .conftest import AS_OF, ROOT
 from .conftest import run_cli as run
@@ -86,7 +87,7 @@ def test_unknown_client_and_broken_templates_are_named(tmp_path):
         template_dirs(loaded.config, loaded.base_dir)
     broken = tmp_path / "broken"
     broken.mkdir()
-    (broken / "briefing.md.j2").write_text("# {{ b.title }}\n\n{{ b.no_such_field }}\n", encoding="utf-8")
+    (broken / "briefing.md.j2").write_text("# {{ briefing.title }}\n\n{{ briefing.no_such_field }}\n", encoding="utf-8")
     config.write_text(f"templates: broken\nsources: [{ROOT / 'samples' / 'articles'}]\n", encoding="utf-8")
     proc = run("build", str(config), "--as-of", "2025-02-14", "--out", str(tmp_path / "out"), "--format", "md")
     assert proc.returncode == 1

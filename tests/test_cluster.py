@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen import distribute
-from briefgen.batch import executor_for, run_batch
-from briefgen.distribute import DaskCluster, InProcess, LocalProcesses, open_executor
+from briefgen.analyse.workspace import Workspace
+from briefgen.batch import executors as distribute
+from briefgen.batch.executors import DaskCluster, InProcess, LocalProcesses, open_executor
+from briefgen.batch.run import executor_for, run_batch
 from briefgen.errors import BriefgenError, ClusterError
-from briefgen.workspace import Workspace
 
 from .conftest import AS_OF, run_cli
 from .test_batch import SAMPLES, TOPICS

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import AUDIENCES, load_config
+from briefgen.config.defaults import AUDIENCES
+from briefgen.config.load import load_config
 from briefgen.errors import ConfigError
 
 from .conftest import EXAMPLE
@@ -102,20 +103,30 @@ def _models_reachable_from(model: type, seen: set[type]) -> set[type]:
 def test_every_field_of_every_config_model_is_documented():
     from pydantic import BaseModel
 
-    from briefgen import config
+    from briefgen.config import defaults
+    from briefgen.config.defaults import (
+        Audience,
+        Branding,
+        Config,
+        EmailDelivery,
+        Fetch,
+        ProjectFile,
+        Retry,
+        Smtp,
+        _Model,
+    )
+    from briefgen.config.load import LoadedConfig
 
     declared = {
         obj
-        for obj in vars(config).values()
-        if isinstance(obj, type) and issubclass(obj, config._Model) and obj is not config._Model
+        for obj in vars(defaults).values()
+        if isinstance(obj, type) and issubclass(obj, _Model) and obj is not _Model
     }
-    reachable = _models_reachable_from(config.Config, set()) | _models_reachable_from(config.LoadedConfig, set())
-    project = _models_reachable_from(config.ProjectFile, set())
-    assert declared - {config.LoadedConfig} <= reachable | project | {config.Audience}, (
-        "a config model no config can use"
-    )
-    assert {config.Smtp, config.Retry, config.EmailDelivery, config.Branding, config.Fetch} <= reachable
-    for model in sorted(declared | (reachable - {config.LoadedConfig}), key=lambda m: m.__name__):
+    reachable = _models_reachable_from(Config, set()) | _models_reachable_from(LoadedConfig, set())
+    project = _models_reachable_from(ProjectFile, set())
+    assert declared - {LoadedConfig} <= reachable | project | {Audience}, "a config model no config can use"
+    assert {Smtp, Retry, EmailDelivery, Branding, Fetch} <= reachable
+    for model in sorted(declared | (reachable - {LoadedConfig}), key=lambda m: m.__name__):
         assert issubclass(model, BaseModel)
         assert model.__doc__, f"{model.__name__} has no docstring"
         for name, field in model.model_fields.items():
@@ -132,7 +143,7 @@ def test_window_undated_is_keep_flag_or_drop(tmp_path):
 
 
 def test_the_schema_describes_window_undated():
-    from briefgen.config import json_schema
+    from briefgen.config.load import json_schema
 
     field = json_schema()["$defs"]["Window"]["properties"]["undated"]
     assert field["enum"] == ["keep", "flag", "drop"] and field["default"] == "flag"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.clean import clean
-from briefgen.dates import (
+from briefgen.ingest.clean import clean
+from briefgen.ingest.dates import (
     bounds,
     date_line,
     date_source,
@@ -24,7 +24,7 @@ from briefgen.dates import (
     preview_of,
     url_date,
 )
-from briefgen.ingest import read_file
+from briefgen.ingest.readers import read_file
 from briefgen.models import PARAGRAPH, Article, Block
 
 D = dt.date
@@ -269,8 +269,8 @@ def test_the_seeds_dates(seeds):
 
 
 def test_ingest_json_says_why_the_seed_from_2024_is_left_out(seeds, tmp_path):
-    from briefgen.config import load_config
-    from briefgen.pipeline import intake_report, take_in
+    from briefgen.config.load import load_config
+    from briefgen.select.intake import intake_report, take_in
 
     config = tmp_path / "seeds.yaml"
     config.write_text(f"sources: [{seeds}]\nwindow: {{days: 7}}\n", encoding="utf-8")

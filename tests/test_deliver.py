@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from briefgen.builds import OUTPUT_FILES
-from briefgen.config import load_config
-from briefgen.deliver import DeliveryLog, LogEntry, deliver
+from briefgen.config.load import load_config
+from briefgen.deliver.smtp import deliver
 from briefgen.errors import ConfigError, DeliveryError
 from briefgen.pipeline import build
+from briefgen.records.deliveries import DeliveryLog, LogEntry
+from briefgen.records.manifest import OUTPUT_FILES
 
 from .conftest import AS_OF, ROOT, run_cli
 from .smtpd import Authenticator, Recorder, free_port, smtp_server
@@ -442,8 +443,9 @@ def test_a_changed_config_is_rebuilt_before_sending(built, tmp_path):
     """A build of another version of the config is not what the config would send now."""
     import shutil
 
-    from briefgen.builds import reusable, send_formats
     from briefgen.pipeline import ensure_built
+    from briefgen.records.manifest import send_formats
+    from briefgen.reuse import reusable
 
     _, out = built
     copy = tmp_path / "out"

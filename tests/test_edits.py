@@ -11,15 +11,15 @@ import lxml.html
 import pytest
 import yaml
 
-from briefgen.approval import APPROVAL_FILE, approval_problem, approve
+from briefgen.analyse.workspace import Workspace
 from briefgen.cli import main
-from briefgen.config import load_config
-from briefgen.deliver import deliver
-from briefgen.edits import EDITS_FILE, add_note, drop_item, read_edits, remove_note
+from briefgen.commands.verify import verify
+from briefgen.config.load import load_config
+from briefgen.deliver.smtp import deliver
 from briefgen.errors import BriefgenError, ConfigError, DeliveryError
 from briefgen.pipeline import build, ensure_built
-from briefgen.verify import verify
-from briefgen.workspace import Workspace
+from briefgen.records.approval import APPROVAL_FILE, approval_problem, approve
+from briefgen.records.edits import EDITS_FILE, add_note, drop_item, read_edits, remove_note
 
 from .conftest import AS_OF, ROOT, briefing_data
 from .smtpd import Recorder, smtp_server
@@ -250,7 +250,7 @@ def test_an_approved_build_is_sent_as_approved_when_an_article_changes_after(tmp
 
 
 def test_batch_send_sends_only_approved_builds(tmp_path: Path, capsys) -> None:
-    from briefgen.builds import default_out_dir
+    from briefgen.records.manifest import default_out_dir
 
     recorder = Recorder()
     with smtp_server(recorder) as (port, _):

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.commands.evaluate import evaluate, read_clusters, summary_text
 from briefgen.errors import BriefgenError
-from briefgen.evaluate import evaluate, read_clusters, summary_text
 from briefgen.models import Sentence
 
 from .conftest import SHARED

@@ -13,8 +13,10 @@ from urllib.parse import unquote
 import lxml.html
 import pytest
 
-from briefgen.config import load_config
-from briefgen.evidence import (
+from briefgen.config.load import load_config
+from briefgen.models import Briefing, Item, Section, Source
+from briefgen.pipeline import build
+from briefgen.render.evidence import (
     CONTEXT_CHARS,
     WHOLE_CHARS,
     Citation,
@@ -23,9 +25,8 @@ from briefgen.evidence import (
     source_evidence,
     text_fragment,
 )
-from briefgen.models import Briefing, Item, Section, Source
-from briefgen.pipeline import build
-from briefgen.render import render_html, template_env
+from briefgen.render.formats import render_html
+from briefgen.render.templates import template_env
 
 from .conftest import AS_OF, EXAMPLE, SEEDS
 

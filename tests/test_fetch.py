@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import Config, LoadedConfig
+from briefgen.config.defaults import Config
+from briefgen.config.load import LoadedConfig
 from briefgen.errors import ArticleError
-from briefgen.fetch import USER_AGENT, fetch
-from briefgen.pipeline import take_in
+from briefgen.ingest.fetch import USER_AGENT, fetch
+from briefgen.select.intake import take_in
 
 from .conftest import ROOT
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.decode import decode
 from briefgen.errors import ArticleError
-from briefgen.ingest import READERS, read_file
+from briefgen.ingest.decode import decode
+from briefgen.ingest.readers import READERS, read_file
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -445,7 +445,7 @@ def test_ordinary_trees_match_as_before(tmp_path, patterns):
     ordinary_tree(tmp_path)
 
     def case() -> list[str]:
-        from briefgen.ingest import expand_sources
+        from briefgen.ingest.sources import expand_sources
 
         files, _ = expand_sources(patterns, tmp_path)
         return [str(f) for f in files]

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from briefgen import pipeline
+
 from .conftest import AS_OF, ROOT, run_cli
 from .hostile import assert_clean_failure, assert_no_traceback, assert_one_line_messages, cli_result, run_limited
 
@@ -137,7 +139,6 @@ def test_a_config_that_is_not_a_config_file(tmp_path, kind):
 
 
 def test_an_unexpected_failure_is_one_line_and_the_traceback_needs_verbose(tmp_path, monkeypatch):
-    from briefgen import pipeline
 
     config = project(tmp_path)
 

@@ -23,8 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from briefgen.config import load_config
+from briefgen.config.load import load_config
 from briefgen.pipeline import build
+from briefgen.records import deliveries
 
 from .conftest import AS_OF, ROOT, run_cli
 from .hostile import (
@@ -432,7 +433,7 @@ def test_a_host_name_that_would_break_an_smtp_command_is_rejected(tmp_path, key,
 
 def write_log(path: Path, rows: int) -> None:
     """A valid delivery log with ``rows`` sent messages, written by briefgen itself."""
-    from briefgen.deliver import DeliveryLog
+    from briefgen.records.deliveries import DeliveryLog
 
     with DeliveryLog(path) as journal:
         for i in range(rows):
@@ -487,9 +488,8 @@ def test_a_damaged_log_is_one_clear_error(built, tmp_path, command):
 
 @pytest.mark.parametrize("command", ["deliveries", "send"])
 def test_a_log_locked_by_another_process_is_one_clear_error(built, tmp_path, command, monkeypatch):
-    from briefgen import deliver
 
-    monkeypatch.setattr(deliver, "LOG_BUSY_TIMEOUT", 1.0)  # the wait is the same at any length
+    monkeypatch.setattr(deliveries, "LOG_BUSY_TIMEOUT", 1.0)  # the wait is the same at any length
     with smtp_server() as (port, server):
         setup = Setup(built, tmp_path, port)
         write_log(setup.log, 3)
@@ -510,9 +510,8 @@ def test_a_log_locked_by_another_process_is_one_clear_error(built, tmp_path, com
 def test_a_log_that_cannot_record_a_sent_message_stops_the_run_and_leaves_it_in_doubt(built, tmp_path, monkeypatch):
     """Another process locks the log while the server takes the first message: the run stops with
     one line, that message stays in doubt (never sent again on its own), the second is not sent."""
-    from briefgen import deliver
 
-    monkeypatch.setattr(deliver, "LOG_BUSY_TIMEOUT", 1.0)
+    monkeypatch.setattr(deliveries, "LOG_BUSY_TIMEOUT", 1.0)
     holder: list[sqlite3.Connection] = []
     setup: Setup | None = None
 

@@ -51,11 +51,11 @@ def _loaded_once() -> None:
     so every forked case starts with them (a case then takes about a second, not three)."""
     import weasyprint
 
-    from briefgen.builds import code_version
-    from briefgen.nlp import load_pipeline
-    from briefgen.players import countries
-    from briefgen.topic import stop_words
-    from briefgen.workspace import engine_version
+    from briefgen.analyse.nlp import load_pipeline
+    from briefgen.analyse.topic import stop_words
+    from briefgen.analyse.workspace import engine_version
+    from briefgen.codebase import code_version
+    from briefgen.select.players import countries
 
     load_pipeline()
     engine_version(), code_version(), countries(), stop_words()
@@ -133,17 +133,17 @@ def building(config: Path, out: Path, *args: str) -> Callable[[], dict[str, Any]
     """A case that builds ``config`` into ``out`` and records every URL WeasyPrint asks for."""
 
     def case() -> dict[str, Any]:
-        from briefgen import render
+        from briefgen.render.pdf import LocalFetcher
 
         fetched: list[str] = []
-        original = render.LocalFetcher.__call__
+        original = LocalFetcher.__call__
 
         def spy(self: Any, url: str, *a: Any, **k: Any) -> Any:
             fetched.append(url[:120])
             return original(self, url, *a, **k)
 
-        render.LocalFetcher.__call__ = spy  # type: ignore[method-assign]  # the child is thrown away
-        setattr(render.LocalFetcher, "fetch", spy)  # noqa: B010  # the alias WeasyPrint may call, replaced too
+        LocalFetcher.__call__ = spy  # type: ignore[method-assign]  # the child is thrown away
+        setattr(LocalFetcher, "fetch", spy)  # noqa: B010  # the alias WeasyPrint may call, replaced too
         proc = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), "--out", str(out), *args)
         return {**cli_result(proc), "fetched": fetched}
 
@@ -449,7 +449,7 @@ def test_inspect_prints_escape_codes_as_text_one_line_each(tmp_path):
 def test_templates_prints_one_line_per_template(tmp_path):
     odd = tmp_path / "t\x1b[2J\nx\u202e"
     odd.mkdir()
-    (odd / "briefing.md.j2").write_text("# {{ b.title }}\n", encoding="utf-8")
+    (odd / "briefing.md.j2").write_text("# {{ briefing.title }}\n", encoding="utf-8")
     config = project(tmp_path, templates=odd.name)
 
     def case() -> dict[str, Any]:
@@ -643,13 +643,13 @@ def assert_logo_refused(result: dict[str, Any], name: str) -> None:
 
 @pytest.mark.parametrize("kind", sorted(BAD_SVGS))
 def test_an_unsafe_svg_logo_is_refused_in_one_line(tmp_path, kind):
-    # The logo check itself (render.logo_data_uri, what a build calls); the build's refusal is tested below.
+    # The logo check itself (logo_data_uri, what a build calls); the build's refusal is tested below.
     path = tmp_path / "logo.svg"
     path.write_text(BAD_SVGS[kind], encoding="utf-8")
 
     def case() -> str:
         from briefgen.errors import RenderError
-        from briefgen.render import logo_data_uri
+        from briefgen.render.look import logo_data_uri
 
         try:
             return "accepted " + logo_data_uri(path)[:40]
@@ -686,7 +686,7 @@ def test_a_logo_that_is_a_directory_is_refused(tmp_path):
 
 @pytest.mark.parametrize("target", ["fifo", "/dev/zero"])
 def test_a_logo_that_is_no_regular_file_is_refused_at_once(tmp_path, target):
-    # Checked through render.logo_data_uri itself: a build first hashes the logo for its manifest
+    # Checked through logo_data_uri itself: a build first hashes the logo for its manifest
     # (builds.made_from), which reads a FIFO or /dev/zero without end (reported to its owner).
     link = tmp_path / "logo.png"
     if target == "fifo":
@@ -697,7 +697,7 @@ def test_a_logo_that_is_no_regular_file_is_refused_at_once(tmp_path, target):
 
     def case() -> str:
         from briefgen.errors import RenderError
-        from briefgen.render import logo_data_uri
+        from briefgen.render.look import logo_data_uri
 
         try:
             logo_data_uri(link)
@@ -748,7 +748,7 @@ def test_a_logo_refusal_names_an_odd_file_on_one_line(tmp_path):
 def test_a_look_made_in_code_cannot_put_css_or_markup_in_a_stylesheet():
     def case() -> list[str]:
         from briefgen.errors import RenderError
-        from briefgen.render import Look
+        from briefgen.render.look import Look
 
         refused = []
         candidates: list[dict[str, Any]] = [

@@ -8,14 +8,8 @@ import json
 import pytest
 
 from briefgen.errors import ArticleError
-from briefgen.ingest import (
-    detect_form,
-    expand_sources,
-    fragment_blocks,
-    parse_date,
-    read_file,
-    text_blocks,
-)
+from briefgen.ingest.readers import detect_form, fragment_blocks, parse_date, read_file, text_blocks
+from briefgen.ingest.sources import expand_sources
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH
 
 from .conftest import ROOT

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from briefgen import nlp as nlp_mod
-from briefgen.clean import clean
+from briefgen.analyse import nlp as nlp_mod
+from briefgen.ingest.clean import clean
 from briefgen.models import HEADING, PARAGRAPH, Article, Block
 
 

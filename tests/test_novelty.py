@@ -6,12 +6,12 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from briefgen.config import load_config
-from briefgen.evaluate import evaluate
+from briefgen.commands.evaluate import evaluate
+from briefgen.config.load import load_config
 from briefgen.models import Background
-from briefgen.novelty import previous_build, text_document
 from briefgen.pipeline import build
-from briefgen.summarize import same_text
+from briefgen.select.novelty import previous_build, text_document
+from briefgen.select.summarize import same_text
 
 from .conftest import AS_OF, ROOT
 from .conftest import run_cli as run

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.clean import clean
-from briefgen.config import load_config
+from briefgen.config.load import load_config
 from briefgen.errors import NoArticlesError
-from briefgen.ingest import read_file
+from briefgen.ingest.clean import clean
+from briefgen.ingest.readers import read_file
 from briefgen.pipeline import build
 
 from .conftest import AS_OF, EXAMPLE, ROOT

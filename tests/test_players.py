@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from briefgen.players import NAME_CACHE, canonical_name, merge_players, player_name
+from briefgen.select.players import NAME_CACHE, canonical_name, merge_players, player_name
 
 
 def test_names_lose_titles_possessives_and_articles():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import load_config
+from briefgen.config.load import load_config
 from briefgen.errors import ConfigError
 
 from .conftest import run_cli

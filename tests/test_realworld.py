@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from briefgen.clean import clean
 from briefgen.errors import ArticleError
-from briefgen.ingest import read_file
+from briefgen.ingest.clean import clean
+from briefgen.ingest.readers import read_file
 from briefgen.models import Document
 
 FIXTURES = Path(__file__).parent / "fixtures"

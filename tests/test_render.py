@@ -9,7 +9,9 @@ import pytest
 
 from briefgen.errors import RenderError
 from briefgen.models import Briefing, Item, Section, Source
-from briefgen.render import markdown_escape, render_html, render_json, render_markdown, template_env
+from briefgen.render.filters import markdown_escape
+from briefgen.render.formats import render_html, render_json, render_markdown
+from briefgen.render.templates import template_env
 
 HOSTILE = 'Officials said <script>alert("x")</script> and <img src=x onerror=alert(1)> the *deal* [link](javascript:alert(1)) holds.'
 
@@ -82,7 +84,7 @@ def test_json_record_shape():
 def test_undated_articles_are_counted_beside_the_chart_in_every_format():
     import dataclasses
 
-    from briefgen.render import render_email
+    from briefgen.render.email import render_email
 
     dated = briefing()
     b = dataclasses.replace(dated, articles_used=4, undated_used=3, daily=((dt.date(2025, 2, 11), 1),))
@@ -111,7 +113,7 @@ def test_undated_articles_are_counted_beside_the_chart_in_every_format():
 def test_the_chart_heading_names_the_window_unless_it_is_a_week(days, heading):
     import dataclasses
 
-    from briefgen.render import chart_heading
+    from briefgen.render.chart import chart_heading
 
     b = dataclasses.replace(briefing(), window_days=days, window_start=dt.date(2025, 2, 15) - dt.timedelta(days=days))
     assert chart_heading(b) == heading
@@ -121,7 +123,7 @@ def test_the_chart_heading_names_the_window_unless_it_is_a_week(days, heading):
 def test_the_source_list_marks_undated_sources_and_previews():
     import dataclasses
 
-    from briefgen.render import render_email
+    from briefgen.render.email import render_email
 
     preview = Source(
         2, "Summit next week", "Harbor Daily", None, None, None, "b.txt", not_before=dt.date(2024, 4, 11),

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.clean import clean
-from briefgen.config import load_config
-from briefgen.ingest import read_file
+from briefgen.config.load import load_config
+from briefgen.ingest.clean import clean
+from briefgen.ingest.readers import read_file
 from briefgen.pipeline import build
 
 from .conftest import run_cli
@@ -141,8 +141,8 @@ def test_key_players_merge_the_forms_of_a_name(seed_build):
 
 
 def test_players_are_counted_by_source_once_merged(seeds, nlp):
-    from briefgen.nlp import analyse
-    from briefgen.players import merge_players
+    from briefgen.analyse.nlp import analyse
+    from briefgen.select.players import merge_players
 
     docs = [clean(a, i) for i, a in enumerate(a for p in sorted(seeds.iterdir()) for a in read_file(p))]
     corpus = analyse(docs, nlp)
@@ -199,7 +199,7 @@ def test_the_seed_sources_dates_and_the_preview(seed_week):
     (line,) = [x for x in md.splitlines() if x.startswith(f"[^{preview['id']}]:")]
     assert line.endswith("Undated. Preview, written before 7 February 2025."), line
     # Its plans and expectations are not stated as what happened.
-    from briefgen.dates import looks_forward
+    from briefgen.ingest.dates import looks_forward
 
     for section in data["sections"]:
         for item in section["items"]:
@@ -230,7 +230,7 @@ def test_the_2024_analysis_is_kept_for_a_window_in_2024(seeds, tmp_path):
 
 
 def test_the_seed_briefing_verifies_against_its_inputs(seed_build):
-    from briefgen.verify import verify
+    from briefgen.commands.verify import verify
 
     result, data = seed_build
     out = result.outputs["json"].parent

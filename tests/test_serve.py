@@ -25,10 +25,10 @@ import lxml.html
 import pytest
 import yaml
 
-from briefgen import serve
-from briefgen.approval import approval_problem, build_problems, read_approval
-from briefgen.edits import read_edits
-from briefgen.serve import Preview, PreviewServer, check_pause, serving
+from briefgen.commands import serve
+from briefgen.commands.serve import Preview, PreviewServer, check_pause, serving
+from briefgen.records.approval import approval_problem, build_problems, read_approval
+from briefgen.records.edits import read_edits
 
 from .conftest import AS_OF, ROOT, briefing_data, rewrite, run_cli, section_items
 

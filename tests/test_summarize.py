@@ -6,14 +6,14 @@ import dataclasses
 
 import pytest
 
-from briefgen.clean import clean
-from briefgen.config import AUDIENCES, Topic
+from briefgen.analyse.nlp import analyse, load_pipeline
+from briefgen.analyse.topic import TopicMatcher
+from briefgen.config.defaults import AUDIENCES, Topic
 from briefgen.errors import BriefgenError
+from briefgen.ingest.clean import clean
 from briefgen.models import HEADING, PARAGRAPH, Article, Block, Document, Sentence
-from briefgen.nlp import analyse, load_pipeline
-from briefgen.players import merge_players
-from briefgen.summarize import SUMMARIZERS, explicit_why, get_summarizer, needs_previous, readable, select
-from briefgen.topic import TopicMatcher
+from briefgen.select.players import merge_players
+from briefgen.select.summarize import SUMMARIZERS, explicit_why, get_summarizer, needs_previous, readable, select
 
 
 def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Sentence:
@@ -280,7 +280,7 @@ def test_a_previews_forward_looking_sentences_serve_whats_next_only(corpus):
     import dataclasses
     import datetime as dt
 
-    from briefgen.dates import looks_forward
+    from briefgen.ingest.dates import looks_forward
     from briefgen.models import Corpus
 
     def forward_of_a(selection):
@@ -340,7 +340,7 @@ def test_a_previews_sentence_naming_the_day_it_previews_is_not_quoted(nlp):
     ],
 )
 def test_a_recommendation_is_advice(text):
-    from briefgen.summarize import advises
+    from briefgen.select.summarize import advises
 
     assert advises(sent(text))
 
@@ -356,7 +356,7 @@ def test_a_recommendation_is_advice(text):
     ],
 )
 def test_a_statement_is_not_advice(text):
-    from briefgen.summarize import advises
+    from briefgen.select.summarize import advises
 
     assert not advises(sent(text))
 
@@ -372,13 +372,13 @@ def test_a_statement_is_not_advice(text):
     ],
 )
 def test_whats_next_wants_a_next_step_not_future_tense(text, ahead):
-    from briefgen.summarize import FUTURE
+    from briefgen.select.summarize import FUTURE
 
     assert bool(FUTURE.search(text)) is ahead
 
 
 def test_dates_are_not_the_figure_of_a_sentence():
-    from briefgen.summarize import figures
+    from briefgen.select.summarize import figures
 
     with_dates = dataclasses.replace(sent("In 2024 and on Feb. 10, 2025, they met."), numbers=("2024", "Feb. 10, 2025"))
     assert figures(with_dates) == set()
@@ -387,7 +387,7 @@ def test_dates_are_not_the_figure_of_a_sentence():
 
 
 def test_a_brief_is_read_as_its_content_words():
-    from briefgen.topic import brief_terms, stem
+    from briefgen.analyse.topic import brief_terms, stem
 
     terms = brief_terms("Discuss conditions on American Indian reservations. Include the benefits and drawbacks.")
     assert {stem("reservation"), stem("condition"), stem("benefit"), stem("drawback")} <= terms
@@ -460,7 +460,7 @@ def plain_tfisf(sentences):
 def test_tfisf_matrix_is_the_plain_one_to_the_bit(corpus, follower_corpus):
     import numpy as np
 
-    from briefgen.summarize import tfisf_matrix
+    from briefgen.select.summarize import tfisf_matrix
 
     empty = dataclasses.replace(sent("No words counted here at all."), tokens=())
     repeated = dataclasses.replace(sent("Radar radar radar link."), tokens=("radar", "radar", "link", "radar"))
@@ -472,7 +472,7 @@ def test_tfisf_matrix_is_the_plain_one_to_the_bit(corpus, follower_corpus):
 
 
 def test_concept_ids_are_the_bigram_concepts(corpus):
-    from briefgen.summarize import bigram_concepts, concept_index
+    from briefgen.select.summarize import bigram_concepts, concept_index
 
     def terms(*words):
         return dataclasses.replace(sent(" ".join(words) + "."), terms=words)
@@ -501,7 +501,7 @@ def plain_weights(chooser):
     """Concept weights as strings, summed with ``math.fsum`` over the sources, as the plain summarizer had them."""
     import math
 
-    from briefgen.summarize import CONCEPT_MIN_SOURCES, NOVELTY_DISCOUNT, bigram_concepts
+    from briefgen.select.summarize import CONCEPT_MIN_SOURCES, NOVELTY_DISCOUNT, bigram_concepts
 
     told = {c for s in chooser.ctx.background.sentences for c in bigram_concepts(s)}
     per_doc: dict[int, set[str]] = {}
@@ -521,7 +521,7 @@ def test_concept_coverage_scores_as_the_plain_sums_do(corpus, nlp, brief):
     import math
 
     from briefgen.models import Background
-    from briefgen.summarize import COST_SCALE, REDUNDANT, ConceptCoverage, bigram_concepts, context
+    from briefgen.select.summarize import COST_SCALE, REDUNDANT, ConceptCoverage, bigram_concepts, context
 
     before = analyse([clean(Article(path="o.txt", form="text", blocks=(Block(PARAGRAPH, STORY_A[0]),)), 0)], nlp)
     relevance = {0: 0.9, 1: 0.3, 2: 0.6}  # sources that count for less than one
@@ -547,7 +547,7 @@ def test_concept_coverage_scores_as_the_plain_sums_do(corpus, nlp, brief):
 
 def plain_pick(chooser, pool, k, relevance):
     """MMR one sentence at a time, as :meth:`Summarizer.pick` did before it scored the pool at once."""
-    from briefgen.summarize import MMR_LAMBDA, REDUNDANT
+    from briefgen.select.summarize import MMR_LAMBDA, REDUNDANT
 
     top = float(max(relevance))
     scale = 1.0 / top if top > 0 else 1.0
@@ -574,7 +574,7 @@ def plain_pick(chooser, pool, k, relevance):
 def test_pick_chooses_as_plain_mmr_does(corpus, ties):
     import numpy as np
 
-    from briefgen.summarize import CentroidMMR, context
+    from briefgen.select.summarize import CentroidMMR, context
 
     ctx = context(corpus, TopicMatcher(Topic()))
     ours, theirs = CentroidMMR(ctx), CentroidMMR(ctx)
@@ -585,7 +585,7 @@ def test_pick_chooses_as_plain_mmr_does(corpus, ties):
 
 
 def test_pick_asks_its_condition_of_the_best_first_and_keeps_to_it(corpus):
-    from briefgen.summarize import FUTURE, CentroidMMR, context
+    from briefgen.select.summarize import FUTURE, CentroidMMR, context
 
     ctx = context(corpus, TopicMatcher(Topic()))
     lazy, eager = CentroidMMR(ctx), CentroidMMR(ctx)
@@ -642,7 +642,7 @@ def test_focus_keeps_a_small_corpus_all_about_the_topic_together():
 
 
 def test_a_source_far_less_about_the_topic_counts_little():
-    from briefgen.summarize import RELEVANT_SHARE, context
+    from briefgen.select.summarize import RELEVANT_SHARE, context
 
     docs = [
         _article(k, "The port of Valmora opened a new container terminal on Monday after two years.") for k in range(3)
@@ -654,8 +654,8 @@ def test_a_source_far_less_about_the_topic_counts_little():
 
 
 def test_a_key_player_is_quoted_where_a_sentence_is_about_them():
-    from briefgen.players import player_name
-    from briefgen.summarize import leads_with
+    from briefgen.select.players import player_name
+    from briefgen.select.summarize import leads_with
 
     about = sent("Maria Lopez, the port's director, signed the terminal contract on Monday.")
     aside = sent("The terminal contract was signed on Monday in the presence of many officials and Maria Lopez.")

@@ -83,7 +83,7 @@ def test_template_directories_that_do_not_exist(tmp_path):
 
 def test_a_template_syntax_error_names_the_file_and_line(tmp_path):
     (tmp_path / "mine").mkdir()
-    (tmp_path / "mine" / "briefing.md.j2").write_text("# {{ b.title }}\n\n{% if %}\n", encoding="utf-8")
+    (tmp_path / "mine" / "briefing.md.j2").write_text("# {{ briefing.title }}\n\n{% if %}\n", encoding="utf-8")
     problems = validate(tmp_path, "templates: mine\n")
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"templates (line 2): template {tmp_path / 'mine' / 'briefing.md.j2'}, line 3: ")
@@ -147,7 +147,7 @@ def as_json(path: Path) -> dict[str, Any]:
 
 
 def test_schema_is_the_config_model_described():
-    from briefgen.config import json_schema
+    from briefgen.config.load import json_schema
 
     data = schema()
     assert data == json_schema()

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen.config import load_config
+from briefgen.commands.verify import verify
+from briefgen.config.load import load_config
 from briefgen.pipeline import build
-from briefgen.verify import verify
 
 from .conftest import AS_OF, ROOT, run_cli
 

@@ -12,12 +12,12 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from briefgen.clean import clean, clean_blocks
-from briefgen.decode import declared_charset, decode
 from briefgen.errors import ArticleError
-from briefgen.ingest import read_url
+from briefgen.ingest.clean import clean, clean_blocks
+from briefgen.ingest.decode import declared_charset, decode
+from briefgen.ingest.readers import read_url
+from briefgen.ingest.webpage import body_blocks, read_page, stated_author, strip_site_name
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH, Block
-from briefgen.webpage import body_blocks, read_page, stated_author, strip_site_name
 
 from .conftest import SHARED
 

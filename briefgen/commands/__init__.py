@@ -1,0 +1,10 @@
+"""What the commands do beyond building and sending: the core the CLI, the Python API and ``serve`` call.
+
+Owns ``check`` (:mod:`~briefgen.commands.check`, what ``validate`` reports), ``init``
+(:mod:`~briefgen.commands.init`, a new project), ``serve`` (:mod:`~briefgen.commands.serve`, the
+editor's preview, with its page's files in ``editor/``), ``verify``
+(:mod:`~briefgen.commands.verify`) and ``eval`` (:mod:`~briefgen.commands.evaluate`, ROUGE against
+human summaries).
+
+Imports any floor below it; only :mod:`briefgen.cli` imports it.
+"""

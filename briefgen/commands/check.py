@@ -1,0 +1,135 @@
+"""Check a config without reading an article: everything ``briefgen validate`` reports.
+
+A weekly run should fail on Monday morning for what an article says, never for a typo in its
+config. :func:`check` finds what can be found beforehand, all at once: the config's schema and its
+project's defaults (with key paths and lines, from :func:`~briefgen.config.load_config`), source
+patterns that match no file, a spaCy model that is not installed, template directories, template
+syntax, blocks a client template overrides that its parent lacks (Jinja ignores those silently),
+and the logo. The CLI, the Python API (``briefgen.check``) and ``serve`` use it alike.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from briefgen.analyse.nlp import model_identity
+from briefgen.config.load import LoadedConfig, load_config
+from briefgen.errors import ConfigError, RenderError
+from briefgen.ingest.fetch import is_url, public_url
+from briefgen.ingest.sources import expand_sources
+from briefgen.render.look import logo_data_uri
+from briefgen.render.templates import (
+    TEMPLATE_NAMES,
+    inherited_blocks,
+    resolve_template,
+    template_dirs,
+    template_env,
+    template_outline,
+)
+from briefgen.textsafe import message, printable
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a config, where it is, and what is wrong."""
+
+    file: str
+    """The config file (or the project's ``briefgen.yaml``) as the user named it."""
+    key: str | None
+    """The key path (``topic.keywords``, ``sources.0``); None for the file as a whole."""
+    line: int | None
+    """The line of the key in the file, when known."""
+    message: str
+
+    def __str__(self) -> str:
+        if self.key is None:
+            return self.message if self.message.startswith(self.file) else f"{self.file}: {self.message}"
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.file}: {self.key}{where}: {self.message}"
+
+
+def check(config: str | os.PathLike[str] | LoadedConfig) -> list[Problem]:
+    """Every problem with ``config`` (a path, or a config already loaded) that can be found without
+    reading an article; an empty list when there is none."""
+    if isinstance(config, LoadedConfig):
+        loaded = config
+    else:
+        try:
+            loaded = load_config(config)
+        except ConfigError as exc:  # the schema's and the defaults' problems, each with its path and line
+            return [Problem(str(config), None, None, problem) for problem in exc.problems]
+    shown = str(config if not isinstance(config, LoadedConfig) else loaded.path)
+
+    def at(key: str, what: str) -> Problem:
+        return Problem(shown, key, loaded.lines.get(key), what)
+
+    problems = [at(key, what) for key, what in source_problems(loaded)]
+    model = loaded.config.spacy_model
+    if model is not None and model_identity(model).endswith("-missing"):
+        problems.append(at("spacy_model", f"{model!r} is not installed"))
+    problems += [at(key, message(what)) for key, what in template_problems(loaded)]
+    return problems
+
+
+def source_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
+    """``(config key, problem)`` for each source pattern that matches no file. URLs are left to the
+    build, which has the fetch cache to fall back on."""
+    problems = []
+    for i, pattern in enumerate(loaded.config.sources):
+        if is_url(pattern):
+            continue
+        _, missing = expand_sources([pattern], loaded.base_dir, follow_symlinks=loaded.config.follow_symlinks)
+        if missing:
+            problems.append((f"sources.{i}", f"{public_url(pattern)!r} matches no file"))
+    return problems
+
+
+def template_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
+    """``(config key, problem)`` for what would stop a build in rendering, found without reading an
+    article: template directories, template syntax, blocks a client template overrides that its
+    parent lacks (silently ignored by Jinja), and the logo."""
+    cfg = loaded.config
+    problems: list[tuple[str, str]] = []
+    dirs: list[tuple[str, Path]] = []
+    for key, alone in (("templates", {"client": None}), ("client", {"templates": None})):
+        if getattr(cfg, key) is not None:
+            try:
+                dirs += template_dirs(cfg.model_copy(update=alone), loaded.base_dir, loaded.project_dir)
+            except RenderError as exc:
+                problems.append((key, str(exc)))
+    env = template_env([d for _, d in dirs])
+    for name in TEMPLATE_NAMES:
+        try:
+            path = resolve_template(env, name).resolve()
+        except RenderError as exc:
+            problems.append(("templates", str(exc)))
+            continue
+        layer = next((label for label, d in dirs if d.resolve() in path.parents), "default")
+        key = "client" if layer == "client" else "templates"
+        try:
+            env.get_template(name)  # compiles it
+            outline = template_outline(env, name)
+            known = inherited_blocks(env, outline.parent) if outline.parent and layer != "default" else None
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append((key, f"template {printable(exc.filename or exc.name)}, line {exc.lineno}: {exc.message}"))
+            continue
+        except jinja2.TemplateNotFound as exc:
+            problems.append((key, f"template {printable(path)} needs {printable(exc.name)}, which does not exist"))
+            continue
+        for block, line in sorted(outline.overrides.items(), key=lambda item: item[1]):
+            if known is not None and block not in known:
+                close = difflib.get_close_matches(block, sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean {{% block {close[0]} %}}?" if close else f"its blocks: {', '.join(sorted(known))}"
+                where = f"{printable(path)}, line {line}"
+                problems.append((key, f"{{% block {block} %}} ({where}) is not a block of {outline.parent}; {hint}"))
+    if cfg.branding.logo:
+        try:
+            logo_data_uri(loaded.resolve(cfg.branding.logo))
+        except RenderError as exc:
+            problems.append(("branding.logo", str(exc)))
+    return problems

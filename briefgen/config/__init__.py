@@ -1,0 +1,56 @@
+"""Configs: what a briefing is about, for whom, from what, how it looks and where it goes.
+
+Owns the config's schema, declared once as pydantic models with a default and a docstring per
+field (:mod:`~briefgen.config.defaults`, which the reference in the docs is generated from), and
+reading it from YAML: a project's ``briefgen.yaml`` defaults, every problem at once with its key
+path and line (:mod:`~briefgen.config.load`), through a YAML loader without surprises
+(:mod:`~briefgen.config.safe_yaml`).
+
+Imports only :mod:`briefgen.errors`: reading a config never loads spaCy, numpy, Jinja or WeasyPrint.
+The names below are the config's public API.
+"""
+
+from briefgen.config.defaults import (
+    FORMATS,
+    SUMMARIZER_NAMES,
+    Audience,
+    AudienceOverride,
+    BatchSettings,
+    Branding,
+    Config,
+    Delivery,
+    EmailDelivery,
+    Fetch,
+    Limits,
+    Output,
+    ProjectFile,
+    Retry,
+    Smtp,
+    Topic,
+    Window,
+)
+from briefgen.config.load import LoadedConfig, find_project_root, json_schema, load_config
+
+__all__ = [
+    "FORMATS",
+    "SUMMARIZER_NAMES",
+    "Audience",
+    "AudienceOverride",
+    "BatchSettings",
+    "Branding",
+    "Config",
+    "Delivery",
+    "EmailDelivery",
+    "Fetch",
+    "Limits",
+    "LoadedConfig",
+    "Output",
+    "ProjectFile",
+    "Retry",
+    "Smtp",
+    "Topic",
+    "Window",
+    "find_project_root",
+    "json_schema",
+    "load_config",
+]

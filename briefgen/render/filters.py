@@ -1,0 +1,145 @@
+"""Rendering: a ``Briefing`` to Markdown, HTML, PDF and JSON through Jinja templates.
+
+Templates are looked up in the client's directories first, then in the defaults
+(Pelican's ``THEME_TEMPLATES_OVERRIDES``); a client template can extend a default one
+as ``{% extends "default:briefing.html.j2" %}`` and replace a single block.
+HTML is autoescaped: article text is data, never markup. Every other context data
+reaches has its own escaper here: Markdown (:func:`markdown_escape`, :func:`markdown_code`,
+:func:`markdown_url`), CSS strings (:func:`css_string`), HTML attributes (:func:`html_attr`,
+:func:`html_url`) and the terminal (:func:`printable`); control characters never reach an
+output (the template ``finalize`` hook), and what grows with the corpus is bounded (the chart
+is binned by the window, lists and metadata are capped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from briefgen.models import Source
+from briefgen.textsafe import single_line, visible
+
+logger = logging.getLogger(__name__)
+
+
+def longdate(day: dt.date | None) -> str:
+    """A date as a reader says it: "7 February 2025"; "" for none."""
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def source_when(src: Source, first: bool = False) -> str:
+    """When a source is from, as its entry in the source list says it: "2025-02-11", "undated" or
+    "undated, not before 11 April 2024" (see :mod:`briefgen.dates`); capitalised when ``first`` in its sentence."""
+    if src.date is not None:
+        return src.date.isoformat()
+    when = "undated" + (f", not before {longdate(src.not_before)}" if src.not_before else "")
+    return when[0].upper() + when[1:] if first else when
+
+
+def preview_note(src: Source) -> str:
+    """What the source list says of a preview: "Preview, written before 7 February 2025."; "" otherwise."""
+    return f"Preview, written before {longdate(src.preview_of)}." if src.preview_of else ""
+
+
+def plain_text(text: str) -> str:
+    """The text part as sent: no control character but the newline (tabs become spaces)."""
+    return visible(text).replace("\t", " ")
+
+
+def full_stop(text: str | None) -> str:
+    """The "." that ends a title in the source list, or "" when it ends with its own mark ("?", "…")."""
+    return "" if re.search(r"[.!?\u2026][\"'\u201d\u2019)\]]*$", single_line(text)) else "."
+
+
+def css_string(text: str | None) -> str:
+    """A CSS string literal of ``text``, so a client name can be printed in a page margin.
+
+    Every character but an ASCII letter, digit or space is written as a CSS escape
+    (``\\00003c ``), so nothing in ``text`` can end the string (a quote, a backslash, a
+    ``\\r``), open a comment, or close the ``<style>`` element the stylesheet sits in.
+    """
+    escaped = "".join(c if c.isascii() and (c.isalnum() or c == " ") else f"\\{ord(c):06x} " for c in single_line(text))
+    return f'"{escaped}"'
+
+
+def stylesheet(css: str) -> Markup:
+    """A stylesheet made safe to place inside ``<style>``: it can hold no ``<``, so no ``</style``.
+
+    The last line of defence after :func:`css_string`: ``<`` is written ``\\3c `` (the same
+    character to CSS, inside a string or out), whatever a template put in the stylesheet.
+    """
+    return Markup(str(css).replace("<", "\\3c "))
+
+
+def html_attr(text: object) -> Markup:
+    """Text for a quoted HTML attribute (``alt``, ``content``): escaped, on one line, and with
+    ``=``, ``:`` and backquote written as character references, so no value reads as an event
+    handler or a ``javascript:`` URL to a filter that scans tags (what the browser sees is the same)."""
+    escaped = str(escape(single_line(str(text))))
+    return Markup(escaped.replace("=", "&#61;").replace(":", "&#58;").replace("`", "&#96;"))
+
+
+#: What may stay as it is in a URL written out; everything else (space, quotes, ``<>``, ``()``,
+#: backslash, backquote, braces, controls, non-ASCII) is percent-encoded.
+_URL_SAFE = ":/?#[]@!$&*+,;=%~-._"
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` when it is an ``http(s)`` address a briefing may link to, else None (``javascript:``, ``data:``, ``file:``)."""
+    link = (url or "").strip()
+    return link if re.match(r"https?://[^\s/?#]", link, re.I) else None
+
+
+def html_url(url: str | None) -> Markup:
+    """An ``href`` value: an ``http(s)`` URL percent-encoded where it must be, ``=`` as ``&#61;``;
+    ``#`` (a link to nowhere) for anything else."""
+    link = web_link(url)
+    if link is None:
+        return Markup("#")
+    encoded = str(escape(quote(link.strip(), safe=_URL_SAFE)))
+    return Markup(encoded.replace("=", "&#61;"))
+
+
+def markdown_url(url: str) -> str:
+    """A URL safe inside a Markdown autolink ``<…>`` (and the parentheses around one): spaces,
+    ``<``, ``>``, parentheses, quotes and backslashes percent-encoded."""
+    return quote(url.strip(), safe=_URL_SAFE)
+
+
+def markdown_code(text: str) -> str:
+    """A Markdown code span that holds ``text`` on one line, whatever backticks it contains:
+    its fence is longer than any run of backticks inside."""
+    text = single_line(text)
+    runs = [len(m) for m in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+#: ASCII punctuation CommonMark (and GFM, Pandoc's attributes) reads as markup anywhere in a line.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#{}])")
+
+
+#: An ``&`` that would start a character reference (``&lt;``, ``&#60;``), so it would be unescaped.
+_MD_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+
+
+def markdown_escape(text: str) -> str:
+    """Escape what Markdown would read as markup, so text renders exactly as written, as text.
+
+    The text is put on one line first (a blank line would end the paragraph, and what follows
+    could open an HTML block); ``<`` and the other markup characters are backslash-escaped,
+    and an ``&`` that starts a character reference too (``&lt;`` stays ``&lt;``).
+    """
+    text = _MD_SPECIAL.sub(r"\\\1", single_line(text))
+    text = _MD_ENTITY.sub(r"\\&", text)
+    # A line starting with "+", "-", "=" or "1." would become a list or a heading.
+    text = re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
+    return re.sub(r"^([+\-=])", r"\\\1", text)
+
+
+_SVG_NS = "http://www.w3.org/2000/svg"
