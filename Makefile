@@ -3,6 +3,7 @@
 #   make test   set everything up, then lint, type-check and run the test suite
 # Both are idempotent: a second run only does what is missing.
 #   make lint   only the lint, format and type checks
+#   make docs   serve the documentation site at http://127.0.0.1:8000 (mkdocs serve)
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
@@ -15,14 +16,21 @@ DEBIAN_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu
 TEST_DEBIAN := chromium chromium-driver poppler-utils
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint setup system-deps test-deps clean
+.PHONY: demo test lint docs docs-build setup system-deps test-deps clean
 
 demo: setup
 	$(BIN)/briefgen build configs/example.yaml --as-of $(AS_OF)
 
 # The suite runs on every core (pytest-xdist); one test file runs alone with `pytest tests/FILE`.
-test: setup test-deps lint
+test: setup test-deps lint docs-build
 	$(BIN)/python -m pytest -q -n auto
+
+# The documentation site, built as CI builds it: a warning (a broken link, an undocumented key) fails.
+docs-build: setup
+	$(BIN)/mkdocs build --strict --quiet --site-dir site
+
+docs: setup
+	$(BIN)/mkdocs serve
 
 lint: setup
 	$(BIN)/ruff check briefgen tests bench
@@ -61,4 +69,4 @@ $(VENV)/.installed: pyproject.toml requirements/model.txt
 	touch $@
 
 clean:
-	rm -rf $(VENV) output/*/
+	rm -rf $(VENV) site output/*/

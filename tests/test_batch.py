@@ -17,6 +17,7 @@ from briefgen.analyse import nlp, workspace
 from briefgen.analyse.workspace import Workspace
 from briefgen.batch.run import format_table, run_batch
 from briefgen.config.load import load_config
+from briefgen.ingest.readers import read_file
 from briefgen.pipeline import build
 
 from .conftest import AS_OF, ROOT, run_cli
@@ -65,7 +66,7 @@ class Calls:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.files: Counter[str] = Counter()
         self.documents: Counter[str] = Counter()
-        read, analyse = workspace.read_file, nlp.analyse
+        read, analyse = read_file, nlp.analyse
 
         def counting_read(path: Path):
             self.files[str(path)] += 1

@@ -316,3 +316,13 @@ def test_executors_are_alternatives_by_name():
         open_executor("threads")
     proc = run_cli("batch", "configs", "--workers", "2", "--scheduler", "tcp://127.0.0.1:1")
     assert proc.returncode == 2 and "--workers and --scheduler cannot be used together" in proc.stderr
+
+
+def test_without_the_cluster_extra_a_dask_batch_is_one_line_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # as when briefgen[cluster] is not installed
+    (config,) = write_configs(tmp_path / "configs")[:1]
+    proc = run_cli("batch", str(config), "--scheduler", f"tcp://127.0.0.1:{free_port()}", cwd=tmp_path)
+    expected = "briefgen: error: running on a Dask cluster needs the cluster extra: pip install 'briefgen[cluster]'"
+    assert (proc.returncode, proc.stderr.strip()) == (1, expected)
+    # Local processes need nothing more.
+    assert run_cli("batch", str(config), "--workers", "1", cwd=tmp_path).returncode == 0

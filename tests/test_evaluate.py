@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,15 @@ def test_summary_is_cut_to_the_first_n_words():
         for k, t in enumerate(["One two three four.", "Five six  seven\neight."])
     ]
     assert summary_text(sents, 6) == "One two three four. Five six"
+
+
+def test_without_the_eval_extra_eval_is_one_line_naming_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "rouge_score", None)  # as when briefgen[eval] is not installed
+    proc = run("eval", str(write_dataset(tmp_path / "tiny.jsonl")))
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        "briefgen: error: briefgen eval needs the eval extra: pip install 'briefgen[eval]'",
+    )
 
 
 def test_eval_scores_any_dataset_in_the_format_and_writes_summaries(tmp_path):

@@ -200,7 +200,7 @@ def test_both_fingerprints_follow_a_module_added_in_a_sub_package(tmp_path):
     worked out once per package directory.)"""
 
     def state(n: int, previous: Path) -> Path:
-        copy = tmp_path / str(n) / "briefgen"
+        copy: Path = tmp_path / str(n) / "briefgen"
         shutil.copytree(previous, copy, ignore=shutil.ignore_patterns("__pycache__"))
         return copy
 

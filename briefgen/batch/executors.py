@@ -186,7 +186,12 @@ class DaskCluster:
     in_process = False
 
     def __init__(self, workers: int = 1, scheduler: str | None = None, *, timeout: float | None = None) -> None:
-        from distributed import Client
+        try:
+            from distributed import Client  # an extra, and slow to load: only a batch on Dask needs it
+        except ImportError:
+            raise ClusterError(
+                "running on a Dask cluster needs the cluster extra: pip install 'briefgen[cluster]'"
+            ) from None
 
         timeout = CONNECT_TIMEOUT if timeout is None else timeout
         if not scheduler:

@@ -60,7 +60,7 @@ def check(config: str | os.PathLike[str] | LoadedConfig) -> list[Problem]:
         loaded = config
     else:
         try:
-            loaded = load_config(config)
+            loaded = load_config(Path(config))
         except ConfigError as exc:  # the schema's and the defaults' problems, each with its path and line
             return [Problem(str(config), None, None, problem) for problem in exc.problems]
     shown = str(config if not isinstance(config, LoadedConfig) else loaded.path)

@@ -221,9 +221,9 @@ def background_of(
 def rouge_scorer() -> RougeScorer:
     """rouge-score's scorer with Porter stemming, as the DUC protocol asks."""
     try:
-        from rouge_score import rouge_scorer as rs
+        from rouge_score import rouge_scorer as rs  # an extra: only evaluation scores with ROUGE
     except ImportError:
-        raise BriefgenError("briefgen eval needs rouge-score: pip install rouge-score") from None
+        raise BriefgenError("briefgen eval needs the eval extra: pip install 'briefgen[eval]'") from None
     return rs.RougeScorer(list(METRICS), use_stemmer=True)
 
 
