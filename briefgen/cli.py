@@ -209,7 +209,7 @@ def _articles(
 
 
 def _kept_dating(articles: list[dict[str, Any]]) -> dict[str, int]:
-    """How many of the articles kept state no date, and how many are previews (see ``briefgen.dates``)."""
+    """How many of the articles kept state no date, and how many are previews (see ``briefgen.ingest.dates``)."""
     kept = [a for a in articles if a.get("status") == "kept"]
     return {
         "undated": sum(a.get("date") is None for a in kept),

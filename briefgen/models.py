@@ -42,7 +42,7 @@ class Article:
     date: dt.date | None = None
     url: str | None = None
     date_source: str | None = None
-    """Where ``date`` comes from (see :mod:`briefgen.dates`): ``page`` (the page's or export's own
+    """Where ``date`` comes from (see :mod:`briefgen.ingest.dates`): ``page`` (the page's or export's own
     metadata), ``header`` or ``sidecar`` (what a user wrote for a plain-text article), ``url`` or
     ``text`` (a date line or dateline); None while undated."""
 
@@ -274,10 +274,10 @@ class Briefing:
     new_since: dt.date | None = None
     """The date of the previous briefing this one says what is new since (``novelty: previous``)."""
     engine: tuple[tuple[str, str], ...] = ()
-    """What made it: briefgen's version and code (:func:`~briefgen.builds.code_version`), so
+    """What made it: briefgen's version and code (:func:`~briefgen.codebase.code_version`), so
     ``briefgen verify`` can tell when its own cleaning may differ from the build's."""
     analyst_notes: tuple[AnalystNote, ...] = ()
-    """The editor's notes, in their order (see :mod:`briefgen.edits`)."""
+    """The editor's notes, in their order (see :mod:`briefgen.records.edits`)."""
     extra: dict[str, object] = field(default_factory=dict)
 
     def section(self, name: str) -> Section | None:

@@ -146,7 +146,7 @@ def _build(
     workspace: Workspace,
     ingredients: dict[str, Any],
 ) -> BuildResult:
-    """:func:`build` once its arguments are checked; ``ingredients`` is :func:`~briefgen.builds.made_from`
+    """:func:`build` once its arguments are checked; ``ingredients`` is :func:`~briefgen.reuse.made_from`
     of the config, taken before anything is read, so a file changed meanwhile calls for a rebuild."""
 
     config = loaded.config
@@ -235,7 +235,7 @@ def reuse(
     warn: bool = True,
 ) -> tuple[Finished | None, str]:
     """The finished build :func:`ensure_built` keeps, or None and why it builds anew.
-    ``ingredients`` is :func:`~briefgen.builds.made_from` of the config now (None: not known);
+    ``ingredients`` is :func:`~briefgen.reuse.made_from` of the config now (None: not known);
     ``warn=False`` only decides, saying nothing of a build kept though its inputs changed."""
 
     if rebuild:

@@ -241,3 +241,28 @@ def test_every_part_says_what_it_owns_and_what_it_may_import():
     for init in sorted(PACKAGE.glob("*/__init__.py")):
         doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
         assert "Owns" in doc and "mports" in doc, f"{init.parent.name}/__init__.py: say what it owns and may import"
+
+
+def test_a_plain_install_builds_and_checks_without_the_extras(tmp_path):
+    """``pip install briefgen`` without ``[cluster]`` or ``[eval]``: build, validate and batch on local processes."""
+    code = """
+import sys
+for name in ("distributed", "dask", "rouge_score"):
+    sys.modules[name] = None  # as when the extras are not installed
+from briefgen.cli import main
+out, config = sys.argv[1], sys.argv[2]
+for args in (["validate", config], ["build", config, "--format", "md", "--out", out, "--no-cache", "--quiet"]):
+    try:
+        main(args)
+    except SystemExit as exc:
+        if exc.code:
+            raise
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "out"), str(ROOT / "configs" / "example.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "briefing.md").is_file()

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+import briefgen
+
 from .conftest import EXAMPLE, ROOT, run_cli
 
 ARTICLES = ROOT / "samples" / "articles"
@@ -127,6 +129,23 @@ def test_a_logo_that_cannot_be_used(tmp_path, content, expected):
 def test_every_problem_at_once(tmp_path):
     problems = validate(tmp_path, "templates: mine\nbranding: {logo: none.svg}\nsources: [nowhere]\n")
     assert [p.split(" ", 1)[0] for p in problems] == ["sources.0", "templates", "branding.logo"], problems
+
+
+def test_the_checks_are_a_function_of_the_api_returning_structured_problems(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("templates: mine\nbranding: {logo: none.svg}\nsources: [nowhere]\n", encoding="utf-8")
+    problems = briefgen.check(config)
+    assert [(p.key, p.line) for p in problems] == [("sources.0", 3), ("templates", 1), ("branding.logo", 2)]
+    assert all(p.file == str(config) and p.message for p in problems)
+    # The same lines validate prints.
+    assert [str(p) for p in problems] == run_cli("validate", str(config)).stderr.splitlines()
+    # A config that does not load: its schema problems, with their lines, as problems of the file.
+    config.write_text("topic: {keywordz: [a]}\nwindow: {days: many}\n", encoding="utf-8")
+    problems = briefgen.check(config)
+    assert all(p.key is None for p in problems), problems
+    shown = " / ".join(p.message for p in problems)
+    assert "topic.keywordz (line 1)" in shown and "window.days (line 2)" in shown, shown
+    assert briefgen.check(EXAMPLE) == []
 
 
 # ----------------------------------------------------------------------------- schema

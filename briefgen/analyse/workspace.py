@@ -112,7 +112,7 @@ def input_key(path: Path) -> str | None:
 
 def analysis_key(doc: Document, identity: str) -> str:
     """The cache key of a document's analysed sentences: its text and blocks, and the spaCy model
-    (:func:`briefgen.nlp.model_identity`) that analyses it."""
+    (:func:`briefgen.analyse.nlp.model_identity`) that analyses it."""
     return _digest("sentences", identity, doc.text, json.dumps([[s.kind, s.start, s.end] for s in doc.spans]))
 
 

@@ -169,7 +169,7 @@ class LocalProcesses:
 
 
 def worker_code() -> str:
-    """:func:`briefgen.builds.code_version` where this runs: a worker must run the same code as the batch."""
+    """:func:`briefgen.codebase.code_version` where this runs: a worker must run the same code as the batch."""
 
     return code_version()
 

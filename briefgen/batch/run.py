@@ -1,9 +1,9 @@
 """The weekly run: build (and send) every client's briefing in one go.
 
 By default the configs are built in this process, one after another, sharing one
-:class:`~briefgen.workspace.Workspace`, so an article used by twenty briefings is read,
+:class:`~briefgen.analyse.workspace.Workspace`, so an article used by twenty briefings is read,
 cleaned and analysed once. On local processes or a Dask cluster (an executor of
-:mod:`briefgen.distribute`) the same work runs as tasks, each a plain function below:
+:mod:`briefgen.batch.executors`) the same work runs as tasks, each a plain function below:
 
 1. :func:`plan_job` works out, for each config, whether its finished build can be reused and
    which files it reads;
@@ -209,7 +209,7 @@ def build_job(job: Job, store: Workspace | tuple[Path, str], rebuild: bool, leve
 
     ``store`` is the batch's workspace when this runs in the batch's process; on a worker it is
     ``(cache dir, run id)``: the builds of one run on a worker share a workspace over the shared
-    cache (:func:`~briefgen.distribute.run_workspace`). ``level``: keep what is logged at it or
+    cache (:func:`~briefgen.batch.executors.run_workspace`). ``level``: keep what is logged at it or
     above, for the batch's process to print.
     """
 
@@ -261,7 +261,7 @@ def needs_build(job: Job, rebuild: bool) -> bool:
 
 def plan_job(job: Job, rebuild: bool) -> Plan:
     """Whether a config's briefing is to be built, and if so the files it reads (as
-    :func:`~briefgen.pipeline.ingest` finds them) and how."""
+    :func:`~briefgen.select.intake.ingest` finds them) and how."""
 
     if not needs_build(job, rebuild):
         return Plan(False)
@@ -406,7 +406,7 @@ def run_batch(
     """Build every config's briefing and, with ``send``, deliver it; one row per config, in the
     order of ``paths``. ``done`` is called with each row as its briefing is finished.
 
-    ``executor`` (:mod:`briefgen.distribute`) says where builds run: by default in this
+    ``executor`` (:mod:`briefgen.batch.executors`) says where builds run: by default in this
     process, one after another, sharing ``workspace``. Elsewhere, every input is first read and
     every document analysed once into ``workspace.cache_dir`` (a temporary directory when it has
     none, which only workers on this machine can share), and each build reads the analyses there.

@@ -3,7 +3,7 @@
 The editor reads the build's own ``briefing.html`` (what the client gets), with an editor bar added
 only when it is served, never to the files: drop a quote (the next best sentence of its section
 takes its place), add or remove an analyst's note, approve. Every change goes through
-``edits.yaml`` (:mod:`briefgen.edits`) and a real build into the config's output directory, so the
+``edits.yaml`` (:mod:`briefgen.records.edits`) and a real build into the config's output directory, so the
 page shows exactly what ``send`` sends, and an approval given here is the one
 ``delivery.require_approval`` checks. A watcher rebuilds when the config, the templates, the
 articles or ``edits.yaml`` change, or when a file of the build is missing or edited on disk; a
@@ -102,7 +102,7 @@ class Snapshot:
     reason: str = ""
     """Why the last build was made, or that it was reused."""
     approval: str | None = "no build yet"
-    """:func:`~briefgen.approval.approval_problem` of the output directory: None when approved as it is."""
+    """:func:`~briefgen.records.approval.approval_problem` of the output directory: None when approved as it is."""
     approved_by: str | None = None
     approved_at: str | None = None
     notes: tuple[Note, ...] = ()
@@ -172,7 +172,7 @@ class Preview:
     """One briefing kept built for editing; every method is safe to call from any thread.
 
     The as-of date and the output directory are fixed when it is made; the config is read again
-    at every check, so an edit to it counts. One :class:`~briefgen.workspace.Workspace` lives as
+    at every check, so an edit to it counts. One :class:`~briefgen.analyse.workspace.Workspace` lives as
     long as the preview, so a rebuild analyses only what changed.
     """
 

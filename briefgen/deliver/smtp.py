@@ -478,7 +478,7 @@ def deliver(
     ``outputs`` are the build's files (``pdf``, ``email.html``, ``txt``). With ``dry_run``
     each message is written as an ``.eml`` file beside them instead, and nothing is logged.
     With ``delivery.require_approval`` a build that is not approved as it is now
-    (:func:`~briefgen.approval.approval_problem`) is refused before anything is sent; a dry
+    (:func:`~briefgen.records.approval.approval_problem`) is refused before anything is sent; a dry
     run, which sends nothing, goes on and says so.
     """
     import hashlib

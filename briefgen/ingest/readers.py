@@ -184,7 +184,7 @@ def _split_title_and_byline(blocks: list[Block]) -> tuple[str | None, str | None
 
     A date line says when the article is from and nothing else ("February 12, 2025",
     "Published: 12 Feb 2025", "Updated 2025-02-12 09:30", "By Jane Roe · Feb. 12, 2025"; see
-    :func:`briefgen.dates.date_line`); it may stand before the headline or among the three lines
+    :func:`briefgen.ingest.dates.date_line`); it may stand before the headline or among the three lines
     after it, beside a byline.
     """
     title = author = None
@@ -281,7 +281,7 @@ def read_plain(path: Path | str, text: str) -> list[Article]:
     from the text (a headline, a byline, a date line).
 
     Its date is the sidecar's, else the header's (``date_source`` ``sidecar``, ``header``), else
-    one in its URL, else its date line (see :mod:`briefgen.dates`).
+    one in its URL, else its date line (see :mod:`briefgen.ingest.dates`).
     """
     header, text = _plain_header(text)
     sidecar = _plain_sidecar(path)
@@ -686,7 +686,7 @@ def _jsonl_article(label: str, line: str) -> Article | None:
 
 
 def read_html(path: Path | str, text: str) -> list[Article]:
-    """An HTML page's main text and the metadata it states (see :mod:`briefgen.webpage`)."""
+    """An HTML page's main text and the metadata it states (see :mod:`briefgen.ingest.webpage`)."""
 
     page = read_page(text, str(path) if isinstance(path, str) and "://" in path else None)
     if page is None or not page.blocks:
@@ -764,7 +764,7 @@ _CONTENT_TYPES = (("html", "html"), ("rss", "feed"), ("atom", "feed"), ("xml", "
 
 def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
     """Read a fetched page or feed; the URL stands in for metadata the content lacks, and each
-    article is dated as :func:`briefgen.dates.dated` says."""
+    article is dated as :func:`briefgen.ingest.dates.dated` says."""
     import dataclasses
 
     text = decode(body, url)
@@ -784,7 +784,7 @@ def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
 
 
 def read_file(path: Path, max_bytes: int = MAX_BYTES) -> list[Article]:
-    """Read one file into articles, each dated as :func:`briefgen.dates.dated` says; raise
+    """Read one file into articles, each dated as :func:`briefgen.ingest.dates.dated` says; raise
     ArticleError with the reason when it cannot be read."""
     text = read_text(path, max_bytes)
     form = detect_form(path, text)

@@ -33,7 +33,7 @@ def longdate(day: dt.date | None) -> str:
 
 def source_when(src: Source, first: bool = False) -> str:
     """When a source is from, as its entry in the source list says it: "2025-02-11", "undated" or
-    "undated, not before 11 April 2024" (see :mod:`briefgen.dates`); capitalised when ``first`` in its sentence."""
+    "undated, not before 11 April 2024" (see :mod:`briefgen.ingest.dates`); capitalised when ``first`` in its sentence."""
     if src.date is not None:
         return src.date.isoformat()
     when = "undated" + (f", not before {longdate(src.not_before)}" if src.not_before else "")

@@ -123,7 +123,7 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def source_files(loaded: LoadedConfig) -> FoundSources:
-    """The files a config's non-URL sources name, within its limits (see :func:`~briefgen.ingest.find_sources`)."""
+    """The files a config's non-URL sources name, within its limits (see :func:`~briefgen.ingest.sources.find_sources`)."""
     config = loaded.config
     return find_sources(
         [s for s in config.sources if not is_url(s)],
@@ -136,7 +136,7 @@ def source_files(loaded: LoadedConfig) -> FoundSources:
 def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace) -> list[Document]:
     """Read and clean every source file and URL; an unreadable one is reported and skipped.
 
-    Only regular files within ``limits`` are read (see :func:`~briefgen.ingest.find_sources`
+    Only regular files within ``limits`` are read (see :func:`~briefgen.ingest.sources.find_sources`
     for what is skipped, and why); a URL is named without the user name and password it may
     carry, which only the fetch itself uses. The workspace reads each input once however
     many briefings use it; documents are numbered here, in source order.
@@ -233,7 +233,7 @@ def filter_documents(
 ) -> tuple[list[Document], dict[int, float]]:
     """Keep documents inside the date window and on topic; record why the others went.
 
-    Each document first gets what its text tells of its date (:func:`briefgen.dates.infer`): an
+    Each document first gets what its text tells of its date (:func:`briefgen.ingest.dates.infer`): an
     undated one whose text shows it is from before the window, or that is a copy of an article
     dated outside it (``copies``, see :func:`dated_copies`), is outside it; ``undated``
     (``window.undated``) says whether the other undated ones stay (a copy of a dated article in

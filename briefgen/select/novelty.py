@@ -5,7 +5,7 @@ of the same config: the latest earlier build in the config's output tree, or the
 latest briefing the delivery log shows was sent, whichever is more recent. From it come the
 sentences it quoted (never quoted again) and the cleaned text of the articles it cited
 (``sources/<n>.txt``, written with every build), whose content then counts for less
-(:data:`briefgen.summarize.NOVELTY_DISCOUNT`).
+(:data:`briefgen.select.summarize.NOVELTY_DISCOUNT`).
 """
 
 from __future__ import annotations
