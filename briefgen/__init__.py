@@ -1,7 +1,7 @@
 """briefgen: turn a pile of news articles into a short briefing in which every sentence is
 quoted from a source and cites it.
 
-The public API (see "Use from Python" in the README)::
+The public API (see docs/how-to/python.md)::
 
     import briefgen
 

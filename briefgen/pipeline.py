@@ -12,7 +12,6 @@ sinks the run. Building never imports sending.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -42,8 +41,7 @@ from briefgen.records.manifest import (
     output_keys,
     write_manifest,
 )
-from briefgen.render.compose import apply_notes, compose, warn_about_dates
-from briefgen.render.filters import longdate
+from briefgen.render.compose import apply_notes, compose, new_since, warn_about_dates
 from briefgen.render.formats import render_all
 from briefgen.reuse import made_from, reusable
 from briefgen.select import summarize
@@ -170,11 +168,8 @@ def _build(
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
-    if background.since is not None:
-        note = f"New since the briefing of {longdate(background.since)}: what it quoted is not repeated, and key points lead with what is new."
-        briefing = dataclasses.replace(briefing, new_since=background.since, notes=(*briefing.notes, note))
-    if edits:
-        briefing = apply_notes(briefing, edits, corpus, loaded.name)
+    briefing = new_since(briefing, background.since)
+    briefing = apply_notes(briefing, edits, corpus, loaded.name)
     warn_about_dates(briefing, loaded.name, config.window.undated)
 
     with timed(timings, "render"):

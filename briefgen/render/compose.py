@@ -29,6 +29,7 @@ from briefgen.models import (
     SourceRef,
     passage_id,
 )
+from briefgen.render.filters import longdate
 from briefgen.select.intake import display_path
 from briefgen.textsafe import clip, printable, single_line
 
@@ -147,6 +148,14 @@ def compose(
     )
 
 
+def new_since(briefing: Briefing, since: dt.date | None) -> Briefing:
+    """The briefing saying what is new since the previous one sent or built (``since``), if any."""
+    if since is None:
+        return briefing
+    note = f"New since the briefing of {longdate(since)}: what it quoted is not repeated, and key points lead with what is new."
+    return dataclasses.replace(briefing, new_since=since, notes=(*briefing.notes, note))
+
+
 def window_words(start: dt.date, end: dt.date) -> str:
     """A window as a reader says it: "12 February 2025", "the 7 days to 12 February 2025"."""
     last = f"{end.day} {end:%B %Y}"
@@ -200,6 +209,8 @@ def apply_notes(briefing: Briefing, edits: Edits, corpus: Corpus, name: str) -> 
     """The briefing with the editor's notes, warning of edits that no longer apply: a dropped id no
     sentence of this build has (its article is gone, or its sentence was corrected), a note for
     a section this briefing lacks (shown under the header)."""
+    if not edits:
+        return briefing
     if edits.drop:
         present = {passage_id(s.text) for s in corpus.sentences}
         stale = [i for i in edits.drop if i not in present]

@@ -124,7 +124,7 @@ REDUNDANT = 0.5
 #: A bigram is a concept of the story when at least this many sources use it (Gillick & Favre's threshold).
 CONCEPT_MIN_SOURCES = 3
 #: How much more a sentence made only of the brief's words counts than one with none of them
-#: (chosen on DUC 2006; DUC 2003 has no brief, and the figures are in the README).
+#: (chosen on DUC 2006; DUC 2003 has no brief, and the figures are in docs/explanation/selection.md).
 BRIEF_WEIGHT = 4.0
 #: A source at least this share as much about the topic (:meth:`TopicMatcher.focus`) as the one
 #: most about it counts in full; below, its weight falls as the ratio to the power

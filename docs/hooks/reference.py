@@ -15,7 +15,8 @@ build, so ``mkdocs build --strict`` fails until it is described.
 
 Only these names are imported from briefgen: ``Config`` and ``ProjectFile`` from
 ``briefgen.config``, ``cli`` from ``briefgen.cli``, the records of ``briefgen.models``, and,
-where they can be found, ``template_env`` and ``_context`` in ``briefgen.render``.
+where they can be found, ``template_env`` and ``template_context`` (or ``_context``) in
+``briefgen.render`` or one of its modules.
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _type_name(annotation: Any) -> str:  # noqa: ANN401 - any annotation
         kinds = [_type_name(a) for a in args if a is not type(None)]
         text = " or ".join(kinds)
         if type(None) in args:
-            text += ("; or `null`" if "," in text else " or `null`")
+            text += "; or `null`" if "," in text else " or `null`"
         return text
     if origin in (list, tuple, set, frozenset):
         if not args:
@@ -206,9 +207,8 @@ def _command_help() -> list[tuple[str, str]]:
     width = {"terminal_width": 80, "max_content_width": 80}
     top = click.Context(cli, info_name="briefgen", **{**cli.context_settings, **width})
     out = [("briefgen", cli.get_help(top))]
-    group = typing.cast(click.Group, cli)
-    for name in group.list_commands(top):
-        command = group.get_command(top, name)
+    for name in cli.list_commands(top):
+        command = cli.get_command(top, name)
         if command is None or command.hidden:
             continue
         ctx = click.Context(command, info_name=name, parent=top, **{**command.context_settings, **width})
@@ -286,7 +286,7 @@ CONTEXT_NOTES = {
     "evidenced": "The ids of the sources the evidence view shows.",
     "chart_svg": "The coverage chart as inline SVG (page and PDF only); none when `output.chart` is off or in the email.",
     "chart_lines": "The chart as lines of text, for Markdown and plain text; empty when the chart is off.",
-    "chart_bars": "The chart's bars, each with `start`, `end`, `count`, `label` (the row label: \"Tue 11 Feb\") and `short` (the axis label).",
+    "chart_bars": 'The chart\'s bars, each with `start`, `end`, `count`, `label` (the row label: "Tue 11 Feb") and `short` (the axis label).',
     "chart_unit": 'What one bar counts: "day", "week" or "month".',
     "chart_heading": 'The chart\'s heading: "Coverage this week", or by the window ("Coverage, 30 days to 14 February 2025").',
     "chart_undated": 'The undated articles used, counted beside the chart ("+1 undated"); empty when there are none.',
@@ -350,7 +350,7 @@ def _class_members(cls: type) -> list[_Member]:
             nxt = body[i + 1] if i + 1 < len(body) else None
             if isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant) and isinstance(nxt.value.value, str):
                 docs[name] = nxt.value.value
-    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+    for f in dataclasses.fields(cls):
         members.append(_Member(f.name, "field", _plain_type(types_.get(f.name, str(f.type))), docs.get(f.name, "")))
     for stmt in body:
         if isinstance(stmt, ast.FunctionDef) and not stmt.name.startswith("_"):
@@ -379,14 +379,14 @@ def _find(name: str) -> Any:  # noqa: ANN401 - a function of the render code, or
     """``name`` in ``briefgen.render``: a package-level name, else one of its modules'; None when not found."""
     try:
         render = importlib.import_module("briefgen.render")
-    except Exception:  # noqa: BLE001 - the render code may be mid-change; the page then says less
+    except Exception:  # the render code may be mid-change; the page then says less
         return None
     if hasattr(render, name):
         return getattr(render, name)
     for info in pkgutil.iter_modules(getattr(render, "__path__", [])):
         try:
             module = importlib.import_module(f"briefgen.render.{info.name}")
-        except Exception:  # noqa: BLE001, S112 - as above
+        except Exception:  # as above
             continue
         if hasattr(module, name):
             return getattr(module, name)
@@ -394,9 +394,9 @@ def _find(name: str) -> Any:  # noqa: ANN401 - a function of the render code, or
 
 
 def _context_names() -> list[str] | None:
-    """The names the render code puts in every template's context (its ``_context`` return dict),
-    read from its source; None when it cannot be found."""
-    function = _find("_context")
+    """The names the render code puts in every template's context (the dict its ``template_context``,
+    formerly ``_context``, returns), read from its source; None when it cannot be found."""
+    function = _find("template_context") or _find("_context")
     if function is None:
         return None
     tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
@@ -413,13 +413,13 @@ def _filters() -> dict[str, Callable[..., Any]] | None:
     template_env = _find("template_env")
     if template_env is None:
         return None
-    import jinja2.defaults
+    from jinja2.filters import FILTERS as JINJA_FILTERS
 
     try:
         env = template_env()
-    except Exception:  # noqa: BLE001 - as in _find
+    except Exception:  # as in _find
         return None
-    return {k: v for k, v in env.filters.items() if k not in jinja2.defaults.DEFAULT_FILTERS}
+    return {k: v for k, v in env.filters.items() if k not in JINJA_FILTERS}
 
 
 def _records() -> list[tuple[str, str, list[_Member]]]:
@@ -486,18 +486,40 @@ GENERATORS: dict[str, Callable[[], str]] = {
 }
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:  # noqa: ANN401, ARG001
+#: What this build found wrong (an unknown marker, something undocumented), for ``on_post_build``.
+_problems: list[str] = []
+
+
+def on_pre_build(config: Any, **kwargs: Any) -> None:  # noqa: ANN401 - MkDocs' objects
+    """A new build (``mkdocs serve`` rebuilds in the same process) starts with no problems."""
+    _problems.clear()
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any, **kwargs: Any) -> str:  # noqa: ANN401 - MkDocs' objects
     """Replace each ``<!-- reference: NAME -->`` line of a page with the generated reference."""
+
+    def problem(text: str) -> None:
+        _problems.append(text)
+        log.warning(text)
 
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         generator = GENERATORS.get(name)
         if generator is None:
-            log.warning("%s: unknown reference marker %r (known: %s)", page.file.src_uri, name, ", ".join(GENERATORS))
+            problem(f"{page.file.src_uri}: unknown reference marker {name!r} (known: {', '.join(GENERATORS)})")
             return match.group(0)
         if name == "template":
             for what in undocumented():
-                log.warning("%s: %s has no description", page.file.src_uri, what)
+                problem(f"{page.file.src_uri}: {what} has no description")
         return generator()
 
     return MARKER.sub(replace, markdown)
+
+
+def on_post_build(config: Any, **kwargs: Any) -> None:  # noqa: ANN401 - MkDocs' objects
+    """In a strict build, stop on what this hook found, even when ``--quiet`` hides warnings
+    from MkDocs' own count."""
+    if _problems and config.get("strict"):
+        from mkdocs.exceptions import Abort
+
+        raise Abort(f"Aborted: the generated reference has {len(_problems)} problem(s): " + "; ".join(_problems))
