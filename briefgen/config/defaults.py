@@ -1,8 +1,8 @@
-"""Briefing configs: declared once as pydantic models, read from YAML with a safe loader.
+"""The config's schema, declared once: pydantic models with a default and a docstring per field.
 
-Every field has a default and a docstring; unknown keys are errors. ``load_config``
-reports every problem at once, each with its key path and YAML line, so a user fixes
-a config in one pass.
+Every field has a default and a docstring, and unknown keys are errors; the configuration
+reference in the docs and ``briefgen schema`` are generated from these models (after MkDocs's
+``config/defaults.py``). Reading a config from YAML is :mod:`briefgen.config.load`'s job.
 """
 
 from __future__ import annotations

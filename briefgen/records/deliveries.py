@@ -1,4 +1,4 @@
-"""The delivery log: every message and notification, as it moves from queued to sent, in SQLite.
+"""The delivery log: every message, as it moves from queued to sent, in SQLite.
 
 Sending writes it and building reads it (the date of the last briefing a client was sent), so it
 lives here, below both. Each change is committed before the next step; overlapping runs take turns

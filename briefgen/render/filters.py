@@ -1,14 +1,8 @@
-"""Rendering: a ``Briefing`` to Markdown, HTML, PDF and JSON through Jinja templates.
+"""The filters templates use: dates as a reader says them, and text made safe for where it goes.
 
-Templates are looked up in the client's directories first, then in the defaults
-(Pelican's ``THEME_TEMPLATES_OVERRIDES``); a client template can extend a default one
-as ``{% extends "default:briefing.html.j2" %}`` and replace a single block.
-HTML is autoescaped: article text is data, never markup. Every other context data
-reaches has its own escaper here: Markdown (:func:`markdown_escape`, :func:`markdown_code`,
-:func:`markdown_url`), CSS strings (:func:`css_string`), HTML attributes (:func:`html_attr`,
-:func:`html_url`) and the terminal (:func:`printable`); control characters never reach an
-output (the template ``finalize`` hook), and what grows with the corpus is bounded (the chart
-is binned by the window, lists and metadata are capped).
+Each filter is registered on the Jinja environment by :func:`~briefgen.render.templates.template_env`:
+dates in words (``longdate``), a source's date and dating note, text for CSS strings, HTML
+attributes and Markdown (escaped so that article text is never markup), and only http(s) URLs as links.
 """
 
 from __future__ import annotations

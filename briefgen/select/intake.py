@@ -1,8 +1,10 @@
-"""The one pipeline: ingest → clean → filter → de-duplicate → analyse → select → compose → render → write.
+"""The intake: every input read, cleaned and judged, and the documents a briefing is made from.
 
-:func:`build` reads top to bottom; each stage is a function from one frozen record to
-the next (see :mod:`briefgen.models`). A bad article is skipped with a warning naming
-the file; it never sinks the run.
+:func:`take_in` reads each source through the workspace (once however many briefings use it),
+within the config's limits; infers what an undated article's text tells of its date; keeps what is
+inside the date window and on topic; merges near-duplicates into one story; and records a
+:class:`Decision` for every input (kept, or why it was left out), which ``ingest.json`` and
+``briefgen inspect`` report. A bad article is skipped with a warning naming it; it never sinks the run.
 """
 
 from __future__ import annotations
