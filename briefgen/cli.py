@@ -46,7 +46,6 @@ from briefgen.select.intake import intake_report, take_in
 from briefgen.textsafe import message, printable
 
 if TYPE_CHECKING:
-    from briefgen.analyse.workspace import Workspace
     from briefgen.batch.run import BatchRow
     from briefgen.deliver.smtp import DeliveryReport
 

@@ -5,5 +5,5 @@ topic matching (:mod:`~briefgen.analyse.topic`: terms, a brief's stems, relevanc
 workspace (:mod:`~briefgen.analyse.workspace`), which reads, cleans and analyses each input once per
 run and caches the results on disk between runs, keyed by the engine version that made them.
 
-Imports from the floors below it: ``config``, ``ingest``, the models, errors and text helpers.
+Imports from the floors below it: ``config``, ``ingest`` and the ground floor (``_version``, ``errors``, ``models``, ``textsafe``, ``codebase``).
 """

@@ -6,5 +6,5 @@ editor's preview, with its page's files in ``editor/``), ``verify``
 (:mod:`~briefgen.commands.verify`) and ``eval`` (:mod:`~briefgen.commands.evaluate`, ROUGE against
 human summaries).
 
-Imports any floor below it; only :mod:`briefgen.cli` imports it.
+Imports any floor below it; the CLI and the Python API (``briefgen.check``) import it.
 """

@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from briefgen import __version__
+from briefgen._version import __version__
 from briefgen.analyse.workspace import Workspace
 from briefgen.codebase import code_version
 from briefgen.config.load import load_config
@@ -24,9 +24,6 @@ from briefgen.errors import BriefgenError
 from briefgen.models import text_sha256
 from briefgen.records.manifest import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files, written_source
 from briefgen.select.intake import apply_limits, display_path, ingest
-
-if TYPE_CHECKING:
-    from briefgen.analyse.workspace import Workspace
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ Owns the config's schema, declared once as pydantic models with a default and a 
 field (:mod:`~briefgen.config.defaults`, which the reference in the docs is generated from), and
 reading it from YAML: a project's ``briefgen.yaml`` defaults, every problem at once with its key
 path and line (:mod:`~briefgen.config.load`), through a YAML loader without surprises
-(:mod:`~briefgen.config.safe_yaml`).
+(:mod:`~briefgen.safe_yaml`).
 
-Imports only :mod:`briefgen.errors`: reading a config never loads spaCy, numpy, Jinja or WeasyPrint.
+Imports only the ground floor (:mod:`briefgen.errors`, :mod:`briefgen.safe_yaml`): reading a config never loads spaCy, numpy, Jinja or WeasyPrint.
 The names below are the config's public API.
 """
 

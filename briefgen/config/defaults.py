@@ -258,7 +258,7 @@ LINE_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u061c\u200e\u200f\u202
 MAX_ADDRESS = 500
 
 
-def _shown(value: str, limit: int = 80) -> str:
+def shown_value(value: str, limit: int = 80) -> str:
     """``value`` quoted for a message: escaped (so it stays on one line) and cut short."""
     return repr(value[:limit]) + ("\u2026" if len(value) > limit else "")
 
@@ -278,21 +278,23 @@ def _email_address(value: str) -> str:
     from email_validator import EmailNotValidError, validate_email
 
     if len(value) > MAX_ADDRESS:
-        raise ValueError(f"{_shown(value)} is too long for an address ({len(value)} characters; at most {MAX_ADDRESS})")
+        raise ValueError(
+            f"{shown_value(value)} is too long for an address ({len(value)} characters; at most {MAX_ADDRESS})"
+        )
     bad = LINE_UNSAFE.search(value)
     if bad:
         raise ValueError(
-            f"{_shown(value)} contains {_char_name(bad.group())}: control characters, line and paragraph "
+            f"{shown_value(value)} contains {_char_name(bad.group())}: control characters, line and paragraph "
             "separators and bidirectional controls are not allowed in an address"
         )
     found = email.utils.getaddresses([value])
     if len(found) != 1 or not found[0][1]:
-        raise ValueError(f"{_shown(value)} is not one email address")
+        raise ValueError(f"{shown_value(value)} is not one email address")
     name, addr = found[0]
     try:
         info = validate_email(addr, check_deliverability=False, globally_deliverable=False, test_environment=True)
     except EmailNotValidError as exc:
-        raise ValueError(f"{_shown(value)} is not an email address: {exc}") from None
+        raise ValueError(f"{shown_value(value)} is not an email address: {exc}") from None
     return str(Address(display_name=name, addr_spec=info.normalized)) if name else info.normalized
 
 
@@ -366,7 +368,7 @@ class Smtp(_Model):
         if value is not None and (
             not value or len(value) > 255 or LINE_UNSAFE.search(value) or _NOT_IN_HOST_NAME.search(value)
         ):
-            raise ValueError(f"{_shown(value)} is not a host name (no spaces, control characters or <>@,;)")
+            raise ValueError(f"{shown_value(value)} is not a host name (no spaces, control characters or <>@,;)")
         return value
 
     def resolved_port(self) -> int:
@@ -437,7 +439,7 @@ class EmailDelivery(_Model):
             raise ValueError(f"subject is not a valid template: {exc}") from None
         for name, spec in fields:
             if name not in SUBJECT_FIELDS:
-                shown = f"{{{name}}}" if len(name) <= 40 and not LINE_UNSAFE.search(name) else _shown(name, 40)
+                shown = f"{{{name}}}" if len(name) <= 40 and not LINE_UNSAFE.search(name) else shown_value(name, 40)
                 raise ValueError(
                     f"unknown subject field {shown}; use {', '.join('{' + f + '}' for f in SUBJECT_FIELDS)}"
                 )

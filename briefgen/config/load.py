@@ -1,6 +1,6 @@
 """Reading a config: YAML, the project's defaults, and every problem at once with its path and line.
 
-A config is read with a bounded, safe YAML loader (:mod:`~briefgen.config.safe_yaml`), merged over
+A config is read with a bounded, safe YAML loader (:mod:`~briefgen.safe_yaml`), merged over
 the defaults of its project's ``briefgen.yaml`` (the nearest one above it), and validated against
 the models of :mod:`~briefgen.config.defaults`. Every problem is reported in one pass, each with its
 key path and YAML line and, for an unknown key, the closest valid one. Paths in a config are
@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from briefgen.config import safe_yaml as yamlload
-from briefgen.config.defaults import AUDIENCES, SUMMARIZER_NAMES, Config, ProjectFile, _shown, expand_user
+from briefgen import safe_yaml
+from briefgen.config.defaults import AUDIENCES, SUMMARIZER_NAMES, Config, ProjectFile, expand_user, shown_value
 from briefgen.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -150,10 +150,10 @@ def _date_message(value: object) -> str:
             dt.date(*(int(g) for g in m.groups()))
         except ValueError as exc:
             return f"{value.strip()} is not a date: {exc}"
-    return f"{_DATE_EXAMPLE}, not {_shown(str(value), 40)}"
+    return f"{_DATE_EXAMPLE}, not {shown_value(str(value), 40)}"
 
 
-def _format_error(err: ErrorDetails, root: yaml.Node | None) -> str:
+def format_error(err: ErrorDetails, root: yaml.Node | None) -> str:
     loc = tuple(err["loc"])
     # Drop union-branch labels that are not keys of the config.
     path = ".".join(str(p) for p in loc) or "(top level)"
@@ -214,7 +214,7 @@ def load_project(root: Path) -> tuple[ProjectFile, yaml.Node | None]:
     try:
         return ProjectFile.model_validate(data), node
     except ValidationError as exc:
-        problems = _dedupe([_format_error(e, node) for e in exc.errors()])
+        problems = _dedupe([format_error(e, node) for e in exc.errors()])
         raise ConfigError(f"{project_file}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
 
 
@@ -241,13 +241,13 @@ def _read_yaml(path: Path, what: str) -> tuple[Any, yaml.Node | None]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {what} {path}: {exc}") from None
     try:
-        data, root = yamlload.load(text)
+        data, root = safe_yaml.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{path}{where}: not valid YAML: {' '.join(str(problem).split())}") from None
-    except yamlload.YAMLTooLarge as exc:
+    except safe_yaml.YAMLTooLarge as exc:
         raise ConfigError(f"{path}: refused: {exc}") from None
     if data is None:
         data = {}
@@ -319,9 +319,9 @@ def load_config(path: str | Path) -> LoadedConfig:
         for error in exc.errors():
             key = ".".join(str(p) for p in error["loc"])
             if key not in lines and (key in from_project or any(k.startswith(key + ".") for k in from_project)):
-                problems.append(f"{project_file} defaults: {_format_error(error, project_node)}")
+                problems.append(f"{project_file} defaults: {format_error(error, project_node)}")
             else:
-                problems.append(_format_error(error, node))
+                problems.append(format_error(error, node))
         problems = _dedupe(problems)
         raise ConfigError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
     return LoadedConfig(config=config, path=path.resolve(), lines=_key_lines(node), root=project)

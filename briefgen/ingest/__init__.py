@@ -6,5 +6,5 @@ URLs with deadlines and a cache (:mod:`~briefgen.ingest.fetch`), decoding bytes
 pages through :mod:`~briefgen.ingest.webpage`), cleaning and near-duplicates
 (:mod:`~briefgen.ingest.clean`) and when an article is from (:mod:`~briefgen.ingest.dates`).
 
-Imports only ``config`` (its YAML loader), the models, errors and text helpers.
+Imports only ``config`` and the ground floor (``_version``, ``errors``, ``models``, ``textsafe``, ``dirs``, ``codebase``, ``safe_yaml``).
 """

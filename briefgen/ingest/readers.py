@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from briefgen.config import safe_yaml as yamlload
+from briefgen import safe_yaml
 from briefgen.errors import ArticleError
 from briefgen.ingest.dates import date_line, dated, url_date
 from briefgen.ingest.decode import decode, utf16_without_bom
@@ -261,13 +261,13 @@ def _plain_sidecar(path: Path | str) -> dict[str, object]:
     if not side.is_file():
         return {}
     try:
-        loaded, _ = yamlload.load(read_text(side, MAX_SIDECAR_BYTES))
+        loaded, _ = safe_yaml.load(read_text(side, MAX_SIDECAR_BYTES))
     except ArticleError as exc:
         raise ArticleError(str(path), f"metadata file {side.name}: {exc.reason}") from None
     except yaml.YAMLError as exc:
         problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
         raise ArticleError(str(path), f"metadata file {side.name} is not valid YAML: {problem}") from None
-    except yamlload.YAMLTooLarge as exc:
+    except safe_yaml.YAMLTooLarge as exc:
         raise ArticleError(str(path), f"metadata file {side.name} refused: {exc}") from None
     if not isinstance(loaded, dict):
         raise ArticleError(
@@ -378,11 +378,11 @@ def read_markdown(path: Path | str, text: str) -> list[Article]:
     m = _FRONT_MATTER.match(text)
     if m:
         try:
-            loaded, _ = yamlload.load(m[1])
+            loaded, _ = safe_yaml.load(m[1])
         except yaml.YAMLError as exc:
             problem = " ".join(str(getattr(exc, "problem", None) or exc).split())
             raise ArticleError(str(path), f"front matter is not valid YAML: {problem}") from None
-        except yamlload.YAMLTooLarge as exc:
+        except safe_yaml.YAMLTooLarge as exc:
             raise ArticleError(str(path), f"front matter refused: {exc}") from None
         meta = loaded if isinstance(loaded, dict) else {}
         text = text[m.end() :]

@@ -6,5 +6,5 @@ editor's ``edits.yaml`` (:mod:`~briefgen.records.edits`), the approval of one bu
 Building reads them (what was sent last week, what the editor dropped) and sending writes the log,
 so they live below both.
 
-Imports only ``config``, the models and errors.
+Imports only ``config`` and the ground floor (``_version``, ``errors``, ``models``, ``textsafe``, ``dirs``, ``codebase``, ``safe_yaml``).
 """

@@ -326,7 +326,7 @@ def delivery_log_path(loaded: LoadedConfig, override: Path | None = None) -> Pat
 def already_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> bool:
     """Whether the delivery log shows this config's briefing of this date went out to anyone
     (``sent``, or ``sending``: it may have arrived). A log that cannot be read says no here;
-    :func:`deliver` reports what is wrong with it."""
+    :func:`briefgen.deliver.smtp.deliver` reports what is wrong with it."""
     path = delivery_log_path(loaded, delivery_log)
     if not path.is_file():
         return False

@@ -27,9 +27,9 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
-from briefgen.config.load import _format_error
-from briefgen.config.safe_yaml import YAMLTooLarge, load
+from briefgen.config.load import format_error
 from briefgen.errors import ConfigError
+from briefgen.safe_yaml import YAMLTooLarge, load
 
 #: The edits file's name in a build's output directory.
 EDITS_FILE = "edits.yaml"
@@ -103,7 +103,7 @@ def read_edits(out_dir: Path) -> Edits:
     try:
         return Edits.model_validate(data or {})
     except ValidationError as exc:
-        problems = [f"{path}: {_format_error(e, root)}" for e in exc.errors()]
+        problems = [f"{path}: {format_error(e, root)}" for e in exc.errors()]
         raise ConfigError(f"{len(problems)} problem(s): " + "; ".join(problems), problems) from None
 
 

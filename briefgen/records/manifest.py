@@ -92,7 +92,7 @@ def changed_files(out_dir: Path, manifest: dict[str, Any]) -> list[tuple[str, st
 
 
 def fingerprint(ingredients: dict[str, Any]) -> str:
-    """One hash of :func:`made_from`'s record."""
+    """One hash of :func:`briefgen.reuse.made_from`'s record."""
     return hashlib.sha256(json.dumps(ingredients, sort_keys=True).encode()).hexdigest()
 
 

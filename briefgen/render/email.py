@@ -119,7 +119,7 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
 
 def _serialize(element: HtmlElement) -> Iterator[str]:
     """An lxml element as HTML, every text and attribute escaped here as the templates escape them
-    (``=``, ``:`` and backquote in attributes as references, see :func:`html_attr`), whatever the
+    (``=``, ``:`` and backquote in attributes as references, see :func:`~briefgen.render.filters.html_attr`), whatever the
     parser unescaped on the way; comments and processing instructions are left out."""
     if isinstance(element.tag, str):
         attrs = "".join(f' {name}="{_attr_value(name, value)}"' for name, value in element.attrib.items())
