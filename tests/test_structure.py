@@ -264,3 +264,13 @@ for args in (["validate", config], ["build", config, "--format", "md", "--out", 
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "out" / "briefing.md").is_file()
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """``briefgen --help``, ``validate`` or ``deliveries`` should not wait for numpy or spaCy to load: the
+    stages import them when they first run."""
+    heavy = ("numpy", "scipy", "spacy", "weasyprint", "distributed", "rouge_score", "trafilatura", "wordfreq")
+    code = f"import sys, briefgen.cli; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

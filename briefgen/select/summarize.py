@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from briefgen.analyse.topic import TopicMatcher, stop_words
 from briefgen.errors import BriefgenError
 from briefgen.ingest.dates import looks_forward, names_passed
@@ -37,6 +35,7 @@ from briefgen.models import HEADING, LIST_ITEM, Background, Corpus, SectionSelec
 from briefgen.select.players import merge_players, player_name
 
 if TYPE_CHECKING:
+    import numpy as np
     import numpy.typing as npt
     from scipy import sparse
 
@@ -203,6 +202,8 @@ def same_text(text: str) -> str:
 
 def _distinct(a: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The distinct values of ``a``, ascending: ``np.unique`` by sorting (numpy 2's hash table is slower on large arrays)."""
+    import numpy as np  # heavy: loaded when sentences are first selected
+
     a = np.sort(a)
     return a[np.concatenate(([True], a[1:] != a[:-1]))] if len(a) else a
 
@@ -210,6 +211,8 @@ def _distinct(a: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 def _flat_ids(seqs: Sequence[Sequence[str]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], list[str]]:
     """Every word of ``seqs`` as an integer id, flattened, with the index of the sequence it belongs to,
     and the vocabulary: ids in the order words first occur."""
+    import numpy as np  # heavy: loaded when sentences are first selected
+
     lengths = np.fromiter(map(len, seqs), dtype=np.int64, count=len(seqs))
     flat = list(itertools.chain.from_iterable(seqs))
     vocab = list(dict.fromkeys(flat))
@@ -225,6 +228,7 @@ def tfisf_matrix(sentences: Sequence[Sentence]) -> sparse.csr_matrix:
     Built with numpy: each row's entries in the order its words first occur, as a per-sentence
     ``Counter`` lists them, so that sums run in the same order and give the same floats.
     """
+    import numpy as np  # heavy: loaded when sentences are first selected
     from scipy import sparse
 
     cols_flat, rows_flat, vocab = _flat_ids([s.tokens for s in sentences])
@@ -262,12 +266,16 @@ class ConceptIndex:
     @cached_property
     def owner(self) -> npt.NDArray[np.int64]:
         """The sentence each entry of ``ids`` belongs to."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
 
 
 def concept_index(sentences: Sequence[Sentence]) -> ConceptIndex:
     """:func:`bigram_concepts` for every sentence at once, with numpy: the same pairs of consecutive
     terms (or tokens), without pairs of two stop words, as ids (:class:`ConceptIndex`)."""
+    import numpy as np  # heavy: loaded when sentences are first selected
+
     terms, owner, vocab = _flat_ids([s.terms or s.tokens for s in sentences])
     stop = stop_words()
     is_stop = np.fromiter((t in stop for t in vocab), dtype=bool, count=len(vocab))
@@ -337,6 +345,8 @@ class Context:
     @cached_property
     def topic_priors(self) -> npt.NDArray[np.float64]:
         """:meth:`topic_prior` of every sentence."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         sents = self.corpus.sentences
         if not self.topic.focused:
             return np.ones(len(sents), dtype=np.float64)
@@ -349,6 +359,8 @@ class Context:
     def topic_scores(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
         """Each sentence's :meth:`TopicMatcher.sentence_score` and :meth:`TopicMatcher.brief_share`,
         worked out once for both :meth:`topic_prior` and :meth:`topicality`."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         sents = self.corpus.sentences
         terms = np.array([self.topic.sentence_score(s.text) for s in sents], dtype=np.float64)
         brief = np.array([self.topic.brief_share(s) for s in sents], dtype=np.float64)
@@ -358,6 +370,8 @@ class Context:
     def topicality(self) -> npt.NDArray[np.float64]:
         """How much each sentence is about the topic, in [0, 1]: its terms' score and its brief share,
         averaged where the topic has terms and a brief; 0 where it has neither."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         terms, brief = self.topic_scores
         parts = ([terms] if self.topic.active else []) + ([brief] if self.topic.brief else [])
         if not parts:
@@ -386,6 +400,8 @@ class Summarizer:
     name = ""
 
     def __init__(self, ctx: Context) -> None:
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         self.ctx = ctx
         self.sentences = ctx.corpus.sentences
         self.chosen: list[int] = []
@@ -406,6 +422,8 @@ class Summarizer:
         return self._words[i]
 
     def take(self, i: int) -> None:
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         self.chosen.append(i)
         vectors = self.ctx.vectors
         similarity = np.asarray((vectors @ vectors[i].T).todense()).ravel()
@@ -430,6 +448,8 @@ class Summarizer:
         sentences first, so a costly test runs on a few sentences rather than the whole pool. Each
         step scores the whole pool at once; of equal scores the first in the pool wins.
         """
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         relevance = self.salience if relevance is None else relevance
         top = float(np.max(relevance)) if len(relevance) else 0.0
         scale = 1.0 / top if top > 0 else 1.0
@@ -462,6 +482,8 @@ class Summarizer:
         holds: dict[int, bool],
     ) -> int | None:
         """The position in ``remaining`` of the first best score for which ``where`` holds (memoised in ``holds``)."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         if where is None:
             at = int(np.argmax(score))
             return at if score[at] > -np.inf else None
@@ -487,6 +509,8 @@ class Summarizer:
 def centroid_salience(ctx: Context) -> npt.NDArray[np.float64]:
     """Centroid relevance (Radev et al., 2004) blended with topic focus (:attr:`Context.topicality`)
     and a lead-position prior."""
+    import numpy as np  # heavy: loaded when sentences are first selected
+
     sents = ctx.corpus.sentences
     cand = list(ctx.candidates)
     centroid = np.asarray(ctx.vectors[cand].mean(axis=0)).ravel() if cand else np.zeros(ctx.vectors.shape[1])
@@ -514,6 +538,8 @@ class Lead(Summarizer):
     name = "lead"
 
     def _salience(self) -> npt.NDArray[np.float64]:
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         return np.array([1.0 / (1.0 + s.position) - s.doc * 1e-6 for s in self.sentences])
 
 
@@ -532,6 +558,8 @@ class ConceptCoverage(Summarizer):
     covered: npt.NDArray[np.bool_]
 
     def _salience(self) -> npt.NDArray[np.float64]:
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         sents = self.sentences
         n = len(sents)
         both = concept_index([*sents, *self.ctx.background.sentences])
@@ -558,6 +586,8 @@ class ConceptCoverage(Summarizer):
         topic, see :meth:`Context.source_weight`), less ``NOVELTY_DISCOUNT`` of it when the reader's
         background holds it already. Returns which concepts are used by enough sources, and the
         weights (0 for the others). Sums are ``math.fsum``'s, exact whatever the order."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         concepts = self.concepts
         docs = np.fromiter((s.doc for s in self.sentences), dtype=np.int64, count=len(self.sentences))
         sources, source_of = np.unique(docs, return_inverse=True)
@@ -581,12 +611,16 @@ class ConceptCoverage(Summarizer):
 
     def _gains(self) -> npt.NDArray[np.float64]:
         """Each sentence's concept weight with nothing covered, summed as :meth:`score` sums it."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         flat = self.weights[self.concepts.ids].tolist()
         bounds = self.concepts.ptr.tolist()
         return np.array([math.fsum(flat[a:b]) for a, b in itertools.pairwise(bounds)], dtype=np.float64)
 
     def is_new(self, i: int) -> bool:
         """Whether most of what sentence ``i`` says is news to a reader of the background."""
+        import numpy as np  # heavy: loaded when sentences are first selected
+
         ids = self.concepts.of(i)
         concepts = ids[self.kept[ids]]
         if not len(concepts):
