@@ -19,9 +19,12 @@ class ConfigError(BriefgenError):
     ``problems`` holds every problem found, each already formatted with its key path and line.
     """
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+    def __init__(self, message: str, problems: list[str] | None = None, salvaged: object = None) -> None:
         super().__init__(message)
         self.problems = problems or [message]
+        self.salvaged = salvaged
+        """The config less the keys in ``problems`` (a ``LoadedConfig``), when that validates: what
+        ``briefgen validate`` checks further, so that every problem is reported at once."""
 
 
 class ArticleError(BriefgenError):

@@ -423,9 +423,15 @@ def test_delivery_config_problems_are_reported_with_their_paths(tmp_path):
     assert any(p.startswith("delivery.email.smtp.security (line 7)") for p in problems)
     assert any(p.startswith("delivery.email.smtp.port (line 7)") for p in problems)
     assert "delivery.email.password (line 8): unknown key; did you mean 'password_env'?" in problems
-    path.write_text("sources: [x]\ndelivery:\n  email:\n    from: a@example.com\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="give at least one recipient"):
-        load_config(path)
+    # Recipients are each config's own: a config without any loads (a project's defaults give the
+    # sender and server to every config), and only sending it is refused.
+    path.write_text(f"sources: [{ROOT / 'samples' / 'articles'}]\ndelivery:\n  email:\n    from: a@example.com\n")
+    assert load_config(path).config.delivery.email is not None
+    proc = run_cli("send", str(path), "--as-of", AS_OF.isoformat(), "--dry-run")
+    assert (proc.returncode, proc.stderr.strip()) == (
+        1,
+        f"briefgen: error: {path} has no recipients: add delivery.email.to (or cc, bcc) to send it",
+    )
 
 
 def test_send_without_delivery_settings_is_one_clear_error():

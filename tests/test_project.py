@@ -3,10 +3,13 @@ run reads and writes anchored to the project's root, whatever the working direct
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel
 
+from briefgen.config import Config
 from briefgen.config.load import load_config
 from briefgen.errors import ConfigError
 
@@ -38,6 +41,54 @@ def test_init_writes_a_project_that_builds_validates_and_sends_from_anywhere(pro
     assert sent.returncode == 0, sent.stderr
     eml = (out / "briefing.client@example.com.eml").read_text(encoding="utf-8")
     assert "From: Briefings <briefings@example.com>" in eml  # from the project's defaults
+
+
+def test_a_new_config_in_a_new_project_needs_only_its_sources(project):
+    """The project's defaults give every config a sender and a server; recipients are each config's
+    own, so a config without any builds and validates, and only sending it says what to add."""
+    config = project / "configs" / "second.yaml"
+    config.write_text("sources: [../articles]\nwindow: {as_of: 2025-02-14}\n", encoding="utf-8")
+    assert run_cli("validate", str(config)).stdout.strip() == "ok"
+    assert run_cli("build", str(config), "--format", "md").returncode == 0
+    sent = run_cli("send", str(config), "--dry-run")
+    assert (sent.returncode, sent.stderr.strip()) == (
+        1,
+        f"briefgen: error: {config} has no recipients: add delivery.email.to (or cc, bcc) to send it",
+    )
+
+
+def test_every_key_the_generated_config_shows_can_be_uncommented(project):
+    """A commented-out key is its default written as YAML reads it back: uncommenting any one of them
+    (``# accent: "#1f4e79"``, whose ``#`` would otherwise start a comment) still loads, as the default."""
+    config = project / "configs" / "weekly.yaml"
+    key = re.compile(r"^( *)(# )?([a-z_]+):( .+)?$")
+    names = {name for model in _models(Config) for name in model.model_fields} | {"from"}
+    lines = config.read_text(encoding="utf-8").splitlines()
+    tried = 0
+    for i, line in enumerate(lines):
+        m = key.match(line)
+        if not m or not m[2] or not m[4] or m[3] not in names:
+            continue
+        parents = [key.match(p) for p in lines[:i]]
+        parent = next((p for p in reversed(parents) if p and len(p[1]) < len(m[1])), None)
+        if parent is not None and parent[2]:
+            continue  # inside a block that is itself commented out
+        variant = [*lines[:i], f"{m[1]}{m[3]}:{m[4]}", *lines[i + 1 :]]
+        config.write_text("\n".join(variant) + "\n", encoding="utf-8")
+        load_config(config)  # raises with the key and line if the default does not read back
+        tried += 1
+    assert tried >= 10
+    accent = next(line for line in lines if "# accent:" in line)
+    assert accent.endswith('"#1f4e79"'), accent
+
+
+def _models(model: type[BaseModel]) -> list[type[BaseModel]]:
+    found = [model]
+    for field in model.model_fields.values():
+        for arg in (field.annotation, *getattr(field.annotation, "__args__", ())):
+            if isinstance(arg, type) and issubclass(arg, BaseModel) and arg not in found:
+                found += _models(arg)
+    return found
 
 
 def test_init_refuses_a_directory_that_is_not_empty(tmp_path):

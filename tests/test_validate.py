@@ -131,6 +131,21 @@ def test_every_problem_at_once(tmp_path):
     assert [p.split(" ", 1)[0] for p in problems] == ["sources.0", "templates", "branding.logo"], problems
 
 
+def test_every_problem_at_once_when_the_schema_has_some_too(tmp_path):
+    """The schema's problems do not hide the rest: what is left of the config is checked as well."""
+    problems = validate(
+        tmp_path,
+        "templates: mine\ntopic: {keywordz: [a]}\nwindow: {days: many}\nbranding: {logo: none.svg}\nsources: [nowhere]\n",
+    )
+    assert [p.split(" ", 1)[0] for p in problems] == [
+        "topic.keywordz",
+        "window.days",
+        "sources.0",
+        "templates",
+        "branding.logo",
+    ], problems
+
+
 def test_the_checks_are_a_function_of_the_api_returning_structured_problems(tmp_path):
     config = tmp_path / "c.yaml"
     config.write_text("templates: mine\nbranding: {logo: none.svg}\nsources: [nowhere]\n", encoding="utf-8")

@@ -511,6 +511,8 @@ def _deliver(
         return BatchRow(name, day, made, articles, delivered, seconds(), str(out_dir))
     if job.loaded.config.delivery.email is None:
         return BatchRow(name, day, made, articles, delivered, seconds(), "no delivery.email: not sent")
+    if not job.loaded.config.delivery.email.recipients():
+        return BatchRow(name, day, made, articles, delivered, seconds(), "no recipients: not sent")
     try:
         report = deliver(
             job.loaded,

@@ -53,17 +53,21 @@ class Problem:
         return f"{self.file}: {self.key}{where}: {self.message}"
 
 
-def check(config: str | os.PathLike[str] | LoadedConfig) -> list[Problem]:
+def check(config: str | os.PathLike[str] | LoadedConfig, *, shown: str | None = None) -> list[Problem]:
     """Every problem with ``config`` (a path, or a config already loaded) that can be found without
-    reading an article; an empty list when there is none."""
+    reading an article, all at once: when the schema finds problems, the rest of the config is
+    checked too. An empty list when there is none. ``shown`` names the file in the problems."""
     if isinstance(config, LoadedConfig):
         loaded = config
     else:
         try:
             loaded = load_config(Path(config))
         except ConfigError as exc:  # the schema's and the defaults' problems, each with its path and line
-            return [Problem(str(config), None, None, problem) for problem in exc.problems]
-    shown = str(config if not isinstance(config, LoadedConfig) else loaded.path)
+            schema = [Problem(str(config), None, None, problem) for problem in exc.problems]
+            if not isinstance(exc.salvaged, LoadedConfig):
+                return schema
+            return schema + check(exc.salvaged, shown=str(config))  # and what the rest of the config has
+    shown = shown or str(config if not isinstance(config, LoadedConfig) else loaded.path)
 
     def at(key: str, what: str) -> Problem:
         return Problem(shown, key, loaded.lines.get(key), what)

@@ -15,8 +15,10 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel
 
+from briefgen import safe_yaml
 from briefgen.config.defaults import Config
 from briefgen.config.load import PROJECT_FILE, json_schema
 from briefgen.errors import ConfigError, OutputError
@@ -54,26 +56,45 @@ def samples_dir() -> Path:
 
 
 def _yaml_value(value: Any) -> str:  # noqa: ANN401 - any config value
-    """A value as YAML flow text (JSON is YAML), on one line."""
+    """A value as YAML flow text on one line, quoted unless YAML reads the plain text back as the
+    same value, both as written and once a user uncomments the line (``#1f4e79`` would start a
+    comment, ``no`` would be false, ``2025-02-14`` a date, ``1e3`` a number)."""
     if value is None:
         return "null"
-    if (
-        isinstance(value, str)
-        and re.fullmatch(r"[A-Za-z0-9_./@#-][A-Za-z0-9 _./@#-]*", value)
-        and value.strip() == value
-    ):
-        return value if value.lower() not in {"null", "true", "false", "yes", "no", "on", "off"} else json.dumps(value)
-    return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        plain = value
+        if plain and "\n" not in plain and _reads_back(plain, value):
+            return plain
+        return json.dumps(value, ensure_ascii=False)
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if _reads_back(text, value) else json.dumps(str(value), ensure_ascii=False)
+
+
+def _reads_back(text: str, value: Any) -> bool:  # noqa: ANN401 - any config value
+    """Whether ``key: text`` is read, as briefgen reads a config, as exactly ``value``."""
+    try:
+        data, _ = safe_yaml.load(f"key: {text}\n")
+    except (yaml.YAMLError, safe_yaml.YAMLTooLarge):
+        return False
+    return bool(data == {"key": value})
 
 
 def _comment(text: str, indent: str) -> list[str]:
     return [f"{indent}# {line}".rstrip() for line in textwrap.wrap(" ".join(text.split()), 92)]
 
 
-def commented_config(model: type[BaseModel], values: dict[str, Any], indent: str = "", live: bool = True) -> list[str]:
+def commented_config(
+    model: type[BaseModel],
+    values: dict[str, Any],
+    indent: str = "",
+    live: bool = True,
+    inherited: dict[str, Any] | None = None,
+) -> list[str]:
     """Every field of ``model`` with its description as a comment: the ones ``values`` sets as
-    YAML, every other one commented out with its default, so the project's defaults (which a
-    config's own keys override) still apply to it."""
+    YAML, every other one commented out with the value that applies to it: the project's default
+    (``inherited``, from ``briefgen.yaml``) where it sets one, else the model's. So uncommenting a
+    line changes nothing until its value is edited."""
+    inherited = inherited or {}
     lines: list[str] = []
     for name, field in model.model_fields.items():
         key = field.alias or name
@@ -91,9 +112,18 @@ def commented_config(model: type[BaseModel], values: dict[str, Any], indent: str
         on = "" if live and given is not None else "# "
         if nested is not None and nested is not Config:
             lines.append(f"{indent}{on}{key}:")
-            lines.extend(commented_config(nested, given if isinstance(given, dict) else {}, indent + "  ", not on))
+            below = inherited.get(key)
+            lines.extend(
+                commented_config(
+                    nested,
+                    given if isinstance(given, dict) else {},
+                    indent + "  ",
+                    not on,
+                    below if isinstance(below, dict) else {},
+                )
+            )
             continue
-        value = given if not on else field.get_default(call_default_factory=True)
+        value = given if not on else inherited.get(key, field.get_default(call_default_factory=True))
         if isinstance(value, BaseModel):
             value = value.model_dump(mode="json", by_alias=True)
         lines.append(f"{indent}{on}{key}: {_yaml_value(value)}")
@@ -113,7 +143,8 @@ def init(directory: Path, client: str = "client", name: str = "weekly") -> list[
     files: dict[Path, str] = {}
     files[directory / PROJECT_FILE] = PROJECT_TEMPLATE.format(client=shown_client)
     values = {**STARTER, "client": client}
-    config_lines = commented_config(Config, values)
+    project_defaults = safe_yaml.load(files[directory / PROJECT_FILE])[0]["defaults"]
+    config_lines = commented_config(Config, values, inherited=project_defaults)
     files[directory / "configs" / f"{name}.yaml"] = (
         f"# yaml-language-server: $schema=../{SCHEMA_FILE}\n"
         f"# The {name} briefing for {shown_client}. Build it from any directory with:\n"

@@ -323,8 +323,45 @@ def load_config(path: str | Path) -> LoadedConfig:
             else:
                 problems.append(format_error(error, node))
         problems = _dedupe(problems)
-        raise ConfigError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems), problems) from None
+        rest = _salvage(_merge(defaults, data), exc)
+        salvaged = None if rest is None else LoadedConfig(config=rest, path=path.resolve(), lines=lines, root=project)
+        raise ConfigError(f"{path}: {len(problems)} problem(s): " + "; ".join(problems), problems, salvaged) from None
     return LoadedConfig(config=config, path=path.resolve(), lines=_key_lines(node), root=project)
+
+
+def _salvage(data: dict[str, Any], error: ValidationError, rounds: int = 10) -> Config | None:
+    """The config without the keys ``error`` names (each removed, or its nearest parent there is),
+    when what is left validates: so the checks that need a config can still run on the rest."""
+    data = copy.deepcopy(data)
+    for _ in range(rounds):
+        if not any(_remove(data, e["loc"]) for e in error.errors()):
+            return None
+        try:
+            return Config.model_validate(data)
+        except ValidationError as again:
+            error = again
+    return None
+
+
+def _remove(data: Any, loc: tuple[int | str, ...]) -> bool:  # noqa: ANN401 - parsed YAML
+    """Remove the value at ``loc`` in nested mappings and lists, or the deepest part of ``loc`` there is."""
+    path: list[int | str] = []
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
+            node = node[part]
+        else:
+            break
+        path.append(part)
+    if not path:
+        return False
+    parent = data
+    for part in path[:-1]:
+        parent = parent[part]
+    del parent[path[-1]]
+    return True
 
 
 def _dedupe(items: list[str]) -> list[str]:

@@ -457,9 +457,14 @@ def _safe_name(address: str) -> str:
 
 def email_settings(loaded: LoadedConfig) -> EmailDelivery:
     """The config's ``delivery.email``; an error (exit 1) when it has none."""
-    if loaded.config.delivery.email is None:
+    settings = loaded.config.delivery.email
+    if settings is None:
         raise DeliveryError(f"{loaded.path} has no delivery.email section: nothing to send", exit_code=1)
-    return loaded.config.delivery.email
+    if not settings.recipients():
+        raise DeliveryError(
+            f"{loaded.path} has no recipients: add delivery.email.to (or cc, bcc) to send it", exit_code=1
+        )
+    return settings
 
 
 def deliver(
