@@ -348,9 +348,9 @@ def _remove(data: Any, loc: tuple[int | str, ...]) -> bool:  # noqa: ANN401 - pa
     path: list[int | str] = []
     node = data
     for part in loc:
-        if (isinstance(node, dict) and part in node) or (
-            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-        ):
+        if isinstance(node, dict) and part in node:  # noqa: SIM114 - apart, each branch narrows the index type
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
         else:
             break
