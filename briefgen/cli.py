@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from briefgen._version import __version__
+from briefgen.analyse.nlp import model_identity, no_model_note
 from briefgen.analyse.workspace import Workspace
 from briefgen.batch.run import executor_for, expand_configs, format_table, run_batch
 from briefgen.commands.check import check
@@ -606,6 +607,8 @@ def validate(config: Path) -> None:
         click.echo(str(problem), err=True)
     if problems:
         sys.exit(1)
+    if model_identity().startswith("blank-"):  # not a problem of the config: briefgen runs without one
+        logger.warning("%s", no_model_note())
     click.echo("ok")
 
 

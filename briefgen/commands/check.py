@@ -10,7 +10,6 @@ and the logo. The CLI, the Python API (``briefgen.check``) and ``serve`` use it 
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,11 +24,12 @@ from briefgen.ingest.sources import expand_sources
 from briefgen.render.look import logo_data_uri
 from briefgen.render.templates import (
     TEMPLATE_NAMES,
-    inherited_blocks,
     resolve_template,
     template_dirs,
     template_env,
+    template_layer,
     template_outline,
+    unknown_blocks,
 )
 from briefgen.textsafe import message, printable
 
@@ -113,24 +113,15 @@ def template_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
         except RenderError as exc:
             problems.append(("templates", str(exc)))
             continue
-        layer = next((label for label, d in dirs if d.resolve() in path.parents), "default")
-        key = "client" if layer == "client" else "templates"
+        key = "client" if template_layer(path, dirs) == "client" else "templates"
         try:
             env.get_template(name)  # compiles it
-            outline = template_outline(env, name)
-            known = inherited_blocks(env, outline.parent) if outline.parent and layer != "default" else None
+            template_outline(env, name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append((key, f"template {printable(exc.filename or exc.name)}, line {exc.lineno}: {exc.message}"))
-            continue
         except jinja2.TemplateNotFound as exc:
             problems.append((key, f"template {printable(path)} needs {printable(exc.name)}, which does not exist"))
-            continue
-        for block, line in sorted(outline.overrides.items(), key=lambda item: item[1]):
-            if known is not None and block not in known:
-                close = difflib.get_close_matches(block, sorted(known), n=1, cutoff=0.6)
-                hint = f"did you mean {{% block {close[0]} %}}?" if close else f"its blocks: {', '.join(sorted(known))}"
-                where = f"{printable(path)}, line {line}"
-                problems.append((key, f"{{% block {block} %}} ({where}) is not a block of {outline.parent}; {hint}"))
+    problems += unknown_blocks(env, dirs)
     if cfg.branding.logo:
         try:
             logo_data_uri(loaded.resolve(cfg.branding.logo))

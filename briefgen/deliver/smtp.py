@@ -39,7 +39,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from briefgen.config.defaults import EmailDelivery, Smtp, addr_spec
-from briefgen.config.load import LoadedConfig
+from briefgen.config.load import PROJECT_FILE, LoadedConfig
 from briefgen.deliver.message import attachment_name, compose_message, subject_for
 from briefgen.errors import BriefgenError, DeliveryError
 from briefgen.records.approval import approval_problem, approved_bytes_problem
@@ -499,6 +499,13 @@ def deliver(
             logger.warning("%s: the briefing is %s; a real send would refuse it", loaded.path.name, problem)
 
     settings = email_settings(loaded)
+    if loaded.root is None and delivery_log is None and not loaded.config.delivery.log and not dry_run:
+        logger.warning(
+            "%s: no %s at or above it: recording what is sent in %s (set delivery.log to choose the log)",
+            loaded.path.name,
+            PROJECT_FILE,
+            delivery_log_path(loaded),
+        )
     recipients = settings.recipients()
     if only:
         wanted = {addr_spec(a).lower() for a in only}
@@ -660,7 +667,7 @@ def _send_one(
                     journal.update(message_id, "sent", attempt)
                 except BriefgenError as exc:
                     raise BriefgenError(f"{exc}; the message to {rcpt} went out but stays in doubt there") from None
-                logger.info("sent to %s (%s)", rcpt, message_id)
+                logger.debug("sent to %s (%s)", rcpt, message_id)  # the command prints its line
                 return Outcome(rcpt, kind, "sent", message_id, "", attempt), None
         kind_of_failure = classify(failure)
         detail = describe(failure, session.secrets)

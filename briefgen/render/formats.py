@@ -24,6 +24,7 @@ from briefgen.render.templates import (
     template_context,
     template_dirs,
     template_env,
+    unknown_blocks,
 )
 from briefgen.textsafe import printable
 
@@ -124,6 +125,8 @@ def render_all(briefing: Briefing, loaded: LoadedConfig, formats: Sequence[str])
 
     overrides = template_dirs(loaded.config, loaded.base_dir, loaded.project_dir)
     env = template_env([d for _, d in overrides])
+    for key, problem in unknown_blocks(env, overrides):  # what validate reports, and a build would not notice
+        logger.warning("%s: %s: %s", loaded.name, key, problem)
     look = look_for(loaded.config, loaded.base_dir)
     rendered: dict[str, str | bytes] = {"json": render_json(briefing)}
     if "md" in formats:

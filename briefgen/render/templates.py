@@ -9,6 +9,7 @@ sees (the briefing as ``briefing``, its look, chart and evidence).
 
 from __future__ import annotations
 
+import difflib
 import logging
 import textwrap
 import traceback
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 import jinja2
 from markupsafe import Markup
 
+from briefgen.config.load import PROJECT_FILE
 from briefgen.errors import RenderError
 from briefgen.models import Briefing
 from briefgen.render.chart import chart_bars, chart_heading, chart_svg, chart_text, chart_unit, undated_count
@@ -89,9 +91,16 @@ def template_dirs(config: Config, base_dir: Path, project_dir: Path | None = Non
         path = clients / config.client
         if not path.is_dir():
             known = sorted({p.name for d in places if d.is_dir() for p in d.iterdir() if p.is_dir()})
+            alone = project_dir is not None and not (project_dir / PROJECT_FILE).is_file()
             raise RenderError(
                 f"client {printable(repr(config.client), 200)} has no template directory {printable(path)}"
                 + (f" (clients: {', '.join(known)})" if known else "")
+                + (
+                    f"; no {PROJECT_FILE} was found at or above the config, so its own directory is taken as"
+                    " the project's root"
+                    if alone
+                    else ""
+                )
             )
         dirs.append(("client", path))
     return dirs
@@ -198,6 +207,36 @@ def inherited_blocks(env: jinja2.Environment, name: str) -> frozenset[str]:
         found |= outline.blocks
         current = outline.parent
     return frozenset(found)
+
+
+def template_layer(path: Path, dirs: Sequence[tuple[str, Path]]) -> str:
+    """Which layer a resolved template comes from: a label of ``dirs`` (``config``, ``client``), or ``default``."""
+    return next((label for label, d in dirs if d.resolve() in path.parents), "default")
+
+
+def unknown_blocks(env: jinja2.Environment, dirs: Sequence[tuple[str, Path]]) -> list[tuple[str, str]]:
+    """``(config key, problem)`` for each block a config's or client's template overrides that the
+    template it extends does not have: Jinja ignores such a block silently, so a misspelt one would
+    leave the default in place without a word. Templates that do not compile are left to the build."""
+    problems: list[tuple[str, str]] = []
+    for name in TEMPLATE_NAMES:
+        try:
+            path = resolve_template(env, name).resolve()
+            layer = template_layer(path, dirs)
+            if layer == "default":
+                continue
+            outline = template_outline(env, name)
+            known = inherited_blocks(env, outline.parent) if outline.parent else None
+        except (RenderError, jinja2.TemplateError):
+            continue
+        for block, line in sorted(outline.overrides.items(), key=lambda item: item[1]):
+            if known is not None and block not in known:
+                close = difflib.get_close_matches(block, sorted(known), n=1, cutoff=0.6)
+                hint = f"did you mean {{% block {close[0]} %}}?" if close else f"its blocks: {', '.join(sorted(known))}"
+                where = f"{printable(path)}, line {line}"
+                key = "client" if layer == "client" else "templates"
+                problems.append((key, f"{{% block {block} %}} ({where}) is not a block of {outline.parent}; {hint}"))
+    return problems
 
 
 def _finalize(value: object) -> object:
