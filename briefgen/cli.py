@@ -34,7 +34,14 @@ from briefgen.errors import BriefgenError, DeliveryError
 from briefgen.pipeline import build as run_build
 from briefgen.pipeline import ensure_built
 from briefgen.records.approval import approve as record
-from briefgen.records.deliveries import DEFAULT_DELIVERY_LOG, DeliveryLog, already_sent, delivery_log_path
+from briefgen.records.deliveries import (
+    DEFAULT_DELIVERY_LOG,
+    DeliveryLog,
+    already_sent,
+    delivery_log_path,
+    recipients_sent,
+    sent_refusal,
+)
 from briefgen.records.manifest import default_out_dir, send_formats
 from briefgen.render.templates import (
     TEMPLATE_NAMES,
@@ -292,6 +299,11 @@ def build(
     if send:
         email_settings(loaded)  # before building, not after
         formats = send_formats(formats or loaded.config.output.formats)
+    target = default_out_dir(loaded, as_of)
+    if (out_dir is None or out_dir.absolute() == target.absolute()) and (
+        n := recipients_sent(loaded, as_of, delivery_log)
+    ):
+        raise BriefgenError(sent_refusal(n, as_of, "building it again"))
     workspace = _workspace(cache_dir, no_cache)
     result = run_build(loaded, as_of=as_of, out_dir=out_dir, formats=formats, workspace=workspace)
     workspace.prune()

@@ -171,6 +171,38 @@ def test_recipients_of_one_briefing_all_get_the_same_one(project):
     assert len(pdfs) == 2 and pdfs[0] == pdfs[1]
 
 
+def test_a_briefing_some_recipients_have_is_not_built_again_in_its_place(project, tmp_path):
+    """After a briefing went out to anyone, `build` refuses to replace it (a late recipient would get
+    another one) and says how to send a correction; into another directory it builds."""
+    import hashlib
+
+    from .smtpd import Recorder, smtp_server
+
+    config = project / "configs" / "acme.yaml"
+    recorder = Recorder()
+    with smtp_server(recorder) as (port, _):
+        config.write_text(config.read_text(encoding="utf-8").replace("port: 8025", f"port: {port}"), encoding="utf-8")
+        log = ("--log", str(project / "log.sqlite"))
+        first = run_cli("send", str(config), "--as-of", AS_OF.isoformat(), *log, "--recipient", "desk@acme.example")
+        assert first.returncode == 0, first.stderr
+        (project / "samples" / "articles" / "late.txt").write_text("Late\n\nA late alliance story.\n", encoding="utf-8")
+        again = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), *log)
+        assert again.returncode == 1
+        assert again.stderr.startswith(
+            f"briefgen: error: the briefing of {AS_OF} went out to 1 recipient(s) already, and building it again"
+        ), again.stderr
+        assert "briefgen send --rebuild --resend" in again.stderr and again.stderr.count("\n") == 1
+        elsewhere = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "draft"), *log)
+        assert elsewhere.returncode == 0, elsewhere.stderr
+        rest = run_cli("send", str(config), "--as-of", AS_OF.isoformat(), *log)
+        assert rest.returncode == 0, rest.stderr
+    pdfs = {
+        hashlib.sha256(next(p for p in r.message.iter_attachments()).get_content()).hexdigest()
+        for r in recorder.received
+    }
+    assert len(recorder.received) > 1 and len(pdfs) == 1
+
+
 def test_a_sidecar_written_after_a_build_is_read_and_calls_for_a_new_build(project, tmp_path):
     from briefgen.analyse.workspace import Workspace
 

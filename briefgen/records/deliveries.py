@@ -327,14 +327,31 @@ def already_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None
     """Whether the delivery log shows this config's briefing of this date went out to anyone
     (``sent``, or ``sending``: it may have arrived). A log that cannot be read says no here;
     :func:`briefgen.deliver.smtp.deliver` reports what is wrong with it."""
+    return recipients_sent(loaded, as_of, delivery_log) > 0
+
+
+def recipients_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> int:
+    """How many recipients the delivery log shows this config's briefing of this date went out to
+    (``sent``, or ``sending``); 0 when the log cannot be read."""
     path = delivery_log_path(loaded, delivery_log)
     if not path.is_file():
-        return False
+        return 0
     try:
         with DeliveryLog(path, readonly=True) as journal:
-            return any(e.status in ("sent", "sending") for e in journal.entries(str(loaded.path), as_of))
+            entries = journal.entries(str(loaded.path), as_of)
     except BriefgenError:
-        return False
+        return 0
+    return len({e.recipient.lower() for e in entries if e.status in ("sent", "sending")})
+
+
+def sent_refusal(recipients: int, as_of: dt.date, what: str) -> str:
+    """Why ``what`` (a new build, an edit) of a briefing some recipients have is refused, and how to
+    send a correction: every recipient of one briefing gets the same one."""
+    return (
+        f"the briefing of {as_of} went out to {recipients} recipient(s) already, and {what} would give later "
+        "recipients another one: build the new one for another date (--as-of) or into another directory "
+        "(--out), or send a correction to everyone with `briefgen send --rebuild --resend`"
+    )
 
 
 def sent_before(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> dt.date | None:
