@@ -11,6 +11,11 @@ again; entries unused for :data:`PRUNE_DAYS` days are deleted.
 The disk cache holds JSON, never pickles, so a cache directory is data and nothing else.
 Entries are written atomically, so many processes, on one machine or several sharing a
 network filesystem, can use one cache directory at once.
+
+It is only a cache: an entry that cannot be used (not a regular file, over
+:data:`MAX_ENTRY_BYTES`, unreadable, not JSON, not what briefgen writes) is a miss. The article
+is read or analysed afresh and the entry replaced, and the run warns once, with the count. A
+cache directory that is not a directory (a file, a FIFO, a symbolic link) is not used at all.
 """
 
 from __future__ import annotations
@@ -18,17 +23,19 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import errno
 import hashlib
 import json
 import logging
 import os
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from briefgen._version import __version__
 from briefgen.analyse import nlp
@@ -36,6 +43,7 @@ from briefgen.codebase import PACKAGE_DIR, dist_version, hash_modules, imported_
 from briefgen.errors import ArticleError
 from briefgen.ingest.clean import clean
 from briefgen.ingest.readers import MAX_BYTES, read_file, read_url, sidecar_path
+from briefgen.ingest.sources import file_kind, size_text
 from briefgen.models import Article, Block, Corpus, Document, Sentence, Span
 
 logger = logging.getLogger(__name__)
@@ -68,6 +76,20 @@ ENGINE_LIBRARIES = (
 )
 #: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
 PRUNE_DAYS = 30
+#: The largest cache entry written or read, in bytes. A sentences entry takes about 3 bytes a
+#: character of its document's text (measured on the sample articles; 6 on text of one-letter
+#: tokens, whose every token is also a term), and the longest text ``limits.max_chars`` allows
+#: is 900,000 characters: about 3 MB, and at most 3.6 MB of UTF-8, so the bound is some 10 times
+#: what the longest article needs. A documents entry holds a whole input's cleaned text twice
+#: (as blocks and as text): an input of ``limits.max_bytes``' default 8 MiB fits; an input whose
+#: entry would be larger is not cached but read afresh each run. Anything larger on disk is
+#: damaged: it is never read, and no more than this and a byte is ever read of an entry, so a
+#: file that grows, or says it is small, cannot make a run take unbounded memory.
+MAX_ENTRY_BYTES = 32 * 1024 * 1024
+
+_T = TypeVar("_T")
+#: What :meth:`Workspace._read` gives when there is no entry (JSON's ``null`` is None).
+_NO_ENTRY = object()
 
 
 def engine_modules(roots: Sequence[str] = ENGINE_ROOTS, package_dir: Path = PACKAGE_DIR) -> list[str]:
@@ -119,6 +141,69 @@ def analysis_key(doc: Document, identity: str) -> str:
 # ----------------------------------------------------------------------------- JSON codec
 
 
+class _Damaged(Exception):
+    """A cache entry that is there but cannot be used; the message says why."""
+
+
+class _Malformed(ValueError):
+    """A cache entry that is valid JSON but not what the ``_json`` functions below write."""
+
+
+def _mapping(value: object, what: str) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise _Malformed(f"{what} is not a mapping")
+    return value
+
+
+def _field(data: dict[str, object], key: str, what: str) -> object:
+    if key not in data:
+        raise _Malformed(f"{what} has no {key!r}")
+    return data[key]
+
+
+def _list(value: object, what: str, length: int | None = None) -> list[object]:
+    if not isinstance(value, list):
+        raise _Malformed(f"{what} is not a list")
+    if length is not None and len(value) != length:
+        raise _Malformed(f"{what} has {len(value)} items, not {length}")
+    return value
+
+
+def _str(value: object, what: str) -> str:
+    if not isinstance(value, str):
+        raise _Malformed(f"{what} is not a string")
+    return value
+
+
+def _optional_str(value: object, what: str) -> str | None:
+    return None if value is None else _str(value, what)
+
+
+def _int(value: object, what: str, high: int | None = None) -> int:
+    """A whole number from 0 to ``high``; true and false (a bool is an int in Python) are not numbers."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (high is not None and value > high):
+        raise _Malformed(f"{what} is not a whole number from 0" + (f" to {high}" if high is not None else ""))
+    return value
+
+
+def _bool(value: object, what: str) -> bool:
+    if not isinstance(value, bool):
+        raise _Malformed(f"{what} is not true or false")
+    return value
+
+
+def _strs(value: object, what: str) -> tuple[str, ...]:
+    return tuple(_str(v, what) for v in _list(value, what))
+
+
+def _pairs(value: object, what: str) -> list[tuple[str, str]]:
+    pairs = []
+    for item in _list(value, what):
+        first, second = _list(item, what, 2)
+        pairs.append((_str(first, what), _str(second, what)))
+    return pairs
+
+
 def _article_json(article: Article, source: str) -> dict[str, object]:
     return {
         "path": article.path[len(source) :] if article.path.startswith(source) else article.path,
@@ -133,19 +218,26 @@ def _article_json(article: Article, source: str) -> dict[str, object]:
     }
 
 
-def _article_from(data: dict[str, Any], source: str) -> Article:
-    path = data["path"]
+def _article_from(value: object, source: str) -> Article:
+    """The article :func:`_article_json` wrote; raises ValueError for anything else."""
+    data = _mapping(value, "an article")
+
+    def text(key: str) -> str | None:
+        return _optional_str(_field(data, key, "an article"), f"an article's {key}")
+
+    path = _str(_field(data, "path", "an article"), "an article's path")
+    date = text("date")
     return Article(
         # The part after the file: "#2" for an article of an export, ":3" for a record of a JSON Lines file.
         path=source + path if not path or path.startswith(("#", ":")) else path,
-        form=data["form"],
-        blocks=tuple(Block(kind, text) for kind, text in data["blocks"]),
-        title=data["title"],
-        publisher=data["publisher"],
-        author=data["author"],
-        date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
-        url=data["url"],
-        date_source=data.get("date_source"),
+        form=_str(_field(data, "form", "an article"), "an article's form"),
+        blocks=tuple(Block(kind, text) for kind, text in _pairs(_field(data, "blocks", "an article"), "a block")),
+        title=text("title"),
+        publisher=text("publisher"),
+        author=text("author"),
+        date=dt.date.fromisoformat(date) if date else None,
+        url=text("url"),
+        date_source=_optional_str(data.get("date_source"), "an article's date_source"),
     )
 
 
@@ -160,16 +252,31 @@ def _document_json(doc: Document, source: str) -> dict[str, object]:
     }
 
 
-def _document_from(data: dict[str, Any], source: str) -> Document:
+def _document_from(value: object, source: str) -> Document:
+    """The document :func:`_document_json` wrote; raises ValueError for anything else, spans
+    outside its text included."""
+    data = _mapping(value, "a document")
+    text = _str(_field(data, "text", "a document"), "a document's text")
+    spans = []
+    for item in _list(_field(data, "spans", "a document"), "a document's spans"):
+        kind, start, end = _list(item, "a span", 3)
+        first = _int(start, "a span's start", len(text))
+        spans.append(Span(_str(kind, "a span's kind"), first, _int(end, "a span's end", len(text))))
+        if first > spans[-1].end:
+            raise _Malformed("a span ends before it starts")
     return Document(
         index=0,
-        article=_article_from(data["article"], source),
-        text=data["text"],
-        spans=tuple(Span(kind, start, end) for kind, start, end in data["spans"]),
-        words_before=data["words_before"],
-        words_after=data["words_after"],
-        removed=tuple(data["removed"]),
+        article=_article_from(_field(data, "article", "a document"), source),
+        text=text,
+        spans=tuple(spans),
+        words_before=_int(_field(data, "words_before", "a document"), "words_before"),
+        words_after=_int(_field(data, "words_after", "a document"), "words_after"),
+        removed=_strs(_field(data, "removed", "a document"), "a document's removed"),
     )
+
+
+def _documents_from(value: object, source: str) -> tuple[Document, ...]:
+    return tuple(_document_from(d, source) for d in _list(value, "a documents entry"))
 
 
 def _sentence_json(s: Sentence) -> list[object]:
@@ -187,22 +294,32 @@ def _sentence_json(s: Sentence) -> list[object]:
     ]
 
 
-def _sentence_from(row: list[Any], text: str) -> Sentence:
-    position, start, end, kind, heading, first, tokens, terms, entities, numbers = row
+def _sentence_from(value: object, text: str) -> Sentence:
+    """The sentence :func:`_sentence_json` wrote of ``text``; raises ValueError for anything else,
+    offsets outside the text included."""
+    position, start, end, kind, heading, first, tokens, terms, entities, numbers = _list(value, "a sentence", 10)
+    begin = _int(start, "a sentence's start", len(text))
+    stop = _int(end, "a sentence's end", len(text))
+    if begin > stop:
+        raise _Malformed("a sentence ends before it starts")
     return Sentence(
         doc=0,
-        position=position,
-        start=start,
-        end=end,
-        text=text[start:end],
-        block_kind=kind,
-        heading=heading,
-        first_in_block=first,
-        tokens=tuple(tokens),
-        terms=tuple(terms),
-        entities=tuple((t, label) for t, label in entities),
-        numbers=tuple(numbers),
+        position=_int(position, "a sentence's position"),
+        start=begin,
+        end=stop,
+        text=text[begin:stop],
+        block_kind=_str(kind, "a sentence's block kind"),
+        heading=_optional_str(heading, "a sentence's heading"),
+        first_in_block=_bool(first, "a sentence's first_in_block"),
+        tokens=_strs(tokens, "a sentence's tokens"),
+        terms=_strs(terms, "a sentence's terms"),
+        entities=tuple(_pairs(entities, "a sentence's entities")),
+        numbers=_strs(numbers, "a sentence's numbers"),
     )
+
+
+def _sentences_from(value: object, text: str) -> tuple[Sentence, ...]:
+    return tuple(_sentence_from(row, text) for row in _list(value, "a sentences entry"))
 
 
 # ----------------------------------------------------------------------------- the workspace
@@ -246,7 +363,8 @@ class Workspace:
     """Shared reading and analysis for every briefing built in one run.
 
     ``cache_dir=None`` keeps results in memory only; otherwise they are also kept on disk
-    under ``cache_dir/<engine version>/``.
+    under ``cache_dir/<engine version>/``. A damaged entry there is a miss; the first time the
+    workspace finishes analysing after finding some, it warns once, with their count.
     """
 
     def __init__(self, cache_dir: Path | None = None) -> None:
@@ -254,7 +372,13 @@ class Workspace:
         self.stats = Stats()
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
-        self._disk_ok = cache_dir is not None
+        self._disk_ok: bool | None = None if cache_dir is not None else False
+        """Whether the disk cache is in use; None until :meth:`_disk` first checks the directory."""
+        self._dirs: set[Path] = set()
+        """Directories of the cache known to be real directories, not links."""
+        self._damaged = 0
+        self._damage_example: tuple[Path, str] | None = None
+        self._damage_reported = False
 
     # -- inputs
 
@@ -292,7 +416,7 @@ class Workspace:
             return got
         try:
             entry = None
-            if self._disk_ok:
+            if self._disk():
                 try:
                     entry = digest()
                 except OSError:
@@ -351,80 +475,294 @@ class Workspace:
             for doc, key in zip(documents, keys, strict=True)
             for s in self._sentences[key]
         ]
+        self._report_damage()
         return Corpus(documents=tuple(documents), sentences=tuple(sentences))
 
     def analysed(self, key: str) -> bool:
-        """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk."""
-        return key in self._sentences or (self._disk_ok and self._path("sentences", key).is_file())
+        """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk (as
+        a regular file: anything else is damaged, and analysing the document replaces it)."""
+        # A batch's worker asks this right after reading an input: its last use of the workspace.
+        self._report_damage()
+        if key in self._sentences:
+            return True
+        if not self._disk():
+            return False
+        try:
+            return stat.S_ISREG(os.lstat(self._path("sentences", key)).st_mode)
+        except OSError:
+            return False
 
     # -- disk
+
+    def _disk(self) -> bool:
+        """Whether the disk cache is in use. The first time, the cache directory is checked: it must
+        be a directory, or not be there yet; a file, a FIFO or a symbolic link (which could lead
+        anywhere, and :meth:`prune` deletes what it finds) is not used, with one warning."""
+        if self._disk_ok is None:
+            self._disk_ok = self._cache_dir_usable()
+        return self._disk_ok
+
+    def _cache_dir_usable(self) -> bool:
+        assert self.cache_dir is not None
+        try:
+            info = os.lstat(self.cache_dir)
+        except FileNotFoundError:
+            return True  # made when the first entry is written
+        except OSError as exc:
+            why = f"cannot be read ({exc.strerror or exc})"
+        else:
+            if stat.S_ISDIR(info.st_mode):
+                return True
+            why = f"is {_kind(info.st_mode)}, not a directory"
+        logger.warning("the analysis cache %s %s; going on without it", self.cache_dir, why)
+        return False
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.cache_dir is not None
         return self.cache_dir / engine_version() / kind / key[:2] / f"{key}.json"
 
-    def _read(self, path: Path) -> object | None:
+    def _levels(self, directory: Path) -> list[Path]:
+        """The directories from the cache directory down to ``directory``, not yet known to be real ones."""
+        assert self.cache_dir is not None
+        levels, level = [], self.cache_dir
+        for part in directory.relative_to(self.cache_dir).parts:
+            level = level / part
+            if level not in self._dirs:
+                levels.append(level)
+        return levels
+
+    def _load(self, kind: str, key: str, parse: Callable[[object], _T]) -> _T | None:
+        """The entry ``kind``/``key`` parsed, or None: when there is none, and when it is damaged
+        (counted for :meth:`_report_damage`; writing the entry again replaces it)."""
+        if not self._disk():
+            return None
+        path = self._path(kind, key)
         try:
-            data: object = json.loads(path.read_text(encoding="utf-8"))
+            data = self._read(path)
+            return None if data is _NO_ENTRY else parse(data)
+        except _Damaged as exc:
+            why = str(exc)
+        except ValueError as exc:  # what the parse's checks find wrong
+            why = f"not a cache entry: {exc}"
+        self._damage(path, why)
+        return None
+
+    def _read(self, path: Path) -> object:
+        """The JSON of the entry at ``path``; :data:`_NO_ENTRY` when there is none. Raises :class:`_Damaged` when
+        it cannot be read as JSON of at most :data:`MAX_ENTRY_BYTES`.
+
+        Only a regular file is opened, and without following a link or waiting: a FIFO put in
+        its place is never read (``lstat`` first, then ``O_NOFOLLOW | O_NONBLOCK``, then
+        ``fstat`` of what was opened), and at most one byte more than the bound is read.
+        """
+        for level in self._levels(path.parent):
+            try:
+                info = os.lstat(level)
+            except FileNotFoundError:
+                return _NO_ENTRY
+            except OSError as exc:
+                raise _Damaged(f"its directory {level} cannot be read ({exc.strerror or exc})") from None
+            if not stat.S_ISDIR(info.st_mode):
+                raise _Damaged(f"its directory {level} is {_kind(info.st_mode)}")
+            self._dirs.add(level)
+        try:
+            _check_entry(os.lstat(path))
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as exc:
-            logger.debug("ignoring unreadable cache entry %s: %s", path, exc)
-            return None
-        with contextlib.suppress(OSError):
-            os.utime(path)  # keeps a used entry from being pruned
+            return _NO_ENTRY
+        except OSError as exc:
+            raise _Damaged(f"cannot be read ({exc.strerror or exc})") from None
+        try:
+            info = os.fstat(fd)
+            _check_entry(info)  # what was opened, should another file have taken the entry's place
+            raw = _read_at_most(fd, MAX_ENTRY_BYTES + 1, info.st_size + 1)
+            with contextlib.suppress(OSError):
+                os.utime(fd)  # keeps a used entry from being pruned
+        except OSError as exc:
+            raise _Damaged(f"cannot be read ({exc.strerror or exc})") from None
+        finally:
+            os.close(fd)
+        if len(raw) > MAX_ENTRY_BYTES:
+            raise _Damaged(f"over the {size_text(MAX_ENTRY_BYTES)} an entry may have")
+        try:
+            data: object = json.loads(raw.decode("utf-8"))
+        except RecursionError:
+            raise _Damaged("JSON nested too deeply") from None
+        except ValueError as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            raise _Damaged(f"not valid JSON: {exc}") from None
         return data
 
     def _load_documents(self, key: str, source: str) -> tuple[Document, ...] | None:
-        data = self._read(self._path("documents", key))
-        try:
-            return tuple(_document_from(d, source) for d in data) if isinstance(data, list) else None
-        except (KeyError, TypeError, ValueError) as exc:
-            logger.debug("ignoring malformed cache entry for %s: %s", source, exc)
-            return None
+        return self._load("documents", key, lambda data: _documents_from(data, source))
 
     def _load_sentences(self, key: str, text: str) -> tuple[Sentence, ...] | None:
-        if not self._disk_ok:
-            return None
-        data = self._read(self._path("sentences", key))
-        try:
-            return tuple(_sentence_from(row, text) for row in data) if isinstance(data, list) else None
-        except (TypeError, ValueError) as exc:
-            logger.debug("ignoring malformed cache entry %s: %s", key, exc)
-            return None
+        return self._load("sentences", key, lambda data: _sentences_from(data, text))
+
+    def _damage(self, path: Path, why: str) -> None:
+        logger.debug("ignoring the damaged cache entry %s: %s", path, why)
+        self._damaged += 1
+        if self._damage_example is None:
+            self._damage_example = (path, why)
+
+    def _report_damage(self) -> None:
+        """Warn of the damaged entries found, once a workspace: the first time it finishes a step
+        (an analysis, a check of what is analysed, a prune) after finding one. Any found later
+        are logged only with ``--verbose``."""
+        if self._damage_example is None or self._damage_reported:
+            return
+        self._damage_reported = True
+        path, why = self._damage_example
+        n = self._damaged
+        logger.warning(
+            "ignored %s of the analysis cache, such as %s (%s); %s read and analysed afresh",
+            "1 damaged entry" if n == 1 else f"{n} damaged entries",
+            path,
+            why,
+            "its article was" if n == 1 else "their articles were",
+        )
 
     def _store(self, kind: str, key: str, data: object) -> None:
         """Write an entry atomically (a temporary file in its directory, then renamed over it), so
         processes sharing the directory never read a half-written entry; a cache that cannot be
-        written is given up, not fatal."""
-        if not self._disk_ok:
+        written is given up, not fatal.
+
+        A damaged entry in the way is replaced: the rename takes the place of a file of any kind,
+        an empty directory is removed first, and a link or file where a directory of entries
+        belongs is removed. What cannot be removed (a directory with files in it) stays, and
+        this entry is not written. An entry over :data:`MAX_ENTRY_BYTES` is not written either:
+        it could not be read back.
+        """
+        if not self._disk():
             return
         path = self._path(kind, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            blob = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate: not UTF-8, so it could not be read back
+            logger.debug("not caching %s: %s", path, exc)
+            return
+        if len(blob) > MAX_ENTRY_BYTES:
+            logger.debug("not caching %s: %s is over %s", path, size_text(len(blob)), size_text(MAX_ENTRY_BYTES))
+            return
+        try:
+            if not self._make_dirs(path.parent):
+                return
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, path)
         except OSError as exc:
-            self._disk_ok = False
-            logger.warning(
-                "cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc
-            )
+            self._give_up(exc)
+            return
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(blob)
+            if _clear_way(path):
+                os.replace(tmp, path)
+                return
+        except OSError as exc:
+            if exc.errno in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST):  # a directory took the entry's place
+                logger.debug("cannot replace %s: %s", path, exc.strerror or exc)
+            else:
+                self._give_up(exc)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+    def _make_dirs(self, directory: Path) -> bool:
+        """Make the directories down to an entry's, each a real directory: a link, file or FIFO in
+        the way is removed first. False when one cannot be; raises OSError when the cache
+        directory cannot be written."""
+        assert self.cache_dir is not None
+        levels = self._levels(directory)
+        if levels:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        for level in levels:
+            try:
+                info = os.lstat(level)
+            except FileNotFoundError:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(level)
+                info = os.lstat(level)
+            if not stat.S_ISDIR(info.st_mode):
+                try:
+                    os.unlink(level)
+                    os.mkdir(level)
+                except OSError as exc:
+                    logger.debug("cannot replace %s (%s): %s", level, _kind(info.st_mode), exc.strerror or exc)
+                    return False
+            self._dirs.add(level)
+        return True
+
+    def _give_up(self, exc: OSError) -> None:
+        self._disk_ok = False
+        logger.warning(
+            "cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc
+        )
 
     def prune(self, days: float = PRUNE_DAYS) -> int:
-        """Delete entries unused for ``days`` days (and those of old engines); return how many."""
-        if self.cache_dir is None or not self.cache_dir.is_dir():
+        """Delete entries unused for ``days`` days (and those of old engines); return how many.
+
+        Nothing is followed: a link in the cache is deleted like a file, never what it leads to,
+        and a cache directory that is a link is not pruned at all.
+        """
+        self._report_damage()
+        if not self._disk():
+            return 0
+        assert self.cache_dir is not None
+        if not self.cache_dir.is_dir():
             return 0
         cutoff = time.time() - days * 86400
         removed = 0
         for path in sorted(self.cache_dir.rglob("*"), reverse=True):  # files before their directories
             try:
-                if path.is_file() and path.stat().st_mtime < cutoff:
+                info = path.lstat()
+                if stat.S_ISDIR(info.st_mode):
+                    if not any(path.iterdir()):
+                        path.rmdir()
+                elif info.st_mtime < cutoff:
                     path.unlink()
                     removed += 1
-                elif path.is_dir() and not any(path.iterdir()):
-                    path.rmdir()
             except OSError:
                 continue
         return removed
+
+
+def _kind(mode: int) -> str:
+    """What a file is, from its ``lstat`` mode: "a symbolic link", "a FIFO", "a regular file"..."""
+    return "a symbolic link" if stat.S_ISLNK(mode) else file_kind(mode) or "a regular file"
+
+
+def _check_entry(info: os.stat_result) -> None:
+    """Raise :class:`_Damaged` unless ``info`` is of a regular file of at most :data:`MAX_ENTRY_BYTES`."""
+    if not stat.S_ISREG(info.st_mode):
+        raise _Damaged(f"{_kind(info.st_mode)}, not a regular file")
+    if info.st_size > MAX_ENTRY_BYTES:
+        raise _Damaged(f"{size_text(info.st_size)}, over the {size_text(MAX_ENTRY_BYTES)} an entry may have")
+
+
+def _read_at_most(fd: int, limit: int, first: int) -> bytes:
+    """At most ``limit`` bytes of ``fd``: a first read of ``first`` (the size the file says it has,
+    plus one), then more while it goes on."""
+    chunks: list[bytes] = []
+    want = min(first, limit)
+    while limit > 0:
+        chunk = os.read(fd, min(want, limit))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        limit -= len(chunk)
+        want = 1 << 20
+    return b"".join(chunks)
+
+
+def _clear_way(path: Path) -> bool:
+    """Make way for an entry at ``path``: remove an empty directory there; False when a directory
+    stays. A file of any other kind is left for the rename to replace."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    if not stat.S_ISDIR(info.st_mode):
+        return True
+    try:
+        os.rmdir(path)
+    except OSError as exc:
+        logger.debug("cannot replace %s (a directory): %s", path, exc.strerror or exc)
+        return False
+    return True
