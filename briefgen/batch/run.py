@@ -19,6 +19,7 @@ send mail. A config that fails is reported in the summary and the run goes on wi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -547,7 +548,7 @@ def executor_for(configs: Sequence[Path], *, workers: int | None = None, schedul
     settings of the first config's project; else this process."""
     import os
 
-    if scheduler:
+    if scheduler is not None:  # an empty one too: DaskCluster says what is wrong with it
         return open_executor("dask", scheduler=scheduler)
     if workers is not None:
         return open_executor("processes" if workers > 1 else "sequential", workers=workers)
@@ -562,8 +563,9 @@ def executor_for(configs: Sequence[Path], *, workers: int | None = None, schedul
             logger.debug("%s", exc)
     if settings.scheduler and root is not None:
         named = settings.scheduler
-        if "://" not in named and (root / named).is_file():  # a scheduler file, relative to the project
-            named = str(root / named)
+        with contextlib.suppress(OSError, ValueError):  # a name no file can have is an address to check
+            if "://" not in named and (root / named).is_file():  # a scheduler file, relative to the project
+                named = str(root / named)
         return open_executor("dask", scheduler=named)
     return open_executor("processes" if settings.workers > 1 else "sequential", workers=settings.workers)
 
