@@ -32,13 +32,16 @@ from briefgen.models import (
 )
 from briefgen.records.approval import approval_problem
 from briefgen.records.edits import read_edits
+from briefgen.records.files import own_dir, own_file, remove_own, size_text, write_atomically
 from briefgen.records.manifest import (
     MANIFEST,
     OUTPUT_FILES,
+    READ_BOUNDS,
     SOURCES_DIR,
     briefing_counts,
     default_out_dir,
     output_keys,
+    read_manifest,
     write_manifest,
 )
 from briefgen.render.compose import apply_notes, compose, new_since, warn_about_dates
@@ -67,38 +70,50 @@ class BuildResult:
 
 
 def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, Path]:
-    outputs: dict[str, Path] = {}
+    """Write each rendered output whole and atomically (:func:`~briefgen.records.files.write_atomically`).
+    Before anything is written, every file a build writes in ``out_dir`` (and ``sources/``) must be
+    briefgen's own or absent: a link, a FIFO or a directory in the place of one stops the build
+    with one line naming it, and nothing is written."""
+    for key, name in OUTPUT_FILES.items():  # never a file that verify and approve would refuse to read
+        data, bound = rendered.get(key, ""), READ_BOUNDS[name]
+        if len(data) > bound // 4 and len(data.encode("utf-8") if isinstance(data, str) else data) > bound:
+            raise OutputError(
+                f"{out_dir / name} would be larger than {size_text(bound)}, more than verify reads: "
+                "lower limits.max_articles"
+            )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        for key, name in OUTPUT_FILES.items():
-            if key not in rendered:
-                continue
-            data = rendered[key]
-            path = out_dir / name
-            if isinstance(data, bytes):
-                path.write_bytes(data)
-            else:
-                path.write_text(data, encoding="utf-8")
-            outputs[key] = path
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    names = [name for key, name in OUTPUT_FILES.items() if key in rendered]
+    for name in [*names, MANIFEST]:
+        own_file(out_dir / name)
+    if own_dir(out_dir / SOURCES_DIR):
+        for old in sorted((out_dir / SOURCES_DIR).glob("*.txt")):
+            own_file(old)
+    outputs: dict[str, Path] = {}
+    for key, name in OUTPUT_FILES.items():
+        if key in rendered:
+            outputs[key] = write_atomically(out_dir / name, rendered[key])
     return outputs
 
 
 def write_sources(briefing: Briefing, out_dir: Path) -> None:
     """``sources/<id>.txt``: each cited source's cleaned text, exactly what the items' offsets index
-    (``briefing.json`` records its sha256); a source directory left by an earlier build goes first."""
+    (``briefing.json`` records its sha256); a source text left by an earlier build goes first. The
+    directory must be briefgen's own: a link in its place, or in the place of a text, is refused."""
 
     folder = out_dir / SOURCES_DIR
-    try:
-        if folder.is_dir() and not folder.is_symlink():
-            for old in folder.glob("*.txt"):
-                old.unlink()
-        folder.mkdir(exist_ok=True)
-        for source in briefing.sources:
-            (folder / f"{source.id}.txt").write_text(source.text, encoding="utf-8", newline="")
-    except OSError as exc:
-        raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    if own_dir(folder):
+        for old in sorted(folder.glob("*.txt")):
+            remove_own(old)
+    else:
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}") from None
+    for source in briefing.sources:
+        write_atomically(folder / f"{source.id}.txt", source.text, inside=out_dir)
 
 
 def build(
@@ -211,10 +226,12 @@ def _edited_since_built(out_dir: Path, ingredients: dict[str, Any] | None) -> bo
     """Whether the editor changed ``edits.yaml`` since the build in ``out_dir``: their new choice,
     unlike a changed article, calls for a new build and a new approval."""
     try:
-        made = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8")).get("made_from") or {}
-    except (OSError, ValueError, AttributeError):
+        found = read_manifest(out_dir)
+    except BriefgenError:
         return True
-    return ingredients is None or made.get("edits") != ingredients.get("edits")
+    if found is None or found[0].made_from is None:
+        return True
+    return ingredients is None or found[0].made_from.edits != ingredients.get("edits")
 
 
 def reuse(

@@ -25,7 +25,16 @@ from briefgen.ingest.fetch import is_url, public_url
 from briefgen.ingest.readers import sidecar_path
 from briefgen.ingest.sources import expand_sources
 from briefgen.records.edits import edits_digest
-from briefgen.records.manifest import MANIFEST, OUTPUT_FILES, file_sha256, fingerprint
+from briefgen.records.files import own_file_sha256
+from briefgen.records.manifest import (
+    MANIFEST,
+    OUTPUT_FILES,
+    READ_BOUNDS,
+    check_own_files,
+    file_sha256,
+    fingerprint,
+    read_manifest,
+)
 from briefgen.render.look import logo_data_uri
 from briefgen.render.templates import default_template_dir, template_dirs
 
@@ -143,26 +152,29 @@ def reusable(
     made from is not compared: only that it is a finished, intact build of this config and date.
     ``now`` is :func:`made_from` of the config when the caller has it already."""
     try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        found = read_manifest(out_dir)
+    except BriefgenError as exc:  # a damaged manifest, or not briefgen's: build again
+        return None, f"{MANIFEST} is unreadable ({exc})"
+    if found is None:
         return None, "no finished build"
-    except (OSError, ValueError):
-        return None, f"{MANIFEST} is unreadable"
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        return None, f"{MANIFEST} is not briefgen's"
-    if manifest.get("as_of") != as_of.isoformat():
-        return None, f"the build is of {manifest.get('as_of')}"
-    if manifest.get("config") != str(loaded.path):
-        return None, f"the build is of {manifest.get('config')}"
+    manifest = found[0]
+    if manifest.as_of != as_of.isoformat():
+        return None, f"the build is of {manifest.as_of}"
+    if manifest.config != str(loaded.path):
+        return None, f"the build is of {manifest.config}"
     outputs = {key: out_dir / OUTPUT_FILES[key] for key in needed}
-    for path in outputs.values():
-        if path.name not in manifest["files"]:
-            return None, f"the build has no {path.name}"
-        try:
-            if manifest["files"][path.name] != file_sha256(path):
+    try:
+        check_own_files(out_dir, manifest)  # a link or a FIFO among its files: not the build it wrote
+        for path in outputs.values():
+            if path.name not in manifest.files:
+                return None, f"the build has no {path.name}"
+            digest = own_file_sha256(path, READ_BOUNDS.get(path.name))
+            if digest is None:
+                return None, f"{path.name} is missing"
+            if manifest.files[path.name] != digest:
                 return None, f"{path.name} is not as built"
-        except OSError:
-            return None, f"{path.name} is missing"
+    except BriefgenError as exc:
+        return None, str(exc)
     if not inputs:
         return outputs, "intact"
     if now is None:
@@ -172,9 +184,8 @@ def reusable(
             return None, str(exc)
     if now["urls"]:
         return None, "URL sources are read afresh"
-    if manifest.get("fingerprint") != fingerprint(now):
-        before = manifest.get("made_from")
-        if not isinstance(before, dict):  # a manifest of briefgen 0.1.0
-            before = {"briefgen": manifest.get("briefgen")}
+    if manifest.fingerprint != fingerprint(now):
+        # A manifest of briefgen 0.1.0 has no made_from.
+        before = manifest.made_from.model_dump() if manifest.made_from else {"briefgen": manifest.briefgen}
         return None, _what_changed(before, now)
     return outputs, "unchanged"

@@ -467,3 +467,19 @@ def test_a_changed_config_is_rebuilt_before_sending(built, tmp_path):
     assert first.outputs["txt"].read_text(encoding="utf-8") != "edited by hand\n"
     again = ensure_built(loaded, AS_OF, copy, formats)
     assert (again.outputs, again.built, again.reason) == (first.outputs, False, "unchanged")
+
+
+def test_a_dry_run_never_writes_through_a_link_planted_for_its_message(tmp_path):
+    proc = run_cli("init", str(tmp_path / "proj"))
+    assert proc.returncode == 0, proc.stderr
+    config = tmp_path / "proj" / "configs" / "weekly.yaml"
+    assert run_cli("build", str(config)).returncode == 0
+    out = tmp_path / "proj" / "output" / "weekly" / "2025-02-14"
+    outside = tmp_path / "outside.txt"
+    outside.write_text("mine\n", encoding="utf-8")
+    (out / "briefing.client@example.com.eml").symlink_to(outside)
+    sent = run_cli("send", str(config), "--dry-run")
+    errors = [line for line in sent.stderr.splitlines() if line.startswith("briefgen: error:")]
+    assert sent.returncode == 1 and len(errors) == 1, sent.stderr
+    assert "briefing.client@example.com.eml is a symbolic link" in errors[0]
+    assert outside.read_text(encoding="utf-8") == "mine\n"

@@ -22,6 +22,7 @@ import datetime as dt
 import hmac
 import json
 import logging
+import os
 import re
 import secrets
 import threading
@@ -41,11 +42,13 @@ from pydantic import ValidationError
 from briefgen.analyse.workspace import Workspace
 from briefgen.commands.check import check
 from briefgen.config.load import LoadedConfig, load_config
-from briefgen.errors import BriefgenError, ConfigError, RenderError
+from briefgen.errors import BriefgenError, ConfigError, OutputError, RenderError
 from briefgen.pipeline import ensure_built
 from briefgen.records.approval import approval_problem, build_problems, read_approval
 from briefgen.records.approval import approve as record_approval
+from briefgen.records.briefing import MAX_BRIEFING_BYTES, read_briefing
 from briefgen.records.edits import Edits, Note, add_note, drop_item, read_edits, remove_note
+from briefgen.records.files import read_record
 from briefgen.records.manifest import (
     MANIFEST,
     OUTPUT_FILES,
@@ -149,7 +152,7 @@ def files_state(out_dir: Path) -> FilesState:
     state = []
     for name in names:
         try:
-            info = (out_dir / name).stat()
+            info = (out_dir / name).lstat()  # a link put in a file's place is a change too
         except OSError:
             continue
         state.append((name, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
@@ -213,7 +216,7 @@ class Preview:
         if self._approval is not None and self._approval[0] == seen:
             problem = self._approval[1]
         else:
-            problem = approval_problem(self.out_dir) if (self.out_dir / MANIFEST).is_file() else "no build yet"
+            problem = approval_problem(self.out_dir) if os.path.lexists(self.out_dir / MANIFEST) else "no build yet"
             self._approval = (seen, problem)
         try:
             edits = read_edits(self.out_dir)
@@ -268,8 +271,11 @@ class Preview:
             if damage is not None:
                 finished = replace(finished, reason=damage)
             self._files = files_state(self.out_dir)
-            page = finished.outputs["html"].read_bytes()
-            data = json.loads(finished.outputs["json"].read_text(encoding="utf-8"))
+            # Read as every record is read back: regular files of bounded size, the briefing validated.
+            page = read_record(finished.outputs["html"], MAX_BRIEFING_BYTES)
+            briefing = read_briefing(finished.outputs["json"])
+            if page is None or briefing is None:
+                raise OutputError(f"{self.out_dir}: the build's files are gone")
         except Exception as exc:
             self._seen_error = _one_line(exc)
             self._failed(exc)
@@ -280,7 +286,7 @@ class Preview:
             logger.info("built the briefing in %s (%s)", self.out_dir, finished.reason)
         else:
             logger.info("showing the briefing in %s (%s since it was built)", self.out_dir, finished.reason)
-        sections = [s for s in data.get("sections", []) if isinstance(s, dict)]
+        sections = briefing.sections
         with self._lock:
             self._state = replace(
                 self._state,
@@ -288,8 +294,8 @@ class Preview:
                 page=page,
                 error=None,
                 reason=finished.reason,
-                items={str(it.get("id")): str(s.get("name")) for s in sections for it in s.get("items", [])},
-                sections=tuple((str(s.get("name")), str(s.get("heading") or s.get("name"))) for s in sections),
+                items={str(it.id): s.name for s in sections for it in s.items},
+                sections=tuple((s.name, s.heading or s.name) for s in sections),
             )
         self._refresh()
         return True

@@ -5,16 +5,19 @@ its sha256 in ``briefing.json`` and the sha256 of every file in ``manifest.json`
 then re-check the briefing without trusting whoever made it: :func:`verify` re-reads the
 build's inputs through the config it was built from and cleans them again (or, offline, takes
 the written ``sources/`` texts), and checks that each source's text still has its recorded
-sha256, that every item's text is that text at the item's offsets, and that no written file
-was changed after the build.
+sha256 (online, the written ``sources/<n>.txt`` too), that every item's text is that text at the
+item's offsets, and that no written file was changed after the build.
+
+The build's records are read as :mod:`briefgen.records.files` reads them: regular files only, of
+bounded size, validated by their models, so a link, a FIFO, a planted giant file or a record of
+the wrong shape is one line naming the file (and the key), never a hang or a crash.
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from briefgen._version import __version__
 from briefgen.analyse.workspace import Workspace
@@ -22,7 +25,16 @@ from briefgen.codebase import code_version
 from briefgen.config.load import load_config
 from briefgen.errors import BriefgenError
 from briefgen.models import text_sha256
-from briefgen.records.manifest import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files, written_source
+from briefgen.records.briefing import BriefingRecord, SourceRecord, read_briefing
+from briefgen.records.manifest import (
+    MANIFEST,
+    OUTPUT_FILES,
+    SOURCES_DIR,
+    Manifest,
+    changed_files,
+    read_manifest,
+    written_source,
+)
 from briefgen.select.intake import apply_limits, display_path, ingest
 
 
@@ -65,70 +77,91 @@ class Verification:
         return f"{found}; {self.engine}" if self.engine else found
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BriefgenError(f"{path.parent} is not a briefing directory: no {path.name}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BriefgenError(f"cannot read {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise BriefgenError(f"{path} is not a briefing's {path.name}")
-    return data
+def _records(out_dir: Path) -> tuple[Manifest, BriefingRecord]:
+    """The build's manifest and briefing, each a regular file of bounded size that validates; what
+    does not is one line naming the file and the key."""
+    found = read_manifest(out_dir)
+    if found is None:
+        raise BriefgenError(f"{out_dir} is not a briefing directory: no {MANIFEST}")
+    briefing = read_briefing(out_dir / OUTPUT_FILES["json"])
+    if briefing is None:
+        raise BriefgenError(f"{out_dir} is not a briefing directory: no {OUTPUT_FILES['json']}")
+    return found[0], briefing
 
 
 def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = None) -> Verification:
     """Check the briefing written to ``out_dir`` (see the module docstring)."""
-    manifest = _read_json(out_dir / MANIFEST)
-    files: dict[str, str] = manifest.get("files") or {}
+    manifest, briefing = _records(out_dir)
     problems = [Problem(name, what) for name, what in changed_files(out_dir, manifest)]
-    briefing = _read_json(out_dir / OUTPUT_FILES["json"])
-    sources: list[dict[str, Any]] = briefing.get("sources") or []
-    texts = (
-        _written_texts(out_dir, sources, problems) if offline else _reread_texts(manifest, sources, problems, workspace)
-    )
+    sources = briefing.sources
+    written = _written_texts(out_dir, sources, problems)
+    if offline:
+        texts = written
+    else:
+        texts = _reread_texts(manifest, sources, problems, workspace)
+        for source in sources:  # the written texts are part of the build: each must still be as built
+            text = written[source.id]
+            if text is not None and text_sha256(text) != source.text_sha256:
+                problems.append(
+                    Problem(
+                        f"source {source.id}",
+                        f"{SOURCES_DIR}/{source.id}.txt has changed since the build "
+                        "(it is not the text whose sha256 briefing.json records)",
+                    )
+                )
     for source in sources:
-        n = source.get("id")
+        n = source.id
         text = texts.get(n)
-        if text is not None and text_sha256(text) != source.get("text_sha256"):
-            problems.append(Problem(f"source {n} ({source.get('path')})", "its text has changed since the build"))
+        if text is not None and text_sha256(text) != source.text_sha256:
+            problems.append(Problem(f"source {n} ({source.path})", "its text has changed since the build"))
             texts[n] = None
     items = 0
-    for section in briefing.get("sections") or []:
-        for k, item in enumerate(section.get("items") or [], start=1):
+    for section in briefing.sections:
+        for k, item in enumerate(section.items, start=1):
             items += 1
-            where = f"{section.get('heading', section.get('name'))}, item {k}"
-            for n, (start, end) in zip(item.get("sources") or [], item.get("offsets") or [], strict=False):
+            where = f"{section.heading or section.name}, item {k}"
+            for n, (start, end) in zip(item.sources, item.offsets, strict=True):
                 text = texts.get(n)
                 if text is None:
                     continue  # the source's own problem is reported once
-                if text[start:end] != item.get("text"):
-                    quoted = " ".join(str(item.get("text", "")).split())
+                if end > len(text):
+                    problems.append(
+                        Problem(
+                            where,
+                            f"its offsets {start}–{end} are past the end of source {n}'s text ({len(text)} characters)",
+                        )
+                    )
+                elif text[start:end] != item.text:
+                    quoted = " ".join(item.text.split())
                     problems.append(
                         Problem(
                             where,
                             f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}",
                         )
                     )
-    return Verification(items, len(sources), len(files), offline, tuple(problems), _engine_note(briefing, offline))
+    return Verification(
+        items, len(sources), len(manifest.files), offline, tuple(problems), _engine_note(briefing, offline)
+    )
 
 
-def _engine_note(briefing: dict[str, Any], offline: bool) -> str:
+def _engine_note(briefing: BriefingRecord, offline: bool) -> str:
     """Says so when the build's recorded engine is not the code cleaning its inputs again now."""
 
-    made = briefing.get("engine")
-    if offline or not isinstance(made, dict) or made.get("code") == code_version():
+    made = briefing.engine
+    if offline or made is None or made.code == code_version():
         return ""
     return (
-        f"the build was made by briefgen {made.get('briefgen')} (code {made.get('code')}) and is checked "
+        f"the build was made by briefgen {made.briefgen} (code {made.code}) and is checked "
         f"with {__version__} (code {code_version()}): cleaning may differ"
     )
 
 
-def _written_texts(out_dir: Path, sources: list[dict[str, Any]], problems: list[Problem]) -> dict[Any, str | None]:
-    texts: dict[Any, str | None] = {}
+def _written_texts(out_dir: Path, sources: Sequence[SourceRecord], problems: list[Problem]) -> dict[int, str | None]:
+    """Each source's text as the build wrote it (``sources/<n>.txt``); a missing one is a problem, one
+    that is not a regular file or is too large stops the check (:func:`written_source`)."""
+    texts: dict[int, str | None] = {}
     for source in sources:
-        n = source.get("id")
+        n = source.id
         texts[n] = written_source(out_dir, n)
         if texts[n] is None:
             problems.append(Problem(f"source {n}", f"{SOURCES_DIR}/{n}.txt is missing or unreadable"))
@@ -136,20 +169,19 @@ def _written_texts(out_dir: Path, sources: list[dict[str, Any]], problems: list[
 
 
 def _reread_texts(
-    manifest: dict[str, Any], sources: list[dict[str, Any]], problems: list[Problem], workspace: Workspace | None
-) -> dict[Any, str | None]:
+    manifest: Manifest, sources: Sequence[SourceRecord], problems: list[Problem], workspace: Workspace | None
+) -> dict[int, str | None]:
     """Each source's text as reading and cleaning the build's inputs gives it today."""
 
-    config = manifest.get("config")
-    if not config:
+    if not manifest.config:
         raise BriefgenError("manifest.json does not name the config of the build; use --offline")
-    loaded = load_config(Path(config))
+    loaded = load_config(Path(manifest.config))
     docs, _ = apply_limits(ingest(loaded, [], workspace or Workspace(None)), loaded.config.limits, [])
     # Sources are named as briefings name them: relative to the config, as display_path makes them.
     by_path = {display_path(doc.article.path, loaded.base_dir): doc.text for doc in docs}
-    texts: dict[Any, str | None] = {}
+    texts: dict[int, str | None] = {}
     for source in sources:
-        n, path = source.get("id"), source.get("path")
+        n, path = source.id, source.path
         text = by_path.get(path) if path else None
         if text is None:
             problems.append(Problem(f"source {n} ({path})", "no longer among the build's inputs"))

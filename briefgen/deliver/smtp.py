@@ -44,6 +44,7 @@ from briefgen.deliver.message import attachment_name, compose_message, subject_f
 from briefgen.errors import BriefgenError, DeliveryError
 from briefgen.records.approval import approval_problem, approved_bytes_problem
 from briefgen.records.deliveries import DeliveryLog, LogEntry, delivery_log_path, one_line
+from briefgen.records.files import write_atomically
 from briefgen.render.look import EMAIL_LOGO_SRC, logo_data_uri, logo_part
 
 logger = logging.getLogger(__name__)
@@ -582,7 +583,7 @@ def deliver(
             if session is None:
                 eml = outputs["pdf"].parent / f"briefing.{_safe_name(rcpt)}.eml"
                 try:
-                    eml.write_bytes(msg.as_bytes())
+                    write_atomically(eml, msg.as_bytes(), inside=eml.parent)  # never through a planted link
                 except OSError as exc:
                     raise BriefgenError(f"cannot write {eml}: {exc.strerror or exc}") from None
                 outcomes.append(Outcome(rcpt, kind, "written", message_id, str(eml)))

@@ -12,18 +12,51 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Annotated
 
-from briefgen.errors import BriefgenError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from briefgen.errors import BriefgenError, OutputError
 from briefgen.models import text_sha256
-from briefgen.records.manifest import MANIFEST, OUTPUT_FILES, SOURCES_DIR, changed_files, file_sha256, written_source
+from briefgen.records.briefing import read_briefing
+from briefgen.records.edits import EDITS_FILE
+from briefgen.records.files import load_record, own_file, problem_line, read_record, write_atomically
+from briefgen.records.manifest import (
+    MANIFEST,
+    OUTPUT_FILES,
+    SOURCES_DIR,
+    Manifest,
+    changed_files,
+    read_manifest,
+    written_source,
+)
 
 #: The approval's file in a build's output directory.
 APPROVAL_FILE = "approval.json"
+#: The largest ``approval.json`` read back: it holds two hashes, a name of at most 200 characters
+#: and a time stamp, under 1 KB; 64 KiB leaves room for one formatted by hand, and no more.
+MAX_APPROVAL_BYTES = 64 * 1024
+
+
+class Approval(BaseModel):
+    """What ``approval.json`` holds: written by :func:`approve`, read by :func:`read_approval`.
+    Keys it does not know are tolerated (``extra="ignore"``): what binds the approval to a build
+    is ``manifest_sha256``, which is checked whatever else the file says."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True, use_attribute_docstrings=True)
+
+    manifest_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+    """The sha256 of the approved build's ``manifest.json``."""
+    fingerprint: str = Field(default="", max_length=200)
+    """The build's fingerprint, as its manifest gives it."""
+    approved_by: str = Field(min_length=1, max_length=200)
+    """Who approved it."""
+    approved_at: str = Field(min_length=1, max_length=64)
+    """When, in ISO 8601 (UTC)."""
 
 
 class NotApprovedError(BriefgenError):
@@ -37,32 +70,32 @@ def _approver() -> str:
         return str(os.getuid()) if hasattr(os, "getuid") else "unknown"
 
 
-def _read(path: Path, raw: bytes | None = None) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_bytes() if raw is None else raw)
-    except FileNotFoundError:
-        raise BriefgenError(f"{path.parent}: no finished build here (no {path.name})") from None
-    except (OSError, ValueError) as exc:
-        raise BriefgenError(f"cannot read {path}: {exc}") from None
-    if not isinstance(data, dict):
-        raise BriefgenError(f"{path} is not briefgen's")
-    return data
+def _manifest(out_dir: Path) -> tuple[Manifest, bytes]:
+    found = read_manifest(out_dir)
+    if found is None:
+        raise BriefgenError(f"{out_dir}: no finished build here (no {MANIFEST})")
+    return found
 
 
-def build_problems(out_dir: Path, manifest: dict[str, Any] | None = None) -> list[str]:
+def build_problems(out_dir: Path, manifest: Manifest | None = None) -> list[str]:
     """What is wrong with the finished build in ``out_dir`` as written: a file changed or missing
     since the build (``manifest``, else the one in ``out_dir``), or a source text that no longer
-    has the sha256 ``briefing.json`` records."""
-    manifest = manifest if manifest is not None else _read(out_dir / MANIFEST)
+    has the sha256 ``briefing.json`` records. A file that is not briefgen's (a link, a FIFO, one
+    larger than any build writes, a record that does not validate) raises
+    :class:`~briefgen.errors.OutputError` naming it."""
+    manifest = manifest if manifest is not None else _manifest(out_dir)[0]
+    briefing = read_briefing(out_dir / OUTPUT_FILES["json"])  # first: a record of the wrong shape is named as such
     problems = [f"{name}: {what}" for name, what in changed_files(out_dir, manifest)]
     if problems:
         return problems
-    for source in _read(out_dir / OUTPUT_FILES["json"]).get("sources") or []:
-        name = f"{SOURCES_DIR}/{source.get('id')}.txt"
-        text = written_source(out_dir, source.get("id"))
+    if briefing is None:
+        return [f"{OUTPUT_FILES['json']}: missing"]
+    for source in briefing.sources:
+        name = f"{SOURCES_DIR}/{source.id}.txt"
+        text = written_source(out_dir, source.id)
         if text is None:
             problems.append(f"{name}: missing or unreadable")
-        elif text_sha256(text) != source.get("text_sha256"):
+        elif text_sha256(text) != source.text_sha256:
             problems.append(f"{name}: changed since the build")
     return problems
 
@@ -72,57 +105,61 @@ def approve(out_dir: Path, *, by: str | None = None, now: dt.datetime | None = N
 
     The manifest is read once: the build its bytes describe is the one checked and the one
     recorded, even if another build replaces it meanwhile (sending then refuses)."""
-    import hashlib
-
-    path = out_dir / MANIFEST
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise BriefgenError(f"{out_dir}: no finished build here (no {MANIFEST})") from None
-    except OSError as exc:
-        raise BriefgenError(f"cannot read {path}: {exc.strerror or exc}") from None
-    manifest = _read(path, raw)
+    manifest, raw = _manifest(out_dir)
+    own_file(out_dir / EDITS_FILE, doing="reads")  # what the next build reads must be briefgen's too
     problems = build_problems(out_dir, manifest)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise BriefgenError(f"{out_dir}: not approved: {problems[0]}{more}")
-    record = {
-        "manifest_sha256": hashlib.sha256(raw).hexdigest(),
-        "fingerprint": str(manifest.get("fingerprint", "")),
-        "approved_by": by or _approver(),
-        "approved_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
-    }
-    fd, tmp = tempfile.mkstemp(prefix=".approval-", suffix=".tmp", dir=out_dir)
+    path = out_dir / APPROVAL_FILE
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps(record, indent=2) + "\n")
-        os.replace(tmp, out_dir / APPROVAL_FILE)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise BriefgenError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    return record
+        record = Approval.model_validate(
+            {
+                "manifest_sha256": hashlib.sha256(raw).hexdigest(),
+                "fingerprint": manifest.fingerprint or "",
+                "approved_by": by or _approver(),
+                "approved_at": (now or dt.datetime.now(dt.UTC)).replace(microsecond=0).isoformat(),
+            },
+            strict=True,
+        )
+    except ValidationError as exc:  # a --by of more than 200 characters
+        raise OutputError(problem_line(path, exc)) from None
+    data = record.model_dump()
+    write_atomically(path, json.dumps(data, indent=2) + "\n")
+    return data
+
+
+def _approval(out_dir: Path) -> tuple[Approval | None, str | None]:
+    """The approval recorded in ``out_dir`` (None: there is none), or what is wrong with its file."""
+    path = out_dir / APPROVAL_FILE
+    try:
+        raw = read_record(path, MAX_APPROVAL_BYTES)
+        return (None if raw is None else load_record(path, Approval, raw)), None
+    except BriefgenError as exc:
+        return None, str(exc)
 
 
 def read_approval(out_dir: Path) -> dict[str, str] | None:
-    """The approval recorded in ``out_dir``, or None (none, or not readable)."""
-    try:
-        data = json.loads((out_dir / APPROVAL_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
+    """The approval recorded in ``out_dir``, or None (none, or not briefgen's: see :func:`approval_problem`)."""
+    record, _ = _approval(out_dir)
+    return None if record is None else record.model_dump()
 
 
 def approval_problem(out_dir: Path) -> str | None:
     """None when the build in ``out_dir`` is approved as it is now; otherwise why it is not."""
-    record = read_approval(out_dir)
+    record, wrong = _approval(out_dir)
+    if wrong is not None:
+        return f"not approved: {wrong}"
     if record is None:
         return f"not approved: run `briefgen approve {out_dir}` after reviewing it"
-    manifest = out_dir / MANIFEST
-    if not manifest.is_file() or file_sha256(manifest) != record.get("manifest_sha256"):
-        when = record.get("approved_at", "?")
-        return f"rebuilt or changed since it was approved ({when}): review it and approve it again"
     try:
-        changed = build_problems(out_dir)
+        found = read_manifest(out_dir)
+    except BriefgenError as exc:
+        return str(exc)
+    if found is None or hashlib.sha256(found[1]).hexdigest() != record.manifest_sha256:
+        return f"rebuilt or changed since it was approved ({record.approved_at}): review it and approve it again"
+    try:
+        changed = build_problems(out_dir, found[0])
     except BriefgenError as exc:
         return str(exc)
     if changed:
@@ -133,18 +170,18 @@ def approval_problem(out_dir: Path) -> str | None:
 def approved_bytes_problem(out_dir: Path, read: dict[str, bytes]) -> str | None:
     """None when each file's bytes, as the sender read them, are those of the approved build's
     manifest; otherwise which is not (a build that ran between the check and the read)."""
-    import hashlib
-
-    record = read_approval(out_dir)
+    record, _ = _approval(out_dir)
     try:
-        manifest_bytes = (out_dir / MANIFEST).read_bytes()
-        files = json.loads(manifest_bytes).get("files") or {}
-    except (OSError, ValueError, AttributeError):
-        return f"{MANIFEST} is unreadable"
-    if record is None or hashlib.sha256(manifest_bytes).hexdigest() != record.get("manifest_sha256"):
+        found = read_manifest(out_dir)
+    except BriefgenError as exc:
+        return str(exc)
+    if found is None:
+        return f"{MANIFEST} is missing"
+    manifest, raw = found
+    if record is None or hashlib.sha256(raw).hexdigest() != record.manifest_sha256:
         return "the build changed while it was being sent: approve it again"
     for name, data in read.items():
-        if hashlib.sha256(data).hexdigest() != files.get(name):
+        if hashlib.sha256(data).hexdigest() != manifest.files.get(name):
             return f"{name} is not the approved build's"
     return None
 

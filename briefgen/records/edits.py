@@ -17,9 +17,6 @@ of the same config and date finds it again; it is written by :func:`drop_item` a
 
 from __future__ import annotations
 
-import hashlib
-import os
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Annotated
@@ -28,12 +25,13 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from briefgen.config.load import format_error
-from briefgen.errors import ConfigError
+from briefgen.errors import ConfigError, OutputError
+from briefgen.records.files import own_file_sha256, read_record, size_text, write_atomically
 from briefgen.safe_yaml import YAMLTooLarge, load
 
 #: The edits file's name in a build's output directory.
 EDITS_FILE = "edits.yaml"
-#: The largest edits file read: it holds ids and a few notes.
+#: The largest edits file read (or written): it holds ids and a few notes.
 MAX_EDITS_BYTES = 256 * 1024
 
 
@@ -82,18 +80,19 @@ def read_edits(out_dir: Path) -> Edits:
     """The edits of the build in ``out_dir``; none when there is no ``edits.yaml``.
 
     A file that is not valid raises :class:`~briefgen.errors.ConfigError` naming every problem
-    with its key path and line, as a config's problems are named.
+    with its key path and line, as a config's problems are named; one that is not a regular file
+    (a link, a FIFO) or is larger than :data:`MAX_EDITS_BYTES` raises
+    :class:`~briefgen.errors.OutputError` naming it.
     """
 
     path = out_dir / EDITS_FILE
+    raw = read_record(path, MAX_EDITS_BYTES)  # a link, a FIFO or a file too large: one line naming it
+    if raw is None:
+        return Edits()
     try:
-        if not path.is_file():
-            return Edits()
-        if path.stat().st_size > MAX_EDITS_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_EDITS_BYTES // 1024} KB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
     try:
         data, root = load(text)
     except (yaml.YAMLError, YAMLTooLarge) as exc:
@@ -109,15 +108,7 @@ def read_edits(out_dir: Path) -> Edits:
 
 def edits_digest(out_dir: Path) -> str | None:
     """The sha256 of ``edits.yaml`` in ``out_dir``, or None without one: part of what a build is made from."""
-    path = out_dir / EDITS_FILE
-    try:
-        if not path.is_file():
-            return None
-        if path.stat().st_size > MAX_EDITS_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_EDITS_BYTES // 1024} KB")
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return own_file_sha256(out_dir / EDITS_FILE, MAX_EDITS_BYTES)
 
 
 def write_edits(out_dir: Path, edits: Edits) -> Path:
@@ -130,16 +121,13 @@ def write_edits(out_dir: Path, edits: Edits) -> Path:
         data["notes"] = [note.model_dump(exclude_none=True) for note in edits.notes]
     text = "# Edits re-applied by every build of this briefing (see `briefgen serve`).\n"
     text += yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100) if data else ""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".edits-", suffix=".tmp", dir=out_dir)
+    if len(text.encode("utf-8")) > MAX_EDITS_BYTES:  # never one that read_edits would refuse
+        raise ConfigError(f"{path} would be larger than {size_text(MAX_EDITS_BYTES)}: remove a note first")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
+    return write_atomically(path, text)
 
 
 def drop_item(out_dir: Path, item_id: str) -> Edits:

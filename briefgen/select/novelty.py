@@ -11,15 +11,17 @@ sentences it quoted (never quoted again) and the cleaned text of the articles it
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from briefgen.errors import BriefgenError, OutputError
 from briefgen.models import PARAGRAPH, Article, Background, Document, Span
+from briefgen.records.briefing import read_briefing
 from briefgen.records.deliveries import sent_before
-from briefgen.records.manifest import SOURCES_DIR, default_out_dir, written_source
+from briefgen.records.files import own_file
+from briefgen.records.manifest import MANIFEST, OUTPUT_FILES, SOURCES_DIR, default_out_dir, written_source
 from briefgen.select.summarize import same_text
 
 if TYPE_CHECKING:
@@ -40,7 +42,8 @@ def previous_build(loaded: LoadedConfig, as_of: dt.date, out_dir: Path) -> Path 
     places = [out_dir]
     tree = out_dir.parent  # output/<config>/ holds one directory per date
     if tree.is_dir():
-        places += [p for p in tree.iterdir() if _DATE_DIR.match(p.name) and p != out_dir]
+        # A link among the dated directories is none of briefgen's builds: it is not followed.
+        places += [p for p in tree.iterdir() if _DATE_DIR.match(p.name) and p != out_dir and not p.is_symlink()]
     sent = sent_before(loaded, as_of)
     if sent is not None:
         places.append(default_out_dir(loaded, sent))
@@ -52,14 +55,16 @@ def previous_build(loaded: LoadedConfig, as_of: dt.date, out_dir: Path) -> Path 
 
 
 def briefing_date(out_dir: Path) -> dt.date | None:
-    """The as-of date of the finished build in ``out_dir``, or None when there is none."""
+    """The as-of date of the finished build in ``out_dir``, or None when there is none (or its
+    records are not briefgen's: a link, a FIFO, a file too large or of the wrong shape)."""
     try:
-        if not (out_dir / "manifest.json").is_file():
+        if own_file(out_dir / MANIFEST, doing="reads") is None:
             return None
-        data = json.loads((out_dir / "briefing.json").read_text(encoding="utf-8"))
-        return dt.date.fromisoformat(data["as_of"])
-    except (OSError, ValueError, KeyError, TypeError):
+        briefing = read_briefing(out_dir / OUTPUT_FILES["json"])
+    except BriefgenError as exc:
+        logger.debug("not a previous briefing: %s", exc)
         return None
+    return None if briefing is None else briefing.as_of
 
 
 def read_background(out_dir: Path, workspace: Workspace, model: str | None) -> Background:
@@ -67,19 +72,27 @@ def read_background(out_dir: Path, workspace: Workspace, model: str | None) -> B
     articles' cleaned text analysed like any article (each once, through ``workspace``)."""
 
     try:
-        data: dict[str, Any] = json.loads((out_dir / "briefing.json").read_text(encoding="utf-8"))
-        since = dt.date.fromisoformat(data["as_of"])
-        quoted = [str(it["text"]) for section in data["sections"] for it in section["items"]]
-        ids = [int(src["id"]) for src in data["sources"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        briefing = read_briefing(out_dir / OUTPUT_FILES["json"])
+        if briefing is None:
+            raise OutputError(f"{out_dir / OUTPUT_FILES['json']} is gone")
+    except BriefgenError as exc:
         logger.warning("cannot read the previous briefing in %s (%s); building without it", out_dir, exc)
         return Background()
-    texts = [text for text in (written_source(out_dir, n) for n in ids) if text is not None]
-    if len(texts) < len(ids):  # an older build, or sources removed: its quotes stand for them
+    quoted = [item.text for section in briefing.sections for item in section.items]
+    texts = []
+    for source in briefing.sources:
+        try:
+            text = written_source(out_dir, source.id)
+        except BriefgenError as exc:  # a link or a FIFO in its place: never read
+            logger.warning("%s; its quotes stand for it", exc)
+            text = None
+        if text is not None:
+            texts.append(text)
+    if len(texts) < len(briefing.sources):  # an older build, or sources removed: its quotes stand for them
         texts.append("\n\n".join(quoted))
     documents = [text_document(text, k, f"{out_dir}/{SOURCES_DIR}/{k}") for k, text in enumerate(texts) if text.strip()]
     sentences = workspace.analyse(documents, model).sentences if documents else ()
-    return Background(sentences=tuple(sentences), sent=frozenset(same_text(q) for q in quoted), since=since)
+    return Background(sentences=tuple(sentences), sent=frozenset(same_text(q) for q in quoted), since=briefing.as_of)
 
 
 def text_document(text: str, index: int, path: str) -> Document:
