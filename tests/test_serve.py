@@ -489,3 +489,29 @@ def test_serve_says_when_the_port_is_taken(tmp_path):
         result = run_cli("serve", str(config), "--port", str(taken.getsockname()[1]))
     assert result.returncode == 1
     assert "cannot listen on 127.0.0.1:" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_briefing_that_went_out_is_neither_edited_nor_built_again(tmp_path):
+    """Every recipient of one briefing gets the same one: once the delivery log shows it went out,
+    an edit is refused with how to send a correction, and a changed article does not rebuild it."""
+    from briefgen.config import load_config
+    from briefgen.records.deliveries import DeliveryLog, delivery_log_path
+
+    config = make_project(tmp_path, ["md", "html", "pdf", "email"])
+    preview = Preview(config, AS_OF)
+    assert preview.check()
+    out = preview.out_dir
+    built = {name: (out / name).read_bytes() for name in ("briefing.html", "briefing.pdf", "briefing.json")}
+    loaded = load_config(config)
+    with DeliveryLog(delivery_log_path(loaded)) as journal:
+        journal.claim(str(loaded.path), AS_OF, "desk@example.com", "to", "<1@example.com>", "0" * 64, False)
+        journal.update("<1@example.com>", "sent", 1)
+    item = section_items(out, "key_points")[0]["id"]
+    for edit in (lambda: preview.drop(item), lambda: preview.add_note("A late thought.", None)):
+        with pytest.raises(serve.Conflict, match=r"went out to 1 recipient\(s\) already, and an edit would give"):
+            edit()
+    assert not (out / "edits.yaml").exists()
+    (tmp_path / "articles" / "late.txt").write_text("Late\n\nA late alliance story.\n", encoding="utf-8")
+    preview.check()
+    assert {name: (out / name).read_bytes() for name in built} == built
+    assert preview.snapshot().reason.startswith("kept:")

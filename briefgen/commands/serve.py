@@ -47,6 +47,7 @@ from briefgen.pipeline import ensure_built
 from briefgen.records.approval import approval_problem, build_problems, read_approval
 from briefgen.records.approval import approve as record_approval
 from briefgen.records.briefing import MAX_BRIEFING_BYTES, read_briefing
+from briefgen.records.deliveries import already_sent, recipients_sent, sent_refusal
 from briefgen.records.edits import Edits, Note, add_note, drop_item, read_edits, remove_note
 from briefgen.records.files import read_record
 from briefgen.records.manifest import (
@@ -88,7 +89,8 @@ class EditRefused(BriefgenError):
 
 
 class Conflict(BriefgenError):
-    """An approval of a page that is no longer the build, or of a build that is out of date (HTTP 409)."""
+    """An approval of a page that is no longer the build, of a build that is out of date, or an edit of
+    a briefing some recipients already have (HTTP 409)."""
 
 
 @dataclass(frozen=True)
@@ -261,8 +263,17 @@ class Preview:
         self._seen, self._seen_error = seen, None
         self._set(building=True)
         try:
+            # A briefing some recipients have is kept as it is, whatever changed: every recipient of
+            # one briefing gets the same one (edits to it are refused; see _not_sent).
             finished = ensure_built(
-                loaded, self.as_of, self.out_dir, formats, self.workspace, rebuild=damage is not None
+                loaded,
+                self.as_of,
+                self.out_dir,
+                formats,
+                self.workspace,
+                rebuild=damage is not None,
+                sent=already_sent(loaded, self.as_of),
+                approved=loaded.config.delivery.require_approval,
             )
             if not finished.built:  # reused as it was on disk: its sources and all must be intact too
                 damage = self._damage(loaded, formats, force=True)
@@ -352,9 +363,20 @@ class Preview:
 
     # ------------------------------------------------------------------ edits
 
+    def _not_sent(self) -> None:
+        """Refuse an edit of a briefing that went out to anyone: a later recipient would get another one."""
+        try:
+            loaded = load_config(self.config_path)
+        except BriefgenError:
+            return  # the edit goes to edits.yaml; the rebuild says what is wrong with the config
+        recipients = recipients_sent(loaded, self.as_of)
+        if recipients:
+            raise Conflict(sent_refusal(recipients, self.as_of, "an edit"))
+
     def drop(self, item_id: str) -> Snapshot:
         """Drop a quoted item of the build shown, and rebuild: the next best sentence takes its place."""
         with self._building:
+            self._not_sent()
             if item_id not in self.snapshot().items:
                 raise EditRefused(f"the briefing has no quoted item {printable(item_id, 40)!r}")
             drop_item(self.out_dir, item_id)
@@ -364,6 +386,7 @@ class Preview:
     def add_note(self, text: str, section: str | None) -> Snapshot:
         """Add an analyst's note at the end of ``section`` (None: under the header), and rebuild."""
         with self._building:
+            self._not_sent()
             names = {name for name, _ in self.snapshot().sections}
             if section is not None and section not in names:
                 raise EditRefused(f"the briefing has no section {printable(section, 40)!r}")
@@ -380,6 +403,7 @@ class Preview:
         when its text is ``text``, so a note that moved since the page was loaded (``edits.yaml``
         edited by hand) is never removed in place of another."""
         with self._building:
+            self._not_sent()
             notes = read_edits(self.out_dir).notes
             if not 0 <= index < len(notes):
                 raise Conflict(f"there is no note {index + 1} any more: reload the page")
