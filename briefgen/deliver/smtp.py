@@ -680,7 +680,8 @@ def _send_one(
             continue
         status = "deferred" if kind_of_failure == "transient" else "failed"
         journal.update(message_id, status, attempt, detail)
-        logger.warning("%s: %s: %s", rcpt, "gave up for now" if status == "deferred" else "refused", detail)
+        # The command prints this outcome on its line, and the closing error names the recipient.
+        logger.debug("%s: %s: %s", rcpt, "gave up for now" if status == "deferred" else "refused", detail)
         if kind_of_failure == "transient" and isinstance(failure, _Unreachable):
             kind_of_failure = "unreachable"
         return Outcome(rcpt, kind, status, message_id, detail, attempt), kind_of_failure
