@@ -142,7 +142,7 @@ def _cache_options(f: F) -> F:
     f = click.option("--no-cache", is_flag=True, help="Read and analyse every article afresh; keep nothing on disk.")(f)
     return click.option(
         "--cache-dir",
-        type=click.Path(path_type=Path, file_okay=False),
+        type=click.Path(path_type=Path),  # a file or FIFO there: the run goes on without the cache, saying so
         envvar="BRIEFGEN_CACHE_DIR",
         help="Where analysed articles are kept between runs (default: ~/.cache/briefgen/analysis; env BRIEFGEN_CACHE_DIR).",
     )(f)
@@ -237,6 +237,14 @@ def _ingest_counts(out_dir: Path) -> tuple[dict[str, int] | None, dict[str, int]
         return None, None
 
 
+def _same_place(a: Path, b: Path) -> bool:
+    """Whether two paths name one directory, however written (``..``, links)."""
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except (OSError, RuntimeError):
+        return False
+
+
 def _report_delivery(report: DeliveryReport, out: _Output) -> None:
     """One line per recipient on stdout (or ``messages`` in the JSON document, printed here); a
     one-line error (exit 3) unless every recipient has the briefing."""
@@ -299,8 +307,7 @@ def build(
     if send:
         email_settings(loaded)  # before building, not after
         formats = send_formats(formats or loaded.config.output.formats)
-    target = default_out_dir(loaded, as_of)
-    if (out_dir is None or out_dir.absolute() == target.absolute()) and (
+    if (out_dir is None or _same_place(out_dir, default_out_dir(loaded, as_of))) and (
         n := recipients_sent(loaded, as_of, delivery_log)
     ):
         raise BriefgenError(sent_refusal(n, as_of, "building it again"))

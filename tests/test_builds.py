@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 from briefgen import reuse
 from briefgen.config.load import load_config
 from briefgen.pipeline import build, ensure_built
-from briefgen.records.manifest import send_formats, write_manifest
+from briefgen.records.manifest import default_out_dir, send_formats, write_manifest
 from briefgen.reuse import _input_hash, made_from, reusable
 
 from .conftest import AS_OF, ROOT, run_cli
@@ -95,9 +96,11 @@ def test_url_sources_are_always_read_afresh(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     # A finished build of it, as far as its files go.
-    (out / "briefing.md").write_text("x", encoding="utf-8")
+    outputs = {"md": out / "briefing.md", "json": out / "briefing.json", "ingest.json": out / "ingest.json"}
+    for path in outputs.values():
+        path.write_text("x", encoding="utf-8")
     ingredients = made_from(loaded)
-    write_manifest(loaded, AS_OF, {"md": out / "briefing.md"}, out, ingredients)
+    write_manifest(loaded, AS_OF, outputs, out, ingredients)
     assert reusable(loaded, AS_OF, out, ["md"]) == (None, "URL sources are read afresh")
 
 
@@ -192,6 +195,21 @@ def test_a_briefing_some_recipients_have_is_not_built_again_in_its_place(project
             f"briefgen: error: the briefing of {AS_OF} went out to 1 recipient(s) already, and building it again"
         ), again.stderr
         assert "briefgen send --rebuild --resend" in again.stderr and again.stderr.count("\n") == 1
+        # However the directory is written: through "..", or a link to it.
+        default = default_out_dir(load_config(config), AS_OF)
+        (project / "link").symlink_to(default.parent.parent)
+        for same in (default.parent / ".." / "acme" / AS_OF.isoformat(), project / "link" / "acme" / AS_OF.isoformat()):
+            refused = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), "--out", str(same), *log)
+            assert refused.returncode == 1 and "went out to 1 recipient(s) already" in refused.stderr, refused.stderr
+        # A log that cannot be read (locked by another process) is not taken for "sent to no one".
+        holder = sqlite3.connect(project / "log.sqlite", isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            locked = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), *log)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert locked.returncode == 1 and "locked by another process" in locked.stderr, locked.stderr
         elsewhere = run_cli("build", str(config), "--as-of", AS_OF.isoformat(), "--out", str(tmp_path / "draft"), *log)
         assert elsewhere.returncode == 0, elsewhere.stderr
         rest = run_cli("send", str(config), "--as-of", AS_OF.isoformat(), *log)

@@ -340,6 +340,8 @@ WRONG = [
     ("manifest.json", with_key("files", {"../../etc/passwd": "0" * 64}), "files['../../etc/passwd'] (its name)"),
     ("manifest.json", with_key("files", {"briefing.md": 5}), "files['briefing.md']: expected a string"),
     ("manifest.json", made_from_inputs, "made_from.inputs: expected a mapping"),
+    ("manifest.json", with_key("files", {}), "files: lists no briefing.json and no ingest.json"),
+    ("manifest.json", with_key("config", "a\u0000b"), "config: not a config path"),
     ("briefing.json", lambda data: [data], "expected a mapping at the top level"),
     ("briefing.json", with_key("sources", "abc"), "sources: expected a list"),
     ("briefing.json", with_key("sections", {"a": 1}), "sections: expected a list"),
@@ -367,6 +369,37 @@ def test_a_record_of_the_wrong_shape_is_one_line_naming_the_key(pristine, tmp_pa
     result = command(name, config, out)
     assert_clean_failure(result, contains=f"{path}: {said}")
     assert "a bug in briefgen" not in result["stderr"]
+
+
+def rehashed(out: Path) -> None:
+    """The manifest made to match ``briefing.json`` as it is now, as someone covering their tracks would."""
+    import hashlib
+
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"]["briefing.json"] = hashlib.sha256((out / "briefing.json").read_bytes()).hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        ({"offsets": [[0, 899999]]}, "are past the end of source"),
+        ({"text": "A sentence no source says."}, "is not source"),
+    ],
+    ids=["offsets past the end", "another text"],
+)
+@pytest.mark.parametrize("name", ["verify --offline", "approve"])
+def test_a_quote_that_is_not_its_source_is_never_approved(pristine, tmp_path, name, change, said):
+    """approve checks what verify --offline does: each quote is its source's text at its offsets,
+    even when the manifest was made to match an edited briefing.json."""
+    out = copy_of(pristine, tmp_path / "out")
+    path = out / "briefing.json"
+    path.write_text(json.dumps(first_item(change)(json.loads(path.read_text(encoding="utf-8")))), encoding="utf-8")
+    rehashed(out)
+    args = ("verify", str(out), "--offline") if name.startswith("verify") else ("approve", str(out))
+    result = run_limited(lambda: cli_result(run_cli(*args)), time_limit=LIMIT).ok()
+    assert result["code"] == 1 and said in result["stderr"], result
+    assert_no_traceback(result)
 
 
 APPROVALS = [

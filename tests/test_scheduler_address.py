@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import http.server
+import os
 import socket
 import threading
 import time
@@ -311,8 +312,9 @@ MALFORMED: list[tuple[str, str, str]] = [
     ("tcp://::1:8786", "tcp://::1:8786", "an IPv6 address goes in brackets, as in tcp://[::1]:8786"),
     ("tcp://[::1:8786", "tcp://[::1:8786", "an IPv6 address is written [ADDRESS]:PORT"),
     ("tcp://bad_host!:8786", "tcp://bad_host!:8786", "'bad_host!' is not a host name"),
-    ("ftp://x", "ftp://x", "Dask speaks tcp://HOST:PORT, not ftp://"),
-    ("inproc://x", "inproc://x", "Dask speaks tcp://HOST:PORT, not inproc://"),
+    ("ftp://x", "ftp://x", "Dask speaks tcp://HOST:PORT (or tls://, ws://, wss://), not ftp://"),
+    ("inproc://x", "inproc://x", "Dask speaks tcp://HOST:PORT (or tls://, ws://, wss://), not inproc://"),
+    ("ucx://127.0.0.1:1", "ucx://127.0.0.1:1", "Dask speaks tcp://HOST:PORT (or tls://, ws://, wss://), not ucx://"),
     ("", "''", "it is empty"),
     ("scheduler.json", "scheduler.json", "no such scheduler file, and not tcp://HOST:PORT"),
     (LONG, LONG[:119] + "…", f"it is {len(LONG)} characters long"),
@@ -327,6 +329,18 @@ MALFORMED: list[tuple[str, str, str]] = [
 def test_what_is_no_address_says_so(config, address, shown, why):
     result = batch(config, "--scheduler", address)
     assert_cannot_reach(result, shown, f"not a scheduler address: {why}", repr(address[:30]))
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory"])
+def test_a_scheduler_file_that_is_no_file_is_never_opened(config, tmp_path, kind):
+    path = tmp_path / "scheduler.json"
+    if kind == "fifo":
+        os.mkfifo(path)  # opening it would wait for a writer
+    else:
+        path.mkdir()
+    result = batch(config, "--scheduler", str(path))
+    it = "a FIFO" if kind == "fifo" else "a directory"
+    assert_cannot_reach(result, str(path), f"not a scheduler file: it is {it}", kind)
 
 
 @pytest.mark.parametrize(

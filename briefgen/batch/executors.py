@@ -21,9 +21,11 @@ import contextlib
 import ipaddress
 import json
 import logging
+import os
 import pickle
 import re
 import socket
+import stat
 import struct
 import sys
 import threading
@@ -317,10 +319,18 @@ def _shown(address: str) -> str:
 
 
 def _is_file(text: str) -> bool:
-    try:
-        return Path(text).is_file()
-    except (OSError, ValueError):  # a name too long for a path, or with a NUL in it
+    """Whether ``text`` names a scheduler file; what exists there but is no regular file (a FIFO, a
+    directory, a device) is refused, never opened: a FIFO would wait for a writer."""
+    if "://" in text:
         return False
+    try:
+        mode = os.stat(text).st_mode
+    except (OSError, ValueError):  # nothing there, a name too long for a path, or with a NUL in it
+        return False
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise NoScheduler(f"not a scheduler file: it is {kind}")
+    return True
 
 
 def _address_in_file(path: str) -> str:
@@ -360,8 +370,8 @@ def parse_scheduler_address(address: str) -> tuple[str, str, int]:
         scheme, rest = "tcp", address
         if ":" not in address or "/" in address or "\\" in address:  # a missing file, or a host without its port
             raise wrong("no such scheduler file, and not tcp://HOST:PORT")
-    elif scheme not in backends or scheme == "inproc":
-        raise wrong(f"Dask speaks tcp://HOST:PORT, not {printable(scheme, 20)}://")
+    elif scheme not in _PROBED or scheme not in backends:  # ucx:// needs a library this install lacks
+        raise wrong(f"Dask speaks tcp://HOST:PORT (or tls://, ws://, wss://), not {printable(scheme, 20)}://")
     if rest.startswith("["):
         host, bracket, port = rest[1:].partition("]")
         if not bracket or not port.startswith(":"):

@@ -25,7 +25,7 @@ from briefgen.codebase import code_version
 from briefgen.config.load import load_config
 from briefgen.errors import BriefgenError
 from briefgen.models import text_sha256
-from briefgen.records.briefing import BriefingRecord, SourceRecord, read_briefing
+from briefgen.records.briefing import BriefingRecord, SourceRecord, quote_problems, read_briefing
 from briefgen.records.manifest import (
     MANIFEST,
     OUTPUT_FILES,
@@ -115,30 +115,8 @@ def verify(out_dir: Path, offline: bool = False, workspace: Workspace | None = N
         if text is not None and text_sha256(text) != source.text_sha256:
             problems.append(Problem(f"source {n} ({source.path})", "its text has changed since the build"))
             texts[n] = None
-    items = 0
-    for section in briefing.sections:
-        for k, item in enumerate(section.items, start=1):
-            items += 1
-            where = f"{section.heading or section.name}, item {k}"
-            for n, (start, end) in zip(item.sources, item.offsets, strict=True):
-                text = texts.get(n)
-                if text is None:
-                    continue  # the source's own problem is reported once
-                if end > len(text):
-                    problems.append(
-                        Problem(
-                            where,
-                            f"its offsets {start}–{end} are past the end of source {n}'s text ({len(text)} characters)",
-                        )
-                    )
-                elif text[start:end] != item.text:
-                    quoted = " ".join(item.text.split())
-                    problems.append(
-                        Problem(
-                            where,
-                            f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}",
-                        )
-                    )
+    items = sum(len(section.items) for section in briefing.sections)
+    problems += [Problem(where, what) for where, what in quote_problems(briefing, texts)]
     return Verification(
         items, len(sources), len(manifest.files), offline, tuple(problems), _engine_note(briefing, offline)
     )

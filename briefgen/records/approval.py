@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from briefgen.errors import BriefgenError, OutputError
 from briefgen.models import text_sha256
-from briefgen.records.briefing import read_briefing
+from briefgen.records.briefing import quote_problems, read_briefing
 from briefgen.records.edits import EDITS_FILE
 from briefgen.records.files import load_record, own_file, problem_line, read_record, write_atomically
 from briefgen.records.manifest import (
@@ -90,13 +90,17 @@ def build_problems(out_dir: Path, manifest: Manifest | None = None) -> list[str]
         return problems
     if briefing is None:
         return [f"{OUTPUT_FILES['json']}: missing"]
+    texts: dict[int, str | None] = {}
     for source in briefing.sources:
         name = f"{SOURCES_DIR}/{source.id}.txt"
-        text = written_source(out_dir, source.id)
+        text = texts[source.id] = written_source(out_dir, source.id)
         if text is None:
             problems.append(f"{name}: missing or unreadable")
         elif text_sha256(text) != source.text_sha256:
             problems.append(f"{name}: changed since the build")
+            texts[source.id] = None
+    # As verify --offline checks: every quote is its source's text at its offsets.
+    problems += [f"{OUTPUT_FILES['json']}: {where}: {what}" for where, what in quote_problems(briefing, texts)]
     return problems
 
 

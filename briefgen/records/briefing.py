@@ -10,6 +10,7 @@ hold is one line naming the file and the key.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -121,3 +122,33 @@ def read_briefing(path: Path) -> BriefingRecord | None:
     :class:`~briefgen.errors.OutputError` naming the file and the key."""
     raw = read_record(path, MAX_BRIEFING_BYTES)
     return None if raw is None else load_record(path, BriefingRecord, raw)
+
+
+def quote_problems(briefing: BriefingRecord, texts: Mapping[int, str | None]) -> list[tuple[str, str]]:
+    """``(where, what)`` for each quoted item that is not its source's text at its offsets, given each
+    source's text by id (None: a source whose own problem is reported once, elsewhere). What
+    ``verify`` and ``approve`` both check: every sentence of a briefing is a source's, verbatim."""
+    problems: list[tuple[str, str]] = []
+    for section in briefing.sections:
+        for k, item in enumerate(section.items, start=1):
+            where = f"{section.heading or section.name}, item {k}"
+            for n, (start, end) in zip(item.sources, item.offsets, strict=True):
+                text = texts.get(n)
+                if text is None:
+                    continue
+                if end > len(text):
+                    problems.append(
+                        (
+                            where,
+                            f"its offsets {start}–{end} are past the end of source {n}'s text ({len(text)} characters)",
+                        )
+                    )
+                elif text[start:end] != item.text:
+                    quoted = " ".join(item.text.split())
+                    problems.append(
+                        (
+                            where,
+                            f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}",
+                        )
+                    )
+    return problems

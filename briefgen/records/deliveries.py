@@ -325,22 +325,20 @@ def delivery_log_path(loaded: LoadedConfig, override: Path | None = None) -> Pat
 
 def already_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> bool:
     """Whether the delivery log shows this config's briefing of this date went out to anyone
-    (``sent``, or ``sending``: it may have arrived). A log that cannot be read says no here;
-    :func:`briefgen.deliver.smtp.deliver` reports what is wrong with it."""
+    (``sent``, or ``sending``: it may have arrived); see :func:`recipients_sent`."""
     return recipients_sent(loaded, as_of, delivery_log) > 0
 
 
 def recipients_sent(loaded: LoadedConfig, as_of: dt.date, delivery_log: Path | None = None) -> int:
     """How many recipients the delivery log shows this config's briefing of this date went out to
-    (``sent``, or ``sending``); 0 when the log cannot be read."""
+    (``sent``, or ``sending``). No log means none; a log that cannot be read (locked by another
+    process, damaged, not a file) raises, one line: what is unknown must not be taken for "no
+    one", or a briefing some recipients have could be replaced."""
     path = delivery_log_path(loaded, delivery_log)
-    if not path.is_file():
+    if not os.path.lexists(path):
         return 0
-    try:
-        with DeliveryLog(path, readonly=True) as journal:
-            entries = journal.entries(str(loaded.path), as_of)
-    except BriefgenError:
-        return 0
+    with DeliveryLog(path, readonly=True) as journal:
+        entries = journal.entries(str(loaded.path), as_of)
     return len({e.recipient.lower() for e in entries if e.status in ("sent", "sending")})
 
 

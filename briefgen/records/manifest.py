@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from briefgen._version import __version__
 from briefgen.errors import OutputError
@@ -154,7 +154,23 @@ class Manifest(BaseModel):
     made_from: MadeFrom | None = None
     """What the build was made from; none in a manifest of briefgen 0.1.0."""
     files: dict[FileName, Sha256]
-    """Each file the build wrote in the output directory, by name, with its sha256."""
+    """Each file the build wrote in the output directory, by name, with its sha256; every build writes
+    at least ``briefing.json`` and ``ingest.json``."""
+
+    @field_validator("config")
+    @classmethod
+    def _a_path(cls, value: str | None) -> str | None:
+        if value is not None and (not value or len(value) > 4096 or any(ord(c) < 32 or c == "\x7f" for c in value)):
+            raise ValueError("not a config path (empty, over 4,096 characters, or holding control characters)")
+        return value
+
+    @field_validator("files")
+    @classmethod
+    def _every_build_writes(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [name for name in (OUTPUT_FILES["json"], OUTPUT_FILES["ingest.json"]) if name not in value]
+        if missing:
+            raise ValueError(f"lists no {' and no '.join(missing)}, which every build writes")
+        return value
 
 
 def file_sha256(path: Path) -> str:
