@@ -82,6 +82,81 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
 
 
+#: The tests that take far longer than the rest, with about how many seconds each takes on one
+#: core of a 2-core machine (the evaluation gates with a cold analysis cache). A path without
+#: ``::`` is a whole module, kept in one run so its tests share their module fixtures.
+LONG_TESTS = {
+    "tests/test_evaluate.py::test_quality_gate_duc2006_with_the_topic_as_brief": 180,
+    "tests/test_cluster.py": 60,
+    "tests/test_evaluate.py::test_quality_gate_duc2003": 40,
+    "tests/test_webpage.py::test_extraction_quality_on_real_pages": 35,
+    "tests/test_hostile_input.py::test_a_huge_ordinary_article_is_cut_not_fatal": 12,
+    "tests/test_cli.py::test_same_inputs_same_bytes_whatever_the_hash_seed": 10,
+}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """Tell each xdist worker how the tests are dealt out (a worker's own ``--dist`` reads "no")."""
+    node.workerinput["dist"] = node.config.getoption("dist")
+    node.workerinput["maxschedchunk"] = node.config.getoption("maxschedchunk")
+
+
+def _first_runs(config: pytest.Config, count: int) -> list[int]:
+    """Where each xdist worker's first run of tests starts in a collection of ``count`` tests.
+
+    ``--dist worksteal`` hands each worker an equal share at once; ``--dist load`` a quarter of a
+    share each. Without xdist (or with another mode) there is one run, from the start.
+    """
+    worker: dict[str, Any] = getattr(config, "workerinput", {})
+    workers, mode = int(worker.get("workercount", 1)), worker.get("dist")
+    if workers < 2 or mode not in ("worksteal", "load"):
+        return [0]
+    if mode == "load":
+        chunk = max(min(count // workers // 4, worker.get("maxschedchunk") or count), 2)
+        return [k * chunk for k in range(workers)]
+    starts, given = [], 0
+    for k in range(workers):
+        starts.append(given)
+        given += (count - given) // (workers - k)
+    return starts
+
+
+@pytest.hookimpl(trylast=True)  # after ``-k`` and ``-m`` have deselected what they deselect
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start the long tests first, so that none of them is left running alone at the end.
+
+    They are dealt longest first, each to the worker with the fewest seconds so far, and put at
+    the head of that worker's first run (:func:`_first_runs`); the other tests keep their order.
+    The order depends only on the collection and the number of workers, so every worker
+    collects the same.
+    """
+    groups: dict[str, list[pytest.Item]] = {}
+    rest: list[pytest.Item] = []
+    for item in items:
+        test, module = item.nodeid.split("[")[0], item.nodeid.split("::")[0]
+        key = test if test in LONG_TESTS else module if module in LONG_TESTS else None
+        if key is None:
+            rest.append(item)
+        else:
+            groups.setdefault(key, []).append(item)
+    if not groups:
+        return
+    starts = _first_runs(config, len(items))
+    runs: list[list[pytest.Item]] = [[] for _ in starts]
+    seconds = [0] * len(starts)
+    for key in sorted(groups, key=lambda k: -LONG_TESTS[k]):
+        k = seconds.index(min(seconds))
+        runs[k] += groups[key]
+        seconds[k] += LONG_TESTS[key]
+    ordered: list[pytest.Item] = []
+    for start, run in zip(starts, runs, strict=True):
+        while len(ordered) < start and rest:
+            ordered.append(rest.pop(0))
+        ordered += run
+    items[:] = ordered + rest
+
+
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))

@@ -108,9 +108,17 @@ def sequential(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
 @pytest.fixture(scope="module")
 def local_cluster() -> Iterator[str]:
-    """A LocalCluster of two worker processes on 127.0.0.1; its scheduler's address."""
+    """A LocalCluster of two worker processes on 127.0.0.1; its scheduler's address.
+
+    Its scheduler's HTTP server (no dashboard) takes any free port, not 8787, which another
+    cluster on the machine may hold."""
     with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     ) as cluster:
         yield cluster.scheduler_address
 
@@ -155,14 +163,17 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             address = str(client.scheduler.address)
         yield address
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        # The workers first, then the scheduler: a worker whose scheduler went first spends
+        # seconds trying to reach it again before it stops.
+        for group in (procs[1:], procs[:1]):
+            for proc in group:
+                proc.terminate()
+            for proc in group:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
 
 
 def test_local_processes_build_the_same_batch(sequential, tmp_path):

@@ -25,6 +25,11 @@ output: {formats: [md, html, email]}
 """
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _warm(warm_model: None) -> None:
+    """Every case here forks a process that reads and analyses articles."""
+
+
 def project(tmp_path: Path, config: str = CONFIG) -> Path:
     """The sample articles and a config over them; returns the config's path."""
     if not (tmp_path / "articles").exists():

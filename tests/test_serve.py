@@ -249,9 +249,11 @@ def test_serve_prints_the_url_to_open(tmp_path):
         assert conn.getresponse().status == 403
         conn.close()
     finally:
+        # Ctrl-C stops it at once, unless the tests run with SIGINT ignored (as a background job
+        # of a script), which the server inherits: then it is killed rather than waited for.
         process.send_signal(signal.SIGINT)
         try:
-            process.communicate(timeout=PATIENCE)
+            process.communicate(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
