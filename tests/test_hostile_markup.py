@@ -46,7 +46,7 @@ AS_OF = dt.date(2025, 2, 14)
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _loaded_once() -> None:
+def _loaded_once(warm_model: None) -> None:
     """Load spaCy's model, WeasyPrint's fonts and briefgen's version hashes in the test process,
     so every forked case starts with them (a case then takes about a second, not three)."""
     import weasyprint

