@@ -27,6 +27,7 @@ import pytest
 import yaml
 
 import briefgen.cli  # noqa: F401 - loaded once here, not again in every forked case
+from briefgen.batch import executors
 from briefgen.batch.executors import CONNECT_TIMEOUT, NoScheduler, parse_scheduler_address
 
 from .conftest import AS_OF, ROOT, run_cli
@@ -39,8 +40,11 @@ distributed = pytest.importorskip("distributed")
 LIMIT = 40.0
 #: Seconds a server of this module lives if the test does not stop it first.
 LIFETIME = 120.0
+#: The connect timeout of these cases: shorter than a batch's own (``CONNECT_TIMEOUT``), so that a silent
+#: peer costs the suite a second, not five; the executors read it from their module when they connect.
+SHORT_TIMEOUT = min(1.5, CONNECT_TIMEOUT)
 #: The connect timeout as the messages write it.
-TIMEOUT = f"{CONNECT_TIMEOUT:g}"
+TIMEOUT = f"{SHORT_TIMEOUT:g}"
 #: What a Dask scheduler sends as it accepts a connection (distributed 2026.8, Python 3.11): the
 #: frame's length, the number of parts, the part's length, and a msgpack map.
 SCHEDULER_HANDSHAKE = (
@@ -184,6 +188,12 @@ def free_port() -> int:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
         return port
+
+
+@pytest.fixture(autouse=True)
+def _short_connect_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every case here (each forked from this process) waits :data:`SHORT_TIMEOUT` at most."""
+    monkeypatch.setattr(executors, "CONNECT_TIMEOUT", SHORT_TIMEOUT)
 
 
 @pytest.fixture
