@@ -11,9 +11,10 @@ BIN    := $(VENV)/bin
 AS_OF  ?= 2025-02-14
 # Debian libraries WeasyPrint loads at run time.
 DEBIAN_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-# For the tests only: the browser the screenshot and editor tests drive (and its driver), and poppler for PDF checks.
+# For the tests only: the browser the screenshot, editor and archive tests drive (and its driver), poppler for
+# PDF checks, and cairo for an SVG logo drawn as PNG for email (briefgen[svg]).
 # Tests that need them are skipped where they cannot be installed.
-TEST_DEBIAN := chromium chromium-driver poppler-utils
+TEST_DEBIAN := chromium chromium-driver poppler-utils libcairo2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: demo test lint docs docs-build setup system-deps test-deps clean

@@ -21,20 +21,26 @@ from briefgen._version import __version__
 from briefgen.analyse.nlp import model_identity, no_model_note
 from briefgen.analyse.workspace import Workspace
 from briefgen.batch.run import executor_for, expand_configs, format_table, run_batch
+from briefgen.collect.overview import gather, survey
+from briefgen.collect.serve import fetching
 from briefgen.commands.check import check
 from briefgen.commands.evaluate import evaluate, format_report
 from briefgen.commands.init import init as make_project
+from briefgen.commands.oneclick import run as run_one_click
 from briefgen.commands.serve import run
 from briefgen.commands.verify import verify as verify_build
-from briefgen.config.defaults import FORMATS, SUMMARIZER_NAMES
-from briefgen.config.load import find_project_root, json_schema, load_config
-from briefgen.deliver.smtp import deliver, email_settings
+from briefgen.config.defaults import FORMATS, SUMMARIZER_NAMES, addr_spec, email_address
+from briefgen.config.load import PROJECT_FILE, LoadedConfig, config_files, find_project_root, json_schema, load_config
+from briefgen.deliver.smtp import deliver, delivery_formats, sendable
 from briefgen.dirs import analysis_cache_dir
 from briefgen.errors import BriefgenError, DeliveryError
 from briefgen.pipeline import build as run_build
-from briefgen.pipeline import ensure_built
+from briefgen.pipeline import ensure_built, stories_of, story_summary
+from briefgen.publish.site import as_data, describe
+from briefgen.publish.site import publish as publish_config
 from briefgen.records.approval import approve as record
 from briefgen.records.deliveries import (
+    ALL_CONFIGS,
     DEFAULT_DELIVERY_LOG,
     DeliveryLog,
     already_sent,
@@ -42,7 +48,7 @@ from briefgen.records.deliveries import (
     recipients_sent,
     sent_refusal,
 )
-from briefgen.records.manifest import default_out_dir, send_formats
+from briefgen.records.manifest import default_out_dir
 from briefgen.render.templates import (
     TEMPLATE_NAMES,
     default_template_dir,
@@ -163,6 +169,16 @@ def _send_options(f: F) -> F:
     )(f)
 
 
+def _fetch_option(f: F) -> F:
+    return click.option(
+        "--fetch",
+        "fetch_live",
+        is_flag=True,
+        help="Also read the config's http(s) sources live, beside what `briefgen collect` archived for the "
+        "window (collect.live: always).",
+    )(f)
+
+
 def _rebuild_option(f: F) -> F:
     return click.option(
         "--rebuild", is_flag=True, help="Build afresh even when a finished build of unchanged inputs exists."
@@ -256,7 +272,7 @@ def _report_delivery(report: DeliveryReport, out: _Output) -> None:
         for o in report.outcomes
     ]
     out.emit()
-    missed = [o for o in report.outcomes if not o.delivered]
+    missed = [o for o in report.outcomes if not o.settled]
     if missed:
         raise DeliveryError(
             f"{len(missed)} of {len(report.outcomes)} recipient(s) did not get the briefing: "
@@ -281,6 +297,7 @@ def _report_delivery(report: DeliveryReport, out: _Output) -> None:
     help="Formats to write; briefing.json is always written.",
 )
 @click.option("--send", is_flag=True, help="Then email the briefing to the config's recipients (see `briefgen send`).")
+@_fetch_option
 @_send_options
 @_cache_options
 @_output_options
@@ -291,6 +308,7 @@ def build(
     out_dir: Path | None,
     formats: list[str] | None,
     send: bool,
+    fetch_live: bool,
     dry_run: bool,
     resend: bool,
     delivery_log: Path | None,
@@ -303,10 +321,12 @@ def build(
 
     out = _Output(quiet, as_json)
     loaded = load_config(config)
+    if fetch_live:
+        loaded = fetching(loaded)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     if send:
-        email_settings(loaded)  # before building, not after
-        formats = send_formats(formats or loaded.config.output.formats)
+        sendable(loaded)  # before building, not after
+        formats = delivery_formats(loaded, formats or loaded.config.output.formats)
     if (out_dir is None or _same_place(out_dir, default_out_dir(loaded, as_of))) and (
         n := recipients_sent(loaded, as_of, delivery_log)
     ):
@@ -388,11 +408,11 @@ def send(
 
     out = _Output(quiet, as_json)
     loaded = load_config(config)
-    email_settings(loaded)  # before building, not after
+    sendable(loaded)  # before building, not after
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
     out_dir = out_dir or default_out_dir(loaded, as_of)
     workspace = _workspace(cache_dir, no_cache)
-    formats = send_formats(loaded.config.output.formats)
+    formats = delivery_formats(loaded, loaded.config.output.formats)
     sent = already_sent(loaded, as_of, delivery_log)
     finished = ensure_built(
         loaded,
@@ -552,27 +572,136 @@ def _batch_row(row: BatchRow) -> dict[str, Any]:
 @click.option("--json", "as_json", is_flag=True, help="Print the entries as JSON.")
 @_verbose_option
 def deliveries(config: Path | None, as_of: dt.date | None, delivery_log: Path | None, as_json: bool) -> None:
-    """List the messages in the delivery log: of CONFIG's briefings, or all."""
+    """List the messages and notifications in the delivery log (of CONFIG's briefings, or all), then
+    the addresses that unsubscribed (from CONFIG, or from every config)."""
     import dataclasses
     import json
 
     loaded = load_config(config) if config else None
-    if loaded is not None:
-        path = delivery_log_path(loaded, delivery_log)
-    else:  # the log of the project the working directory is in
-        path = delivery_log or (find_project_root(Path.cwd()) or Path.cwd()) / DEFAULT_DELIVERY_LOG
+    path = _log_of(loaded, delivery_log)
     if not path.exists():
         raise BriefgenError(f"no delivery log at {path}: nothing has been sent")
     with DeliveryLog(path, readonly=True) as journal:
         entries = journal.entries(str(loaded.path) if loaded else None, as_of)
+        gone = journal.unsubscribes(str(loaded.path) if loaded else None)
     if as_json:
         click.echo(json.dumps([dataclasses.asdict(e) for e in entries], indent=2))
+        if gone:
+            logger.info(
+                "%d unsubscribed (not in the JSON, which lists messages; see the lines without --json)", len(gone)
+            )
         return
     for e in entries:
         click.echo(
             f"{e.updated}  {e.as_of}  {e.status:<9}{e.attempts:>2}  {e.recipient:<32} {e.message_id}  {Path(e.config).name}  {e.detail}".rstrip()
         )
     click.echo(f"{len(entries)} message(s) in {path}")
+    for u in gone:
+        scope = "every config" if u.config == ALL_CONFIGS else Path(u.config).name
+        click.echo(f"{u.at}  unsubscribed  {u.address:<32} from {scope}  ({u.via})")
+    if gone:
+        click.echo(f"{len(gone)} unsubscribed")
+
+
+def _log_of(loaded: LoadedConfig | None, delivery_log: Path | None) -> Path:
+    """The delivery log of a config, else ``--log``, else the log of the project the working directory is in."""
+    if loaded is not None:
+        return delivery_log_path(loaded, delivery_log)
+    return delivery_log or (find_project_root(Path.cwd()) or Path.cwd()) / DEFAULT_DELIVERY_LOG
+
+
+@cli.command()
+@click.argument("address")
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Unsubscribe from this config's briefing only.",
+)
+@click.option("--all", "every", is_flag=True, help="Unsubscribe from every config's briefing (in this log).")
+@click.option("--resubscribe", is_flag=True, help="Undo an unsubscribe: the address gets the briefings again.")
+@click.option(
+    "--log",
+    "delivery_log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The delivery log (default: the config's, else the project's output/deliveries.sqlite).",
+)
+@_verbose_option
+def unsubscribe(address: str, config: Path | None, every: bool, resubscribe: bool, delivery_log: Path | None) -> None:
+    """Stop sending to ADDRESS: CONFIG's briefing (--config CONFIG) or every config's (--all),
+    recorded in the delivery log, so no later send or batch --send reaches it until it is
+    re-subscribed (--resubscribe). The one-click link in each message records the same
+    (`briefgen serve --unsubscribe`)."""
+    if (config is None) == (not every):
+        raise click.UsageError("give --config CONFIG or --all")
+    try:
+        bare = addr_spec(email_address(address)).lower()
+    except ValueError as exc:
+        raise BriefgenError(str(exc)) from None
+    loaded = load_config(config) if config is not None else None
+    path = _log_of(loaded, delivery_log)
+    key = str(loaded.path) if loaded is not None else ALL_CONFIGS
+    scope = f"{loaded.path.name}'s briefing" if loaded is not None else "every config's briefing"
+    if resubscribe and not path.exists():
+        raise BriefgenError(f"no delivery log at {path}: {bare} is not unsubscribed there")
+    with DeliveryLog(path, run_lock=False) as journal:
+        if resubscribe:
+            removed = journal.resubscribe(key, bare)
+            if not removed:
+                raise BriefgenError(f"{bare} is not unsubscribed from {scope} in {path}")
+            click.echo(f"re-subscribed {bare} to {scope} ({path})")
+            still = journal.unsubscribed(key, bare) if loaded is not None else None
+            if still is not None:
+                logger.warning(
+                    "%s is still unsubscribed from every config (briefgen unsubscribe %s --all --resubscribe)",
+                    bare,
+                    bare,
+                )
+            return
+        new = journal.unsubscribe(key, bare, "command")
+    click.echo(f"{'unsubscribed' if new else 'already unsubscribed:'} {bare} from {scope} ({path})")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--as-of",
+    callback=_parse_date,
+    metavar="YYYY-MM-DD",
+    help="Publish this date's build now, sent or not (approved, when the config requires approval).",
+)
+@click.option(
+    "--log",
+    "delivery_log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The delivery log (default: each config's, else output/deliveries.sqlite).",
+)
+@_output_options
+@_verbose_option
+def publish(
+    paths: tuple[Path, ...], as_of: dt.date | None, delivery_log: Path | None, quiet: bool, as_json: bool
+) -> None:
+    """Keep each config's archive: a static site of its briefings in output/site/<config>/ (an index,
+    newest first, each briefing's page and PDF, an Atom feed), every link relative, ready for any
+    static host. PATHS are configs, or projects and directories of configs (default: the project
+    the working directory is in). A briefing is published once it went out (the delivery log says
+    so), or when named with --as-of; a config that is never sent publishes every finished build."""
+    out = _Output(quiet, as_json)
+    if not paths:
+        root = find_project_root(Path.cwd())
+        if root is None:
+            raise BriefgenError(
+                f"no {PROJECT_FILE} at or above {Path.cwd()}: name the configs or the project to publish"
+            )
+        paths = (root,)
+    configs = [c for p in paths for c in config_files(p)]
+    results = []
+    for path in dict.fromkeys(configs):
+        result = publish_config(load_config(path), as_of=as_of, delivery_log=delivery_log)
+        results.append(result)
+        out.line(describe(result))
+    out.data = {"sites": [as_data(r) for r in results]}
+    out.emit()
 
 
 @cli.command()
@@ -584,16 +713,34 @@ def deliveries(config: Path | None, as_of: dt.date | None, delivery_log: Path | 
     help="Last day of the date window (default: the config's, else today).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (what build writes as ingest.json).")
+@click.option(
+    "--stories/--no-stories",
+    default=None,
+    help="List the stories the kept articles group into (default: with layout: stories); this analyses the articles.",
+)
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), help="Analysis cache directory.")
+@_fetch_option
 @_verbose_option
-def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
-    """List every input of CONFIG with its form, metadata, word counts and what happened to it."""
+def inspect(
+    config: Path, as_of: dt.date | None, as_json: bool, fetch_live: bool, stories: bool | None, cache_dir: Path | None
+) -> None:
+    """List every input of CONFIG with its form, metadata, word counts and what happened to it, and
+    for an article from the archive, when and where it was collected; then the stories its kept
+    articles group into."""
     import json
 
     loaded = load_config(config)
+    if fetch_live:
+        loaded = fetching(loaded)
     as_of = as_of or loaded.config.window.as_of or dt.date.today()
-    intake = take_in(loaded, as_of)
+    workspace = _workspace(cache_dir, False)
+    intake = take_in(loaded, as_of, workspace=workspace)
     summary = intake_report(intake)
-    report = {"config": str(config), "as_of": as_of.isoformat(), **summary}
+    report: dict[str, Any] = {"config": str(config), "as_of": as_of.isoformat(), **summary}
+    listing = loaded.config.layout == "stories" if stories is None else stories
+    grouped = stories_of(loaded, as_of, workspace) if listing else None
+    if grouped is not None:
+        report["stories"] = [story_summary(story, intake.documents, loaded.base_dir) for story in grouped]
     if as_json:
         click.echo(printable(json.dumps(report, ensure_ascii=False, indent=2), json_text=True))
         return
@@ -609,11 +756,97 @@ def inspect(config: Path, as_of: dt.date | None, as_json: bool) -> None:
         meta = " \u00b7 ".join(
             printable(x, 300) for x in (d.title and f"\u201c{d.title}\u201d", d.publisher, d.author, d.url) if x
         )
-        for line in (meta, printable(d.detail, 1000)):
+        where = ", ".join(d.collected_from)
+        collected = f"collected {d.collected} from {printable(where, 1000)}" if d.collected else ""
+        for line in (meta, printable(d.detail, 1000), collected):
             if line:
                 click.echo(f"{'':<15}{line}")
     counts = ", ".join(f"{n} {status}" for status, n in summary["counts"].items())
     click.echo(f"total: {counts or 'nothing read'}")
+    if grouped is not None:
+        click.echo(f"{len(grouped)} stor{'y' if len(grouped) == 1 else 'ies'}, best first")
+        for rank, row in enumerate(report["stories"], 1):
+            click.echo(
+                f"{rank:>3}. {row['id']}  {printable(row['line'], 200)}  \u201c{printable(row['headline'], 200)}\u201d"
+            )
+            for path in row["articles"][:5]:
+                click.echo(f"{'':>6}{printable(path, 1000)}")
+            if len(row["articles"]) > 5:
+                click.echo(f"{'':>6}and {len(row['articles']) - 5} more")
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--retry", is_flag=True, help="Try failing sources now, whatever their back-off.")
+@_output_options
+@_verbose_option
+def collect(paths: tuple[Path, ...], retry: bool, quiet: bool, as_json: bool) -> None:
+    """Poll every http(s) source of the configs in PATHS (projects, config files or directories of
+    them; default: the project the working directory is in) and keep each new article in the
+    project's archive, following a feed entry to its article when the entry is only a summary.
+
+    Meant to run every hour from cron or a systemd timer. Prints one line per source with its new,
+    unchanged and failed counts. Exits 1 only when something needs a person: a config that cannot
+    be read, an archive that cannot be written, or a source failing for longer than
+    collect.alert_hours (a shorter outage is retried quietly)."""
+
+    out = _Output(quiet, as_json)
+    done = gather(paths, Path.cwd(), retry=retry)
+    for problem in done.problems:
+        logger.warning("%s", problem)
+    for report in done.reports:
+        if report.busy:
+            logger.warning("another briefgen collect is writing %s; this run leaves it alone", report.archive)
+            continue
+        for outcome in report.outcomes:
+            out.line(printable(outcome.line(), 2000))
+        out.line(
+            f"{report.archive}: {report.articles:,} articles; {report.requests} requests "
+            f"({report.not_modified} not modified, {report.pages} article pages), {report.seconds:.1f}s"
+        )
+    if not done.reports and not done.problems:
+        out.line("no http(s):// source in these configs: nothing to collect")
+    out.data = done.as_data()
+    out.emit()
+    if done.needs_person:
+        parts = [f"{len(done.problems)} config problem(s)"] if done.problems else []
+        if done.alerts:
+            parts.append(f"failing for long: {', '.join(done.alerts)}")
+        raise BriefgenError("collect needs a look: " + "; ".join(parts))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--as-of", callback=_parse_date, metavar="YYYY-MM-DD", help="Last day of the window counted (default: today)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the sources as JSON.")
+@_verbose_option
+def sources(paths: tuple[Path, ...], as_of: dt.date | None, as_json: bool) -> None:
+    """List every http(s) source of the configs in PATHS (default: the project the working directory
+    is in): its last success and last error, the articles the archive holds of it, and how many are
+    in the window of the configs that name it."""
+    import dataclasses
+    import json
+
+    found = survey(paths, Path.cwd(), as_of or dt.date.today())
+    for problem in found.problems:
+        logger.warning("%s", problem)
+    if as_json:
+        rows = [dataclasses.asdict(row) for row in found.rows]
+        click.echo(printable(json.dumps(rows, ensure_ascii=False, indent=2), json_text=True))
+        return
+    click.echo(f"{'kind':<6}{'articles':>9}{'window':>8}  {'last success':<21} source")
+    for row in found.rows:
+        click.echo(
+            f"{row.kind or '-':<6}{row.articles:>9,}{row.in_window:>8,}  {row.last_success or 'never':<21} "
+            f"{printable(row.url, 1000)}"
+        )
+        if row.last_error:
+            backoff = f"; {row.failures} failure(s) in a row, next try {row.next_try}" if row.next_try else ""
+            click.echo(f"{'':<25}last error {row.last_error_at}: {printable(row.last_error, 300)}{backoff}")
+    archives = sorted({row.archive for row in found.rows})
+    click.echo(f"{len(found.rows)} source(s); archive {', '.join(archives) or '-'}")
 
 
 @cli.command()
@@ -682,15 +915,37 @@ def approve(outdir: Path, by: str | None) -> None:
     type=click.Path(path_type=Path, file_okay=False),
     help="Output directory (default: output/<config name>/<as-of>/).",
 )
+@click.option(
+    "--unsubscribe",
+    "one_click",
+    is_flag=True,
+    help="Serve the one-click unsubscribe endpoint (RFC 8058) of CONFIG instead (a config, or a project or "
+    "directory of configs), for a reverse proxy at delivery.email.unsubscribe.url.",
+)
+@click.option(
+    "--log",
+    "delivery_log",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --unsubscribe: the delivery log to record in (default: each config's).",
+)
 @_verbose_option
-def serve(config: Path, as_of: dt.date | None, port: int, out_dir: Path | None) -> None:
+def serve(
+    config: Path, as_of: dt.date | None, port: int, out_dir: Path | None, one_click: bool, delivery_log: Path | None
+) -> None:
     """Preview the briefing of CONFIG in a browser and edit it there: drop a quote (the next best
     sentence takes its place), add an analyst's note, approve it.
 
     Builds into the output directory as `build` does, and rebuilds whenever the config, the
     templates, the articles or edits.yaml change. Listens on 127.0.0.1 only and answers only a
-    browser that opened the URL it prints (with its secret ?token=); Ctrl-C stops it."""
+    browser that opened the URL it prints (with its secret ?token=); Ctrl-C stops it.
 
+    With --unsubscribe it answers the one-click links of the messages instead: POST <path>/TOKEN with
+    List-Unsubscribe=One-Click records the unsubscribe; GET shows a page with the button. Listens on
+    127.0.0.1 only, behind a reverse proxy; the secret comes from the environment variable
+    delivery.email.unsubscribe.secret_env names, as when sending."""
+    if one_click:
+        run_one_click(config_files(config), port=port, delivery_log=delivery_log, announce=click.echo)
+        return
     run(config, as_of=as_of, out_dir=out_dir, port=port, announce=click.echo)
 
 

@@ -29,7 +29,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 CODE_LIBRARIES = (
     "spacy", "trafilatura", "lxml", "lxml_html_clean", "ftfy", "json-repair", "feedparser", "charset-normalizer",
     "python-dateutil", "markdown-it-py", "pyyaml", "jinja2", "markupsafe", "weasyprint", "numpy", "scipy",
-    "pycountry", "pydantic",
+    "pycountry", "pydantic", "pypdf", "python-docx", "wordfreq",
 )  # fmt: skip
 
 

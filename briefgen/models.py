@@ -141,6 +141,33 @@ class Background:
 
 
 @dataclass(frozen=True)
+class Story:
+    """Articles about one event or development followed over days, as grouped by
+    :func:`briefgen.select.stories.group_stories`, with its verbatim headline, breadth and dates."""
+
+    id: str
+    """Stable across builds while its headline article stays: ``s`` and 10 hex digits of that article's URL or path."""
+    docs: tuple[int, ...]
+    """The :attr:`Document.index` of every kept document in it, most central first."""
+    headline: str
+    """Quoted verbatim: a real title, else the lead sentence of its most central article."""
+    headline_doc: int
+    """The document the headline is quoted from."""
+    headline_sentence: int | None
+    """The index in ``corpus.sentences`` of the headline when it is a sentence; None when it is a title."""
+    outlets: tuple[str, ...]
+    """Distinct outlets of its articles and their merged copies, in order of first date."""
+    first_date: dt.date | None
+    last_date: dt.date | None
+    developing: bool
+    """Whether it continues a story of the previous briefing."""
+    score: float
+    """What ranks it: breadth of coverage, recency and relevance to the topic."""
+    relevance: float = 1.0
+    """The mean topic relevance of its documents; 1 without a topic."""
+
+
+@dataclass(frozen=True)
 class SectionSelection:
     """The sentences of one section in reading order; ``labels`` (when given) name what each is chosen for."""
 
@@ -152,6 +179,8 @@ class SectionSelection:
     """For each sentence, the order it was chosen in (0 first): its rank by value, apart from reading order."""
     new: tuple[bool, ...] = ()
     """With a background: whether each sentence tells something the reader was not told before."""
+    stories: tuple[str, ...] = ()
+    """With ``layout: stories``, for each sentence of the top stories' section: the id of its story."""
 
 
 @dataclass(frozen=True)
@@ -159,6 +188,10 @@ class Selection:
     """The sentences chosen for each section, in reading order; no sentence appears twice."""
 
     sections: tuple[SectionSelection, ...]
+    stories: tuple[Story, ...] = ()
+    """With ``layout: stories``: every story of the kept articles, ranked, best first."""
+    top_stories: tuple[str, ...] = ()
+    """The ids of the stories the briefing tells, in rank order."""
 
 
 def text_sha256(text: str) -> str:
@@ -227,6 +260,8 @@ class Item:
     """With a previous briefing: whether the item tells something it did not; None without one."""
     id: str = ""
     """The sentence's stable id (:func:`passage_id`)."""
+    story: str | None = None
+    """With ``layout: stories``: the id of the story it is quoted for."""
 
 
 @dataclass(frozen=True)
@@ -236,6 +271,41 @@ class Section:
     name: str
     heading: str
     items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class StoryArticle:
+    """One kept article of a story, as ``briefing.json`` lists it."""
+
+    path: str
+    url: str | None
+    date: dt.date | None
+    outlet: str | None
+
+
+@dataclass(frozen=True)
+class BriefingStory:
+    """A story as the briefing tells and records it (``layout: stories``)."""
+
+    id: str
+    headline: str
+    """Verbatim: a title of ``headline_source``, or its sentence at ``headline_offsets``."""
+    headline_source: int | None
+    """The number of the source the headline is quoted from, when the briefing lists it."""
+    headline_offsets: tuple[int, int] | None
+    """Where the headline stands in that source's text, when it is a sentence; None for a title."""
+    articles: tuple[StoryArticle, ...]
+    """Every kept article of the story (merged copies count once, with the article they copy)."""
+    outlets: tuple[str, ...]
+    """Distinct outlets that reported it, merged copies' outlets included."""
+    first_date: dt.date | None
+    last_date: dt.date | None
+    developing: bool
+    """Whether it continues a story of the previous briefing."""
+    items: tuple[str, ...] = ()
+    """The ids of the items quoted for it."""
+    top: bool = False
+    """Whether it is one of the top stories the briefing tells."""
 
 
 @dataclass(frozen=True)
@@ -278,7 +348,20 @@ class Briefing:
     ``briefgen verify`` can tell when its own cleaning may differ from the build's."""
     analyst_notes: tuple[AnalystNote, ...] = ()
     """The editor's notes, in their order (see :mod:`briefgen.records.edits`)."""
+    layout: str = "sections"
+    """``stories`` or ``sections`` (the config's ``layout``)."""
+    stories: tuple[BriefingStory, ...] = ()
+    """With ``layout: stories``: every story of the articles used, the top ones first in their rank order."""
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def top_stories(self) -> tuple[BriefingStory, ...]:
+        """The stories the briefing tells, in rank order."""
+        return tuple(s for s in self.stories if s.top)
+
+    def story_items(self, story: BriefingStory) -> tuple[Item, ...]:
+        """The items quoted for ``story``, in the order the briefing shows them."""
+        return tuple(i for section in self.sections for i in section.items if i.story == story.id)
 
     def section(self, name: str) -> Section | None:
         return next((s for s in self.sections if s.name == name), None)

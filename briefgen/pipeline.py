@@ -3,7 +3,8 @@
 :func:`build` is the whole path, in order: take in the articles (read, clean, keep what is in the
 window and on topic, merge duplicates: :mod:`briefgen.select.intake`), analyse them
 (:mod:`briefgen.analyse`), read what the client was told last time (:mod:`briefgen.select.novelty`),
-select sentences (:mod:`briefgen.select.summarize`), compose the briefing
+group the articles into stories (:mod:`briefgen.select.stories`), select sentences
+(:mod:`briefgen.select.summarize`), compose the briefing
 (:mod:`briefgen.render.compose`), render every format (:mod:`briefgen.render.formats`) and write
 them, ``manifest.json`` last. :func:`ensure_built` reuses a finished build when nothing it was made
 from changed (:mod:`briefgen.reuse`). A bad article is skipped with a warning naming it; it never
@@ -29,6 +30,8 @@ from briefgen.errors import BriefgenError, ConfigError, NoArticlesError, OutputE
 from briefgen.models import (
     Background,
     Briefing,
+    Document,
+    Story,
 )
 from briefgen.records.approval import approval_problem
 from briefgen.records.edits import read_edits
@@ -48,8 +51,10 @@ from briefgen.render.compose import apply_notes, compose, new_since, warn_about_
 from briefgen.render.formats import render_all
 from briefgen.reuse import made_from, reusable
 from briefgen.select import summarize
-from briefgen.select.intake import Decision, intake_report, nothing_left, take_in, timed
+from briefgen.select.intake import Decision, display_path, intake_report, nothing_left, take_in, timed
+from briefgen.select.languages import quotable_languages
 from briefgen.select.novelty import previous_build, read_background
+from briefgen.select.stories import group_stories
 
 logger = logging.getLogger(__name__)
 
@@ -171,14 +176,26 @@ def _build(
         raise NoArticlesError(nothing_left(intake, len(config.sources)))
 
     with timed(timings, "analyse"):
-        corpus = workspace.analyse(documents, config.spacy_model, timings)
+        corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages)
+        corpus = quotable_languages(corpus, loaded)
     with timed(timings, "background"):
         background = previous_background(loaded, as_of, out_dir, workspace)
+    with timed(timings, "stories"):
+        stories = group_stories(corpus, intake.focus, as_of, background) if config.layout == "stories" else ()
     with timed(timings, "select"):
-        topic = TopicMatcher(config.topic)
+        topic = TopicMatcher(config.topic, config.language)
         audience = config.resolved_audience()
         selection = summarize.select(
-            corpus, topic, audience, config.summarizer, intake.focus, background, frozenset(edits.drop)
+            corpus,
+            topic,
+            audience,
+            config.summarizer,
+            intake.focus,
+            background,
+            frozenset(edits.drop),
+            stories,
+            as_of=as_of,
+            window_start=start,
         )
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
@@ -195,6 +212,40 @@ def _build(
         write_sources(briefing, out_dir)
         outputs["manifest.json"] = write_manifest(loaded, as_of, outputs, out_dir, ingredients)
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
+
+
+def stories_of(
+    loaded: LoadedConfig, as_of: dt.date, workspace: Workspace, out_dir: Path | None = None
+) -> tuple[Story, ...]:
+    """The stories a build of ``loaded`` as of ``as_of`` groups its kept articles into, ranked, best
+    first (what ``inspect`` lists): the build's own intake, analysis and background, without selecting
+    or writing anything. Empty when no article is kept."""
+    intake = take_in(loaded, as_of, {}, workspace)
+    if not intake.documents:
+        return ()
+    corpus = workspace.analyse(intake.documents, loaded.config.spacy_model, None, intake.languages)
+    background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
+    return group_stories(corpus, intake.focus, as_of, background)
+
+
+def story_summary(story: Story, documents: Sequence[Document], base_dir: Path) -> dict[str, Any]:
+    """One story as ``inspect`` shows it: its id, headline, a line of its breadth and dates, whether
+    it is developing, and its articles (each article's URL, else its path), most central first."""
+    docs = {d.index: d for d in documents}
+    when = " to ".join(dict.fromkeys(d.isoformat() for d in (story.first_date, story.last_date) if d)) or "undated"
+    n, m = len(story.docs), len(story.outlets)
+    line = f"{n} article{'s' if n != 1 else ''}, {m} outlet{'s' if m != 1 else ''}, {when}"
+    return {
+        "id": story.id,
+        "headline": story.headline,
+        "line": line + (", developing" if story.developing else ""),
+        "score": round(story.score, 4),
+        "developing": story.developing,
+        "outlets": list(story.outlets),
+        "first_date": story.first_date.isoformat() if story.first_date else None,
+        "last_date": story.last_date.isoformat() if story.last_date else None,
+        "articles": [docs[i].article.url or display_path(docs[i].article.path, base_dir) for i in story.docs],
+    }
 
 
 def previous_background(loaded: LoadedConfig, as_of: dt.date, out_dir: Path, workspace: Workspace) -> Background:

@@ -1,7 +1,8 @@
 """Whether a finished build can be reused: what each build is made from, and whether that changed.
 
 The manifest records what a build was made from: the config (delivery settings aside: a new
-recipient does not call for a new briefing), every file of the template directories it used, its
+recipient does not call for a new briefing; but for the published archive's address, which the
+email shows), every file of the template directories it used, its
 branding files, the content of every article file it read, briefgen's code version and the spaCy
 model's identity. ``send`` and ``batch`` reuse a build only when all of that is unchanged and its
 files are as written; otherwise they rebuild and say why. Builds from ``http(s)`` sources are never
@@ -77,6 +78,8 @@ def made_from(loaded: LoadedConfig, out_dir: Path | None = None) -> dict[str, An
     config = loaded.config
     base = loaded.base_dir
     settings = config.model_dump(mode="json", exclude={"delivery"})
+    if config.delivery.site.base_url:  # the email links to the briefing's page there
+        settings["site_url"] = config.delivery.site.base_url
     templates: dict[str, str] = {}
     for label, directory in [
         *template_dirs(config, base, loaded.project_dir),

@@ -88,6 +88,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 LONG_TESTS = {
     "tests/test_evaluate.py::test_quality_gate_duc2006_with_the_topic_as_brief": 180,
     "tests/test_cluster.py": 60,
+    "tests/test_stories.py::test_stories_match_the_duc_clusters": 30,
     "tests/test_evaluate.py::test_quality_gate_duc2003": 40,
     "tests/test_webpage.py::test_extraction_quality_on_real_pages": 35,
     "tests/test_hostile_input.py::test_a_huge_ordinary_article_is_cut_not_fatal": 12,
@@ -203,6 +204,47 @@ def persistent_workspace():
     from briefgen.dirs import cache_home
 
     return Workspace(Path(os.environ.get("BRIEFGEN_TEST_CACHE") or cache_home() / "test-analysis"))
+
+
+@pytest.fixture(scope="session")
+def _duc_analysed(persistent_workspace) -> Path:
+    """Every document of ``../shared/eval`` analysed into the persistent cache, once per machine and
+    analysis engine: under a file lock, so that the tests reading the DUC sets, whichever xdist
+    workers they run in, never analyse a document twice (cold, that is most of a run's work), and
+    in a forked process, so that the test process does not hold every analysis in memory."""
+    import fcntl
+    import multiprocessing
+
+    from briefgen.commands.evaluate import analyse_articles, read_clusters
+
+    paths = sorted((SHARED / "eval").glob("*.jsonl"))
+    if not paths:
+        pytest.skip("../shared/eval is not beside this checkout")
+    cache: Path = persistent_workspace.cache_dir
+
+    def analyse_all() -> None:
+        articles = [a for path in paths for c in read_clusters(path) for a in (*c.articles, *c.background)]
+        analyse_articles(articles, None, Workspace(cache))
+
+    from briefgen.analyse.workspace import Workspace
+
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / "duc.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        child = multiprocessing.get_context("fork").Process(target=analyse_all)
+        child.start()
+        child.join()
+        assert child.exitcode == 0, f"analysing the DUC sets failed (exit {child.exitcode})"
+    return cache
+
+
+@pytest.fixture
+def duc_workspace(_duc_analysed: Path):
+    """A workspace over the persistent cache, in which every DUC document is already analysed; each
+    test gets its own, so that what it loads is freed with it."""
+    from briefgen.analyse.workspace import Workspace
+
+    return Workspace(_duc_analysed)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -115,8 +115,17 @@ def test_each_recipient_gets_one_intact_message(built):
         text, html, pdf, name = parts(msg)
         assert hashlib.sha256(pdf).hexdigest() == pdf_sha
         assert name == "weekly-indo-pacific-brief-2025-02-14.pdf"
-        assert text.replace("\r\n", "\n") == (out / "briefing.txt").read_text(encoding="utf-8")
-        assert html.replace("\r\n", "\n") == (out / "briefing.email.html").read_text(encoding="utf-8")
+        # The build's parts, with this recipient's own address and unsubscribe link in their places.
+        link = "mailto:replies@example.com?subject=unsubscribe%20brief.example.com"
+        assert msg["List-Unsubscribe"] == f"<{link}>"
+        mine = {"%%recipient.address%%": rcpt, "%%recipient.unsubscribe_url%%": link}
+        built_text = (out / "briefing.txt").read_text(encoding="utf-8")
+        built_html = (out / "briefing.email.html").read_text(encoding="utf-8")
+        for marker, value in mine.items():
+            assert marker in built_text and marker in built_html
+            built_text, built_html = built_text.replace(marker, value), built_html.replace(marker, value)
+        assert text.replace("\r\n", "\n") == built_text
+        assert html.replace("\r\n", "\n") == built_html
     assert len(ids) == 4
     entries = log_entries(loaded)
     assert {e.message_id for e in entries} == ids
@@ -457,7 +466,8 @@ def test_a_changed_config_is_rebuilt_before_sending(built, tmp_path):
     copy = tmp_path / "out"
     shutil.copytree(out, copy)
     loaded = configure(built, 1)
-    assert reusable(loaded, AS_OF, copy, ["pdf", "txt"])[0] is not None
+    found, why = reusable(loaded, AS_OF, copy, ["pdf", "txt"])
+    assert found is not None, why
     assert reusable(loaded, AS_OF.replace(day=13), copy, ["pdf"]) == (None, "the build is of 2025-02-14")
     (copy / "briefing.txt").write_text("edited by hand\n", encoding="utf-8")
     assert reusable(loaded, AS_OF, copy, ["pdf", "txt"]) == (None, "briefing.txt is not as built")

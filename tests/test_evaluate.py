@@ -115,14 +115,14 @@ def test_unknown_summarizer_is_refused(tmp_path):
 
 
 @pytest.mark.skipif(not DUC.is_file(), reason="../shared/eval is not beside this checkout")
-def test_quality_gate_duc2003(persistent_workspace):
+def test_quality_gate_duc2003(duc_workspace):
     """The default engine keeps its ROUGE on DUC 2003 task 2 (30 clusters, 100 words, recall).
 
     Every cluster is cleaned, selected and scored on every run; only spaCy's analysis of each
     document is kept between runs, keyed by the document's text and the analysis engine, so
     a change to reading, cleaning or analysis code is measured afresh.
     """
-    report = evaluate(DUC, words=100, workspace=persistent_workspace)
+    report = evaluate(DUC, words=100, workspace=duc_workspace)
     assert len(report.clusters) == 30
     recall = {metric: round(100 * report.mean(metric, 0), 2) for metric in GATE}
     for metric, minimum in GATE.items():
@@ -135,8 +135,8 @@ GATE_2006 = {"rouge1": 41.0, "rouge2": 10.0}
 
 
 @pytest.mark.skipif(not DUC2006.is_file(), reason="../shared/eval is not beside this checkout")
-def test_quality_gate_duc2006_with_the_topic_as_brief(persistent_workspace):
-    report = evaluate(DUC2006, words=250, workspace=persistent_workspace)
+def test_quality_gate_duc2006_with_the_topic_as_brief(duc_workspace):
+    report = evaluate(DUC2006, words=250, workspace=duc_workspace)
     assert len(report.clusters) == 50
     for metric, minimum in GATE_2006.items():
         recall = round(100 * report.mean(metric, 0), 2)

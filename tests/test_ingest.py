@@ -169,7 +169,7 @@ def test_unreadable_files_raise_article_error(tmp_path, content, reason):
 
 
 def test_unknown_extension(tmp_path):
-    path = tmp_path / "notes.docx"
+    path = tmp_path / "notes.odt"
     path.write_text("some words", encoding="utf-8")
     with pytest.raises(ArticleError, match="unknown file type"):
         read_file(path)

@@ -72,9 +72,11 @@ def test_briefing_has_the_required_parts(example):
     assert len(b.section("key_points").items) <= 5
     words = sum(len(i.text.split()) for s in b.sections for i in s.items)
     assert words <= 300
-    # Sources are numbered in order of first citation, and every cited number is listed.
+    # Sources are numbered in order of first citation (a top story's headline is cited before its
+    # sentences), and every cited number is listed.
     cited = [n for s in b.sections for i in s.items for n in i.sources]
-    assert sorted(set(cited)) == [s.id for s in b.sources]
+    headlines = [s.headline_source for s in b.top_stories if s.headline_source is not None]
+    assert sorted({*cited, *headlines}) == [s.id for s in b.sources]
     assert cited[0] == 1
 
 

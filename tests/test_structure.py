@@ -25,17 +25,18 @@ FLOORS: list[set[str]] = [
     {"config"},
     {"records"},
     {"ingest"},
+    {"collect"},
     {"analyse"},
     {"select"},
     {"render"},
     {"reuse", "pipeline"},
-    {"deliver"},
+    {"deliver", "publish"},
     {"batch"},
     {"commands"},
     {"cli", "__main__"},
 ]
 #: What sending is made of: building never imports any of it.
-SENDING = ("briefgen.deliver", "briefgen.batch", "briefgen.commands", "briefgen.cli")
+SENDING = ("briefgen.deliver", "briefgen.publish", "briefgen.batch", "briefgen.commands", "briefgen.cli")
 
 
 def part(module: str) -> str:
@@ -242,10 +243,11 @@ def test_every_part_says_what_it_owns_and_what_it_may_import():
 
 
 def test_a_plain_install_builds_and_checks_without_the_extras(tmp_path):
-    """``pip install briefgen`` without ``[cluster]`` or ``[eval]``: build, validate and batch on local processes."""
+    """``pip install briefgen`` without ``[cluster]``, ``[eval]``, ``[notify]`` or ``[svg]``: build, validate
+    and batch on local processes."""
     code = """
 import sys
-for name in ("distributed", "dask", "rouge_score"):
+for name in ("distributed", "dask", "rouge_score", "apprise", "cairosvg"):
     sys.modules[name] = None  # as when the extras are not installed
 from briefgen.cli import main
 out, config = sys.argv[1], sys.argv[2]

@@ -11,6 +11,11 @@ Whether an article is on topic (:meth:`TopicMatcher.relevance`) is judged on the
 so a handful of articles all about one story all stay. How much more one article is about the
 topic than another (:meth:`TopicMatcher.focus`) compares them: Okapi BM25, with each word
 weighed by how rare it is both among the articles read and in English at large.
+
+A briefing in another language (``language:``) matches in that language: its stop words and
+Snowball stems (:mod:`briefgen.analyse.lang`), its words' frequencies, and, where the language
+writes compounds as one word (German, Dutch), a term also as the first part of one ("Solar"
+finds "Solarmodule", "Windkraft" finds "Windkraftanlagen"). English goes on exactly as before.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
+from briefgen.analyse import lang
 from briefgen.config.defaults import Topic
 from briefgen.models import Document, Sentence
 
@@ -102,18 +108,22 @@ INSTRUCTION_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*|\d[\d,.]*\d|\d", re.U)
 
 
-@lru_cache(maxsize=1)
-def stop_words() -> frozenset[str]:
-    """spaCy's English stop words."""
+@lru_cache(maxsize=8)
+def stop_words(language: str = "en") -> frozenset[str]:
+    """spaCy's stop words of ``language`` (English by default)."""
+    if language != "en":
+        return lang.stop_words(language)
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS)
 
 
 @lru_cache(maxsize=1 << 17)
-def stem(word: str) -> str:
+def stem(word: str, language: str = "en") -> str:
     """The Porter stem of a lower-case word (nltk's, the stemmer ROUGE scoring uses), so that
-    "reservations", "reservation" and a lemma of either meet."""
+    "reservations", "reservation" and a lemma of either meet; in another language, its Snowball stem."""
+    if language != "en":
+        return lang.stem(word, language)
     return _stemmer().stem(word)
 
 
@@ -129,53 +139,60 @@ def _stemmer() -> _Stemmer:
     return stemmer
 
 
-def content_words(words: Iterable[str]) -> Iterator[str]:
+def content_words(words: Iterable[str], language: str = "en") -> Iterator[str]:
     """The words that carry content, in lower case: no stop words, no instructions, no single letters."""
-    stop = stop_words()
+    stop = stop_words(language)
     for word in words:
         w = word.lower().strip("'\u2019-")
         if len(w) > 1 and w not in stop and w not in INSTRUCTION_WORDS:
             yield w
 
 
-def content_stems(words: Iterable[str]) -> frozenset[str]:
+def content_stems(words: Iterable[str], language: str = "en") -> frozenset[str]:
     """The stems of :func:`content_words`."""
-    return frozenset(stem(w) for w in content_words(words))
+    return frozenset(stem(w, language) for w in content_words(words, language))
 
 
 @lru_cache(maxsize=8192)
-def stem_counts(text: str) -> Counter[str]:
+def stem_counts(text: str, language: str = "en") -> Counter[str]:
     """How often a text uses each content word's stem (cached: the configs of a batch read the same articles)."""
-    stop = stop_words()
+    stop = stop_words(language)
     words = (w.lower().strip("'\u2019-") for w in _WORD.findall(text))
-    return Counter(stem(w) for w in words if len(w) > 1 and w not in stop)
+    return Counter(stem(w, language) for w in words if len(w) > 1 and w not in stop)
 
 
-def document_stems(doc: Document) -> Counter[str]:
+def document_stems(doc: Document, language: str = "en") -> Counter[str]:
     """:func:`stem_counts` of an article's title and text."""
-    return stem_counts(f"{doc.article.title or ''}\n{doc.text}")
+    return stem_counts(f"{doc.article.title or ''}\n{doc.text}", language)
 
 
 @lru_cache(maxsize=4096)
-def english_idf(word: str) -> float:
+def english_idf(word: str, language: str = "en") -> float:
     """The inverse document frequency a word would have over English news at large, from its
     frequency in English (wordfreq's, from Speer, 2022): a small corpus all about one story uses
-    its key words in every article, which says nothing of how telling those words are."""
+    its key words in every article, which says nothing of how telling those words are. In another
+    ``language``, over that language's news."""
     from wordfreq import word_frequency
 
-    share = 1.0 - math.exp(-ARTICLE_WORDS * word_frequency(word, "en"))
+    share = 1.0 - math.exp(-ARTICLE_WORDS * word_frequency(word, language))
     return math.log(1.0 + (1.0 - share) / max(share, 1e-5))
 
 
-def brief_terms(brief: str) -> frozenset[str]:
+def brief_terms(brief: str, language: str = "en") -> frozenset[str]:
     """What a brief is about: the stems of its content words."""
-    return content_stems(_WORD.findall(brief))
+    return content_stems(_WORD.findall(brief), language)
 
 
-def term_pattern(term: str) -> re.Pattern[str]:
-    """A regex for a config term: word boundaries that also work for "U.S.", flexible inner spacing, plural."""
+def term_pattern(term: str, language: str = "en") -> re.Pattern[str]:
+    """A regex for a config term: word boundaries that also work for "U.S.", flexible inner spacing, plural.
+
+    Where ``language`` writes compounds as one word (:data:`briefgen.analyse.lang.COMPOUNDING`),
+    the term may go on into a longer word: "Solar" finds "Solarmodule", and any inflection.
+    """
     words = [re.escape(w) for w in re.split(r"[\s\-]+", term.strip()) if w]
     body = r"[\s\-]+".join(words)
+    if language in lang.COMPOUNDING:
+        return re.compile(rf"(?<!\w){body}\w*", re.I)
     return re.compile(rf"(?<!\w){body}(?:s|es)?(?!\w)", re.I)
 
 
@@ -184,17 +201,21 @@ class TopicMatcher:
     """Compiled topic terms of one config."""
 
     topic: Topic
+    language: str = "en"
+    """The briefing's language: its stop words, stems and compounds (English by default)."""
     terms: tuple[tuple[re.Pattern[str], float], ...] = field(init=False)
     excludes: tuple[re.Pattern[str], ...] = field(init=False)
     brief: frozenset[str] = field(init=False)
     """The stems of the brief's content words (empty without a brief)."""
 
     def __post_init__(self) -> None:
-        terms = [(term_pattern(t), ENTITY_WEIGHT) for t in self.topic.entities if t.strip()]
-        terms += [(term_pattern(t), KEYWORD_WEIGHT) for t in self.topic.keywords if t.strip()]
+        language = self.language
+        terms = [(term_pattern(t, language), ENTITY_WEIGHT) for t in self.topic.entities if t.strip()]
+        terms += [(term_pattern(t, language), KEYWORD_WEIGHT) for t in self.topic.keywords if t.strip()]
         object.__setattr__(self, "terms", tuple(terms))
-        object.__setattr__(self, "excludes", tuple(term_pattern(t) for t in self.topic.exclude if t.strip()))
-        object.__setattr__(self, "brief", brief_terms(self.topic.brief))
+        excludes = tuple(term_pattern(t, language) for t in self.topic.exclude if t.strip())
+        object.__setattr__(self, "excludes", excludes)
+        object.__setattr__(self, "brief", brief_terms(self.topic.brief, language))
 
     @property
     def active(self) -> bool:
@@ -232,7 +253,7 @@ class TopicMatcher:
         if self.terms:
             parts.append(self._term_relevance(text))
         if self.brief:
-            used = document_stems(doc)
+            used = document_stems(doc, self.language)
             parts.append(sum(1 for t in self.brief if t in used) / len(self.brief))
         return round(sum(parts) / len(parts), 4)
 
@@ -242,10 +263,10 @@ class TopicMatcher:
         query: dict[str, tuple[float, float]] = {}
         sources = ((self.topic.brief,), self.topic.keywords, self.topic.entities)
         for texts, weight in zip(sources, (1.0, KEYWORD_WEIGHT, ENTITY_WEIGHT), strict=True):
-            for word in content_words(w for text in texts for w in _WORD.findall(text)):
-                t = stem(word)
+            for word in content_words((w for text in texts for w in _WORD.findall(text)), self.language):
+                t = stem(word, self.language)
                 w, idf = query.get(t, (0.0, 0.0))
-                query[t] = (max(w, weight), max(idf, english_idf(word)))
+                query[t] = (max(w, weight), max(idf, english_idf(word, self.language)))
         return query
 
     def focus(self, docs: Sequence[Document], read: Sequence[Document] = ()) -> dict[int, float]:
@@ -258,7 +279,7 @@ class TopicMatcher:
             return {}
         query = self.query()
         # By index: a kept document is a dated copy of the one read, and must count once.
-        bags = {d.index: document_stems(d) for d in (*read, *docs)}
+        bags = {d.index: document_stems(d, self.language) for d in (*read, *docs)}
         df: Counter[str] = Counter()
         for bag in bags.values():
             df.update(t for t in query if t in bag)
@@ -298,7 +319,7 @@ class TopicMatcher:
         """The share of a sentence's content words that are the brief's, in [0, 1]; 0 without a brief."""
         if not self.brief or not s.tokens:
             return 0.0
-        return sum(1 for t in s.tokens if stem(t) in self.brief) / len(s.tokens)
+        return sum(1 for t in s.tokens if stem(t, self.language) in self.brief) / len(s.tokens)
 
     def mentions_excluded(self, text: str) -> bool:
         return any(p.search(text) for p in self.excludes)

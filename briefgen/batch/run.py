@@ -38,13 +38,13 @@ from briefgen.analyse.workspace import Stats, Workspace, analysis_key, engine_ve
 from briefgen.batch.executors import InProcess, Task, captured, open_executor, replay, run_workspace
 from briefgen.config.defaults import BatchSettings, window_start
 from briefgen.config.load import LoadedConfig, find_project_root, load_config, load_project
-from briefgen.deliver.smtp import deliver
+from briefgen.deliver.smtp import deliver, delivery_formats
 from briefgen.errors import ArticleError, BriefgenError, ConfigError
 from briefgen.ingest.clean import truncate
 from briefgen.ingest.sources import check_file, file_kind
 from briefgen.pipeline import ensure_built, reuse
 from briefgen.records.deliveries import already_sent
-from briefgen.records.manifest import default_out_dir, output_keys, send_formats
+from briefgen.records.manifest import default_out_dir, output_keys
 from briefgen.reuse import made_from
 from briefgen.select.intake import source_files
 
@@ -185,11 +185,11 @@ def prepare(path: Path, as_of: dt.date | None, send: bool, delivery_log: Path | 
     day = as_of or loaded.config.window.as_of or dt.date.today()
     out_dir = default_out_dir(loaded, day)
     formats: list[str] = list(loaded.config.output.formats)
-    email = loaded.config.delivery.email
-    if send and email is not None:
-        formats = send_formats(formats)
-    sent = send and email is not None and already_sent(loaded, day, delivery_log)
-    approved = send and email is not None and loaded.config.delivery.require_approval
+    sends = send and (loaded.config.delivery.email is not None or bool(loaded.config.delivery.notify))
+    if sends:
+        formats = delivery_formats(loaded, formats)
+    sent = sends and already_sent(loaded, day, delivery_log)
+    approved = sends and loaded.config.delivery.require_approval
     return Job(path, loaded, day, out_dir, tuple(formats), sent, approved)
 
 
@@ -510,9 +510,14 @@ def _deliver(
     made = "built" if finished.built else "reused"
     if not send:
         return BatchRow(name, day, made, articles, delivered, seconds(), str(out_dir))
-    if job.loaded.config.delivery.email is None:
+    delivery = job.loaded.config.delivery
+    if delivery.email is None and not delivery.notify:
         return BatchRow(name, day, made, articles, delivered, seconds(), "no delivery.email: not sent")
-    if not job.loaded.config.delivery.email.recipients():
+    if (
+        not delivery.notify
+        and delivery.email is not None
+        and not (delivery.email.recipients() or delivery.email.recipients_csv)
+    ):
         return BatchRow(name, day, made, articles, delivered, seconds(), "no recipients: not sent")
     try:
         report = deliver(
@@ -534,7 +539,7 @@ def _deliver(
         fresh = sum(o.status in ("sent", "written") for o in report.outcomes)
         detail = f"{out_dir} ({fresh} {'written' if dry_run else 'sent'} now)"
         return BatchRow(name, day, status, articles, delivered, seconds(), detail)
-    missed = [f"{o.recipient} {o.status}" for o in report.outcomes if not o.delivered]
+    missed = [f"{o.recipient} {o.status}" for o in report.outcomes if not o.settled]
     return BatchRow(name, day, "not sent", articles, delivered, seconds(), "; ".join(missed))
 
 

@@ -2,7 +2,8 @@
 
 Owns ``check`` (:mod:`~briefgen.commands.check`, what ``validate`` reports), ``init``
 (:mod:`~briefgen.commands.init`, a new project), ``serve`` (:mod:`~briefgen.commands.serve`, the
-editor's preview, with its page's files in ``editor/``), ``verify``
+editor's preview, with its page's files in ``editor/``), ``serve --unsubscribe``
+(:mod:`~briefgen.commands.oneclick`, the one-click unsubscribe endpoint), ``verify``
 (:mod:`~briefgen.commands.verify`) and ``eval`` (:mod:`~briefgen.commands.evaluate`, ROUGE against
 human summaries).
 

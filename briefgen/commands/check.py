@@ -5,7 +5,9 @@ config. :func:`check` finds what can be found beforehand, all at once: the confi
 project's defaults (with key paths and lines, from :func:`~briefgen.config.load_config`), source
 patterns that match no file, a spaCy model that is not installed, template directories, template
 syntax, blocks a client template overrides that its parent lacks (Jinja ignores those silently),
-and the logo. The CLI, the Python API (``briefgen.check``) and ``serve`` use it alike.
+the logo, every row of the recipients CSV (each bad one with its file and line) and the
+notification targets Apprise would not know. The CLI, the Python API (``briefgen.check``) and
+``serve`` use it alike.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import jinja2
 
 from briefgen.analyse.nlp import model_identity
 from briefgen.config.load import LoadedConfig, load_config
-from briefgen.errors import ConfigError, RenderError
+from briefgen.config.recipients import all_recipients
+from briefgen.deliver.notify import load_apprise, plugin_for, redacted
+from briefgen.errors import ConfigError, DeliveryError, RenderError
 from briefgen.ingest.fetch import is_url, public_url
 from briefgen.ingest.sources import expand_sources
 from briefgen.render.look import logo_data_uri
@@ -77,6 +81,28 @@ def check(config: str | os.PathLike[str] | LoadedConfig, *, shown: str | None = 
     if model is not None and model_identity(model).endswith("-missing"):
         problems.append(at("spacy_model", f"{model!r} is not installed"))
     problems += [at(key, message(what)) for key, what in template_problems(loaded)]
+    problems += [
+        Problem(str(p.file), None, p.line, message(f"line {p.line}: {p.message}" if p.line else p.message))
+        for p in all_recipients(loaded)[1]
+    ]
+    problems += [at(key, what) for key, what in notify_problems(loaded)]
+    return problems
+
+
+def notify_problems(loaded: LoadedConfig) -> list[tuple[str, str]]:
+    """``(config key, problem)`` for notification targets that cannot be used: Apprise missing, or a
+    URL it does not recognise (a URL from the environment is checked when sending). Never the URL."""
+    written = [(i, t.url) for i, t in enumerate(loaded.config.delivery.notify) if t.url is not None]
+    if not loaded.config.delivery.notify:
+        return []
+    try:
+        load_apprise()
+    except DeliveryError as exc:
+        return [("delivery.notify", str(exc))]
+    problems = []
+    for i, url in written:
+        if plugin_for(url) is None:
+            problems.append((f"delivery.notify.{i}", f"Apprise does not recognise this URL ({redacted(url)})"))
     return problems
 
 

@@ -204,14 +204,16 @@ def analyse_cluster(
 
 
 def analyse_articles(
-    articles: Sequence[Article], pipeline: Language, workspace: Workspace | None = None, model: str | None = None
+    articles: Sequence[Article], pipeline: Language | None, workspace: Workspace | None = None, model: str | None = None
 ) -> Corpus:
+    """Clean and analyse ``articles`` exactly as ``build`` does: through ``workspace`` (which loads the
+    model only for what it has not analysed before) when given, else with ``pipeline`` (loaded when None)."""
 
     documents = [clean(article, k) for k, article in enumerate(articles)]
     kept = [d for d in documents if d.words_after]
     if workspace is not None:
         return workspace.analyse(kept, model)
-    return nlp.analyse(kept, pipeline)
+    return nlp.analyse(kept, pipeline if pipeline is not None else nlp.load_pipeline(model))
 
 
 def background_of(

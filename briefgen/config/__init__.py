@@ -4,7 +4,8 @@ Owns the config's schema, declared once as pydantic models with a default and a 
 field (:mod:`~briefgen.config.defaults`, which the reference in the docs is generated from), and
 reading it from YAML: a project's ``briefgen.yaml`` defaults, every problem at once with its key
 path and line (:mod:`~briefgen.config.load`), through a YAML loader without surprises
-(:mod:`~briefgen.safe_yaml`).
+(:mod:`~briefgen.safe_yaml`); and its recipients, the YAML's and those of its recipients CSV
+(:mod:`~briefgen.config.recipients`).
 
 Imports only the ground floor (:mod:`briefgen.errors`, :mod:`briefgen.safe_yaml`): reading a config never loads spaCy, numpy, Jinja or WeasyPrint.
 The names below are the config's public API.
@@ -22,11 +23,14 @@ from briefgen.config.defaults import (
     EmailDelivery,
     Fetch,
     Limits,
+    NotifyTarget,
     Output,
     ProjectFile,
     Retry,
+    Site,
     Smtp,
     Topic,
+    Unsubscribe,
     Window,
 )
 from briefgen.config.load import LoadedConfig, find_project_root, json_schema, load_config
@@ -44,11 +48,14 @@ __all__ = [
     "Fetch",
     "Limits",
     "LoadedConfig",
+    "NotifyTarget",
     "Output",
     "ProjectFile",
     "Retry",
+    "Site",
     "Smtp",
     "Topic",
+    "Unsubscribe",
     "Window",
     "find_project_root",
     "json_schema",

@@ -15,7 +15,17 @@ from email.headerregistry import Address
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from briefgen.errors import ConfigError
 
@@ -25,6 +35,14 @@ Format = Literal["md", "html", "pdf", "email"]
 
 #: The formats ``output.formats`` and ``--format`` accept.
 FORMATS: tuple[Format, ...] = get_args(Format)
+
+
+#: A language a briefing can be written in (ISO 639-1): headings, dates and sentence analysis
+#: exist for each (``briefgen.analyse.lang``, ``briefgen.render.words``).
+BriefingLanguage = Literal["en", "de", "fr", "es", "it", "nl", "pt"]
+
+
+BRIEFING_LANGUAGES: tuple[BriefingLanguage, ...] = get_args(BriefingLanguage)
 
 
 #: The summarizers (selection methods) a config may name; ``summarize.SUMMARIZERS`` implements
@@ -89,8 +107,17 @@ class Audience(_Model):
     why_it_matters: int = Field(default=2, ge=0, le=10)
     """How many sentences the "Why it matters" section may quote."""
 
+    stories: int = Field(default=3, ge=1, le=30)
+    """With ``layout: stories``: how many top stories the briefing tells (those most widely and
+    recently reported, and most on topic)."""
+
+    story_points: int = Field(default=2, ge=1, le=10)
+    """With ``layout: stories``: the most sentences quoted under each top story. When fewer stories are
+    found than ``stories`` asks for, each may take more, up to ``max_points`` sentences in all (a week
+    of one story gets its key points under that story)."""
+
     sections: list[SectionName] = Field(default_factory=lambda: list(_DEFAULT_SECTIONS))
-    """Sections in the order they appear."""
+    """Sections in the order they appear (with ``layout: stories``, ``key_points`` is where the top stories go)."""
 
 
 #: Built-in audiences; a config names one, or a mapping with ``base:`` that overrides fields.
@@ -101,6 +128,8 @@ AUDIENCES: dict[str, Audience] = {
         max_points=12,
         max_words=900,
         why_it_matters=4,
+        stories=8,
+        story_points=3,
         sections=["bottom_line", "key_points", "why_it_matters", "by_the_numbers", "key_players", "whats_next"],
     ),
 }
@@ -123,6 +152,12 @@ class AudienceOverride(_Model):
 
     why_it_matters: int | None = Field(default=None, ge=0, le=10)
     """How many sentences "Why it matters" may quote."""
+
+    stories: int | None = Field(default=None, ge=1, le=30)
+    """With ``layout: stories``: how many top stories the briefing tells."""
+
+    story_points: int | None = Field(default=None, ge=1, le=10)
+    """With ``layout: stories``: the most sentences quoted under each top story."""
 
     sections: list[SectionName] | None = None
     """Sections in the order they appear."""
@@ -229,6 +264,126 @@ class Fetch(_Model):
     timeout: float = Field(default=20.0, gt=0.0, le=300.0)
     """Seconds one fetch may take in all: connecting, the status line and headers, every redirect and
     the body. A site still answering then is given up on (a copy cached earlier is used, if any)."""
+
+
+#: What ``briefgen collect`` does with a feed entry: follow its link to the article page when the
+#: entry holds only a summary (``auto``), always, or never.
+Follow = Literal["auto", "always", "never"]
+
+
+#: The most characters a source may have.
+MAX_SOURCE = 4096
+
+
+class UrlSource(_Model):
+    """An ``http(s)://`` source written as a mapping, to say how ``briefgen collect`` reads it."""
+
+    url: str = Field(max_length=MAX_SOURCE)
+    """The address of the page or feed (``http://`` or ``https://``)."""
+
+    follow: Follow | None = None
+    """For a feed: ``auto`` follows an entry's link to its article when the entry holds only a
+    summary, ``always`` follows every entry, ``never`` keeps entries as the feed gives them;
+    default: ``collect.follow``."""
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http:// or https:// address, not {shown_value(value, 60)}")
+        return value
+
+
+class SourceUrl(str):
+    """An ``http(s)://`` source given as a mapping: its URL, as every other source is a string, and
+    how to follow its entries (:attr:`follow`, None for ``collect.follow``)."""
+
+    follow: Follow | None
+
+    def __new__(cls, url: str, follow: Follow | None = None) -> SourceUrl:
+        made = super().__new__(cls, url)
+        made.follow = follow
+        return made
+
+    def __reduce__(self) -> tuple[type[SourceUrl], tuple[str, Follow | None]]:
+        return (SourceUrl, (str(self), self.follow))
+
+
+def _source(value: object) -> str:
+    """A source as written: a path, a glob or a URL; or a mapping ``{url: …, follow: …}``, kept as its
+    URL (:class:`SourceUrl`), so that every part of briefgen that reads sources reads strings."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        try:
+            spec = UrlSource.model_validate(value)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                where = ".".join(str(p) for p in error["loc"])
+                what = (
+                    "unknown key (a URL source has url and follow)"
+                    if error["type"] == "extra_forbidden"
+                    else error["msg"].removeprefix("Value error, ")
+                )
+                problems.append(f"{where}: {what}" if where else what)
+            raise ValueError("; ".join(problems)) from None
+        return SourceUrl(spec.url, spec.follow)
+    raise ValueError(
+        "a source is a path, a glob or an http(s):// address, or a mapping such as {url: https://…, follow: always}"
+    )
+
+
+#: A ``sources`` entry: a string, or a mapping that says how a URL source is collected.
+Source = Annotated[
+    str,
+    PlainValidator(_source),
+    WithJsonSchema({"anyOf": [{"type": "string"}, UrlSource.model_json_schema()]}),
+]
+
+
+class Collect(_Model):
+    """How ``briefgen collect`` gathers the ``http(s)://`` sources into the project's archive as news
+    appears, and how builds read it."""
+
+    archive: str = Field(default="output/archive.sqlite", max_length=MAX_SOURCE)
+    """The archive of collected articles (SQLite), relative to the project's root (the directory of
+    ``briefgen.yaml``; for a config outside any project, its own directory). Configs that name the
+    same archive share it: each article is stored once."""
+
+    follow: Follow = "auto"
+    """What ``collect`` does with a feed entry: ``auto`` follows its link and extracts the article
+    page when the entry holds only a summary (under 120 words, or cut short with "…" or "Read more"),
+    ``always`` follows every entry, ``never`` keeps each entry as the feed gives it. A source written
+    as a mapping (``{url: …, follow: …}``) may say otherwise."""
+
+    live: Literal["auto", "always", "never"] = "auto"
+    """Whether a build also reads its ``http(s)://`` sources live, beside the articles the archive
+    holds for its window: ``auto`` reads live a source the archive has not collected within
+    ``fetch.max_age_hours`` (so a project that never runs ``collect`` reads its sources as before),
+    ``always`` every source (as ``build --fetch`` does), ``never`` none."""
+
+    delay: float = Field(default=1.0, ge=0.0, le=600.0)
+    """Seconds between two requests to one host; a site's robots.txt ``Crawl-delay`` may ask for
+    more (up to 60 seconds is honoured)."""
+
+    max_new_pages: int = Field(default=200, ge=0, le=100_000)
+    """The most article pages one ``collect`` run fetches to follow feed entries; an entry left over
+    is kept as the feed gives it and followed by a later run."""
+
+    workers: int = Field(default=4, ge=1, le=64)
+    """How many hosts one ``collect`` run polls at once (each host one request at a time)."""
+
+    retry_hours: float = Field(default=1.0, gt=0.0, le=168.0)
+    """After a source fails, the hours before ``collect`` tries it again; the wait doubles with each
+    failure in a row, up to ``max_retry_hours``, and is at least what the site's ``Retry-After`` asks."""
+
+    max_retry_hours: float = Field(default=24.0, gt=0.0, le=720.0)
+    """The longest wait before a failing source is tried again."""
+
+    alert_hours: float = Field(default=24.0, gt=0.0, le=8760.0)
+    """A source that has failed for longer than this makes ``collect`` exit non-zero, so that someone
+    looks at it; a shorter outage is retried quietly."""
 
 
 class Limits(_Model):
@@ -392,6 +547,70 @@ class Retry(_Model):
         return min(self.max_delay, self.first_delay * 2.0 ** (failures - 1))
 
 
+#: A dot-atom list identifier (RFC 2919, ``list-label.namespace``): atoms of letters, digits and
+#: ``!#$%&'*+-/=?^_`{|}~``, at least two, joined by dots.
+_LIST_ID = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+")
+
+
+def web_address(value: str, what: str, *, https_only: bool = False) -> str:
+    """A public ``https://`` (or, unless ``https_only``, ``http://``) address with a host, no
+    credentials, query or fragment, ending in ``/`` so that names can be added to it. The value is
+    not echoed: a token pasted by mistake stays out of the message."""
+    from urllib.parse import urlsplit
+
+    schemes = ("https",) if https_only else ("https", "http")
+    shown = " or ".join(f"{s}://" for s in schemes)
+    if LINE_UNSAFE.search(value) or any(c.isspace() for c in value):
+        raise ValueError(f"{what} must be one {shown} address, without spaces or control characters")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise ValueError(f"{what} is not an {shown} address") from None
+    if parts.scheme.lower() not in schemes or not parts.hostname:
+        raise ValueError(f"{what} must be an {shown} address with a host")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(f"{what} may not hold a user name or password")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ValueError(f"{what} may not have a query (?…) or a fragment (#…)")
+    return value if value.endswith("/") else value + "/"
+
+
+class Unsubscribe(_Model):
+    """How a recipient stops the briefing: every message carries ``List-Unsubscribe`` (RFC 2369), with
+    a ``mailto:`` address and, when ``url`` is set, a one-click link of the recipient's own (RFC 8058)."""
+
+    mailto: EmailAddress | None = None
+    """Where unsubscribe requests by email go (the ``mailto:`` of ``List-Unsubscribe``, with the subject
+    ``unsubscribe <list id>``); default: ``reply_to``, else ``from``. Someone reads that mailbox and runs
+    ``briefgen unsubscribe ADDRESS``."""
+
+    url: str | None = Field(default=None, max_length=500)
+    """The public ``https://`` address of the one-click endpoint that ``briefgen serve --unsubscribe``
+    answers behind a reverse proxy, such as ``https://briefings.example.com/unsubscribe/``. Each
+    message then links to ``<url><token>``, the token an HMAC-SHA256 of the config and the recipient's
+    address (never the address itself), and carries ``List-Unsubscribe-Post: List-Unsubscribe=One-Click``."""
+
+    secret_env: str = "BRIEFGEN_UNSUBSCRIBE_SECRET"
+    """The name of the environment variable holding the secret the links are signed with (at least 16
+    characters; ``send`` and ``serve --unsubscribe`` need the same one). Only read when ``url`` is set."""
+
+    @field_validator("url")
+    @classmethod
+    def _https(cls, value: str | None) -> str | None:
+        return None if value is None else web_address(value, "unsubscribe.url", https_only=True)
+
+    @field_validator("secret_env")
+    @classmethod
+    def _env_name(cls, value: str) -> str:
+        if not _ENV_NAME.fullmatch(value):
+            raise ValueError(
+                "this is not the name of an environment variable (letters, digits and _); the secret itself "
+                "never goes in the config"
+            )
+        return value
+
+
 class EmailDelivery(_Model):
     """Who gets the briefing by email, and through which server."""
 
@@ -403,6 +622,22 @@ class EmailDelivery(_Model):
 
     bcc: list[EmailAddress] = Field(default_factory=list)
     """Recipients named in no header; each gets a message of their own."""
+
+    recipients_csv: str | None = Field(default=None, max_length=4096)
+    """A CSV file of more recipients, relative to the config file: a header row, then one recipient a
+    row. Its ``address`` column (or ``email``) is required; ``name`` is optional; any other column
+    (a name of letters, digits and ``_``) is a field the email templates may print as
+    ``recipient.<column>``. Each gets a message of their own, addressed to them alone; one listed
+    above too gets one message. ``briefgen validate`` checks every row, naming the file and line of
+    a bad one. Read when sending, so a recipient added later gets the same build the others got."""
+
+    list_id: str | None = Field(default=None, max_length=255)
+    """The briefing's list identifier in every message's ``List-Id`` header (RFC 2919), a dotted name
+    such as ``weekly.acme.example``; default: the config's name and the ``from`` address's domain.
+    Mail clients file and filter by it."""
+
+    unsubscribe: Unsubscribe = Field(default_factory=Unsubscribe)
+    """How recipients unsubscribe: the ``mailto:`` address and the one-click link every message carries."""
 
     sender: EmailAddress | None = Field(default=None, alias="from")
     """The From address (required with recipients); also the envelope sender."""
@@ -464,6 +699,15 @@ class EmailDelivery(_Model):
             raise ValueError(f"subject cannot be formatted: {exc}") from None
         return value
 
+    @field_validator("list_id")
+    @classmethod
+    def _dotted(cls, value: str | None) -> str | None:
+        if value is not None and not _LIST_ID.fullmatch(value):
+            raise ValueError(
+                "list_id must be a dotted name of letters, digits and - _ (such as weekly.acme.example), without <>"
+            )
+        return value
+
     @field_validator("username_env", "password_env")
     @classmethod
     def _env_name(cls, value: str | None) -> str | None:
@@ -499,6 +743,12 @@ class EmailDelivery(_Model):
         return out
 
 
+def email_address(value: str) -> str:
+    """One address as a config gives it (``Ops Desk <ops@example.com>``), checked and normalised; a
+    ValueError saying what is wrong with it."""
+    return _email_address(value)
+
+
 def addr_spec(address: str) -> str:
     """The bare ``local@domain`` of an address that may carry a display name."""
     return email.utils.parseaddr(address)[1] or address
@@ -512,11 +762,103 @@ def subject_line(template: str, **fields: object) -> str:
     return text if len(text) <= MAX_SUBJECT else text[: MAX_SUBJECT - 1].rstrip() + "\u2026"
 
 
+#: An Apprise URL's scheme, as ``slack://`` or ``json://`` begins it.
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,31}://\S")
+
+
+class NotifyTarget(_Model):
+    """A team chat or webhook the briefing is announced to, through Apprise."""
+
+    url: str | None = Field(default=None, max_length=4096, repr=False)
+    """An Apprise URL: ``slack://``, ``msteams://`` (or ``workflows://``), ``tgram://``, ``matrix://``
+    (``matrixs://``), ``discord://``, ``json://`` (``jsons://``) for a plain JSON webhook, or a
+    service's own webhook address. Such a URL usually holds a token: prefer ``url_env``. Never shown:
+    output and the delivery log name a target by its kind, host and a hash."""
+
+    url_env: str | None = None
+    """The name of the environment variable holding the URL, so its token stays out of the config."""
+
+    name: str | None = Field(default=None, max_length=100)
+    """How the target is shown in output and the delivery log (default: its scheme, and its host for
+    ``json://`` and the like), followed by a hash of the URL."""
+
+    pdf: bool | None = None
+    """Attach the PDF (``true``) or link to the briefing's page in the published archive (``false``);
+    default: the link when ``delivery.site.base_url`` is set, else the PDF. A service that takes no
+    attachments gets the link, or neither."""
+
+    @field_validator("url")
+    @classmethod
+    def _apprise_url(cls, value: str | None) -> str | None:
+        # Never echoed: the URL holds the token.
+        if value is not None and (not _URL_SCHEME.match(value) or LINE_UNSAFE.search(value)):
+            raise ValueError(
+                "not an Apprise URL (scheme://…, such as slack://… or json://host/path), "
+                "or it holds spaces or control characters"
+            )
+        return value
+
+    @field_validator("url_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not _ENV_NAME.fullmatch(value):
+            raise ValueError(
+                "this is not the name of an environment variable (letters, digits and _, such as SLACK_WEBHOOK_URL)"
+            )
+        return value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_url(cls, value: object) -> object:
+        """A bare string is shorthand for ``{url: ...}``."""
+        return {"url": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _one_source(self) -> NotifyTarget:
+        if (self.url is None) == (self.url_env is None):
+            raise ValueError("give the target's url or its url_env, not both")
+        return self
+
+
+class Site(_Model):
+    """The client's archive: a static site of the config's briefings that ``briefgen publish`` keeps."""
+
+    dir: str | None = None
+    """Where the site is written, relative to the config file; default ``output/site/<config name>/``
+    in the project's root. Copy it to any static host."""
+
+    base_url: str | None = Field(default=None, max_length=500)
+    """The site's public address once deployed (``https://briefings.acme.example/weekly/``): the email
+    then links to the briefing's page there, notifications link to it, and the Atom feed's links are
+    absolute. Without it every link of the site is relative. Part of what a build is made from, since
+    the email shows it."""
+
+    title: str | None = Field(default=None, max_length=200)
+    """The site's title; default: the config's title."""
+
+    @field_validator("base_url")
+    @classmethod
+    def _public(cls, value: str | None) -> str | None:
+        return None if value is None else web_address(value, "site.base_url")
+
+
 class Delivery(_Model):
     """How built briefings reach their readers."""
 
     email: EmailDelivery | None = None
     """Send the briefing by email: a plain-text part, the email-safe HTML part and the PDF attached."""
+
+    notify: list[NotifyTarget] = Field(default_factory=list, max_length=50)
+    """Team chats and webhooks to announce the briefing to (Slack, Microsoft Teams, Telegram, Matrix,
+    Discord, a plain JSON webhook): each gets its bottom line, the top stories' headlines (the key
+    points without stories) and the link or the PDF, once, like a recipient. Each item is an Apprise
+    URL or a mapping with ``url`` or ``url_env``. Needs ``pip install 'briefgen[notify]'``."""
+
+    notify_retry: Retry = Field(default_factory=Retry)
+    """How failed notifications (a refused connection, HTTP 429 or 5xx) are retried."""
+
+    site: Site = Field(default_factory=Site)
+    """The client's archive of briefings that ``briefgen publish`` writes, and its public address."""
 
     log: str | None = None
     """The SQLite delivery log, relative to the config file; default ``output/deliveries.sqlite`` in
@@ -539,11 +881,18 @@ class Config(_Model):
     audience: AudienceOverride = Field(default_factory=AudienceOverride)
     """A built-in audience name (executive, analyst) or a mapping with ``base:`` and overrides."""
 
-    sources: list[str] = Field(min_length=1)
-    """Files, directories or glob patterns of articles, relative to the config file, or ``http(s)://`` URLs of pages and feeds."""
+    sources: list[Source] = Field(min_length=1)
+    """Files, directories or glob patterns of articles, relative to the config file, or ``http(s)://``
+    URLs of pages and feeds. A URL may also be written as a mapping that says how ``briefgen collect``
+    follows its entries: ``{url: https://example.com/feed.xml, follow: always}`` (``follow``: ``auto``,
+    ``always`` or ``never``; default ``collect.follow``)."""
 
     fetch: Fetch = Field(default_factory=Fetch)
     """How URL sources are fetched and cached."""
+
+    collect: Collect = Field(default_factory=Collect)
+    """Where ``briefgen collect`` keeps the articles of the URL sources, how politely it fetches them,
+    and whether builds also read those sources live."""
 
     window: Window = Field(default_factory=Window)
     """The date window articles must fall in, and what to do with undated ones (flagged by default)."""
@@ -560,6 +909,13 @@ class Config(_Model):
     branding: Branding = Field(default_factory=Branding)
     """The client's name, logo, accent colour, disclaimer and footer."""
 
+    layout: Literal["stories", "sections"] = "stories"
+    """How the briefing is organised. ``stories``: the articles are grouped into stories (one event or
+    development followed over days), and the briefing leads with the top stories, each with its
+    headline, how many articles and outlets reported it and when, and its key sentences; the other
+    sections are drawn from those stories. ``sections``: key points chosen across all articles, in
+    one list. A week of news holds many stories, so ``stories`` is the default."""
+
     summarizer: str = "coverage"
     """How key points are chosen: ``coverage`` (bigram concepts, budgeted greedy), ``centroid`` (centroid
     relevance with MMR) or ``lead`` (each source's first sentences)."""
@@ -571,6 +927,15 @@ class Config(_Model):
 
     spacy_model: str | None = None
     """A spaCy pipeline to load; default: ``en_core_web_sm`` when installed, else a blank English pipeline."""
+
+    language: BriefingLanguage = "en"
+    """The briefing's language (ISO 639-1): English, German, French, Spanish, Italian, Dutch or
+    Portuguese. Its headings, labels and dates are in it, and only articles in it are quoted: one in
+    another language is left out, saying which ("German; this briefing is in English")."""
+
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2}$")]] = Field(default_factory=list, max_length=20)
+    """The languages of the articles the briefing may quote (ISO 639-1 codes such as ``de``); default: only
+    ``language``. With several, each quoted sentence is marked with its language."""
 
     delivery: Delivery = Field(default_factory=Delivery)
     """Email recipients, the mail server and the delivery log."""

@@ -180,6 +180,9 @@ def json_schema() -> dict[str, Any]:
     props["audience"] = {"description": audience["description"], "anyOf": [names, {"$ref": audience["$ref"]}]}
     defs["AudienceOverride"]["properties"]["base"]["enum"] = list(AUDIENCES)
     props["summarizer"]["enum"] = list(SUMMARIZER_NAMES)
+    # A notification target may be a bare Apprise URL as well as a mapping.
+    notify = defs["Delivery"]["properties"]["notify"]
+    notify["items"] = {"anyOf": [{"type": "string"}, notify["items"]]}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         **schema,
@@ -203,6 +206,8 @@ PATH_KEYS = (
     ("branding", "logo"),
     ("delivery", "log"),
     ("delivery", "email", "smtp", "ca_file"),
+    ("delivery", "email", "recipients_csv"),
+    ("delivery", "site", "dir"),
 )
 
 
@@ -225,6 +230,28 @@ def find_project_root(start: Path) -> Path | None:
         if (directory / PROJECT_FILE).is_file():
             return directory
     return None
+
+
+def config_files(path: Path) -> list[Path]:
+    """The configs ``path`` names: itself when it is a file; for a directory, the ``*.yaml`` and
+    ``*.yml`` files in it and in its ``configs/`` (where ``briefgen init`` puts them), the project
+    file aside; a ConfigError when it is neither or holds none."""
+    if path.is_file():
+        if path.name == PROJECT_FILE:  # the project file stands for its project
+            return config_files(path.parent)
+        return [path]
+    if not path.is_dir():
+        raise ConfigError(f"no such config file or directory: {path}")
+    found = [
+        p
+        for folder in (path, path / "configs")
+        if folder.is_dir()
+        for p in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+        if p.name != PROJECT_FILE and p.is_file()
+    ]
+    if not found:
+        raise ConfigError(f"{path} holds no config (*.yaml, in it or in its configs/)")
+    return found
 
 
 def _read_yaml(path: Path, what: str) -> tuple[Any, yaml.Node | None]:

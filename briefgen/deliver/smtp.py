@@ -34,18 +34,24 @@ import ssl
 import stat
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 from briefgen.config.defaults import EmailDelivery, Smtp, addr_spec
 from briefgen.config.load import PROJECT_FILE, LoadedConfig
+from briefgen.config.recipients import Recipient, all_recipients, csv_path
 from briefgen.deliver.message import attachment_name, compose_message, subject_for
+from briefgen.deliver.notify import Target, load_apprise, notice_for, notify_all, targets, url_hash
+from briefgen.deliver.report import DeliveryReport as DeliveryReport
+from briefgen.deliver.report import Outcome as Outcome
+from briefgen.deliver.unsubscribe import list_headers, personalise, recipient_values, secret
 from briefgen.errors import BriefgenError, DeliveryError
 from briefgen.records.approval import approval_problem, approved_bytes_problem
-from briefgen.records.deliveries import DeliveryLog, LogEntry, delivery_log_path, one_line
+from briefgen.records.deliveries import ALL_CONFIGS, DeliveryLog, LogEntry, delivery_log_path, one_line
 from briefgen.records.files import write_atomically
-from briefgen.render.look import EMAIL_LOGO_SRC, logo_data_uri, logo_part
+from briefgen.records.headlines import read_headlines
+from briefgen.records.manifest import send_formats
+from briefgen.render.look import EMAIL_LOGO_SRC, email_logo_part, logo_data_uri
 
 logger = logging.getLogger(__name__)
 
@@ -413,39 +419,6 @@ class SmtpSession:
             self.drop()
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What happened for one recipient in this run."""
-
-    recipient: str
-    kind: str
-    status: str  # sent | already sent | in doubt | deferred | failed | written (dry run)
-    message_id: str | None = None
-    detail: str = ""
-    attempts: int = 0
-
-    @property
-    def delivered(self) -> bool:
-        return self.status in ("sent", "already sent", "written")
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    config: str
-    as_of: dt.date
-    outcomes: tuple[Outcome, ...]
-    dry_run: bool = False
-
-    @property
-    def complete(self) -> bool:
-        """Whether every recipient has the briefing (or, in a dry run, has a message written)."""
-        return all(o.delivered for o in self.outcomes)
-
-    def counts(self) -> str:
-        done = sum(o.delivered for o in self.outcomes)
-        return f"{done}/{len(self.outcomes)}"
-
-
 def _safe_name(address: str) -> str:
     """A file name part for an address; a long one is cut and told apart by a hash (names stay under 255 bytes)."""
     import hashlib
@@ -461,11 +434,62 @@ def email_settings(loaded: LoadedConfig) -> EmailDelivery:
     settings = loaded.config.delivery.email
     if settings is None:
         raise DeliveryError(f"{loaded.path} has no delivery.email section: nothing to send", exit_code=1)
-    if not settings.recipients():
-        raise DeliveryError(
-            f"{loaded.path} has no recipients: add delivery.email.to (or cc, bcc) to send it", exit_code=1
-        )
     return settings
+
+
+def sendable(loaded: LoadedConfig) -> None:
+    """Check, before anything is built, that the config has somewhere to send its briefing: email
+    recipients (the YAML's or its recipients CSV's) or notification targets, and Apprise for the
+    latter; an error (exit 1) saying what to add otherwise."""
+    delivery = loaded.config.delivery
+    if delivery.email is None and not delivery.notify:
+        raise DeliveryError(f"{loaded.path} has no delivery.email section: nothing to send", exit_code=1)
+    if delivery.notify:
+        load_apprise()
+    elif delivery.email is not None:
+        found, problems = all_recipients(loaded)
+        if not found and not problems:
+            listed = csv_path(loaded)
+            if listed is not None:
+                raise DeliveryError(
+                    f"{loaded.path} has no recipients: {listed} lists none, and delivery.email.to (cc, bcc) is empty",
+                    exit_code=1,
+                )
+            raise DeliveryError(
+                f"{loaded.path} has no recipients: add delivery.email.to (or cc, bcc) to send it", exit_code=1
+            )
+
+
+def delivery_formats(loaded: LoadedConfig, formats: Sequence[str]) -> list[str]:
+    """``formats`` and what sending needs: the PDF and the email parts, and the page when the email
+    links to the briefing's page in the published archive (``delivery.site.base_url``)."""
+    needed = send_formats(formats)
+    return [*needed, "html"] if loaded.config.delivery.site.base_url and "html" not in needed else needed
+
+
+def _chosen(
+    loaded: LoadedConfig, recipients: list[Recipient], found: list[Target], only: Sequence[str]
+) -> tuple[list[Recipient], list[Target]]:
+    """The recipients and targets ``--recipient`` names (an address, or a target's hash); an error
+    listing them all when one names neither."""
+    wanted = {w.strip().lower().lstrip("#") for w in only}
+    addresses = {addr_spec(w).lower() for w in wanted if "@" in w}
+    hashes = {w for w in wanted if "@" not in w}
+    known_hashes = {url_hash(t.url) for t in found}
+    unknown = sorted((addresses - {r.addr for r in recipients}) | (hashes - known_hashes))
+    if unknown:
+        known = ", ".join([*(addr_spec(r.address) for r in recipients), *(url_hash(t.url) for t in found)])
+        raise DeliveryError(
+            f"{', '.join(unknown)} is not a recipient of {loaded.path.name} (recipients: {known})", exit_code=1
+        )
+    return [r for r in recipients if r.addr in addresses], [t for t in found if url_hash(t.url) in hashes]
+
+
+def _read_build(outputs: dict[str, Path], keys: Sequence[str]) -> dict[str, bytes]:
+    try:
+        return {key: outputs[key].read_bytes() for key in keys}
+    except (KeyError, OSError) as exc:
+        raise DeliveryError(f"the build to send is incomplete: {exc}", exit_code=1) from None
 
 
 def deliver(
@@ -479,11 +503,15 @@ def deliver(
     delivery_log: Path | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> DeliveryReport:
-    """Email a built briefing to every recipient of the config who does not have it yet.
+    """Email a built briefing to every recipient of the config who does not have it yet, and
+    announce it to every notification target that has not had it (:mod:`~briefgen.deliver.notify`).
 
-    ``outputs`` are the build's files (``pdf``, ``email.html``, ``txt``). With ``dry_run``
-    each message is written as an ``.eml`` file beside them instead, and nothing is logged.
-    With ``delivery.require_approval`` a build that is not approved as it is now
+    ``outputs`` are the build's files (``pdf``, ``email.html``, ``txt``, ``json``). With ``dry_run``
+    each message is written as an ``.eml`` file beside them instead (and each notice as a
+    ``.json``), also for those who already have it (the outcome says so), and nothing is logged.
+    Recipients who unsubscribed (from this config or from every one) are skipped, in a dry run too.
+    A row of the recipients CSV that cannot be used is a ``failed`` outcome; the others still get
+    theirs. With ``delivery.require_approval`` a build that is not approved as it is now
     (:func:`~briefgen.records.approval.approval_problem`) is refused before anything is sent; a dry
     run, which sends nothing, goes on and says so.
     """
@@ -499,7 +527,13 @@ def deliver(
         if problem is not None:
             logger.warning("%s: the briefing is %s; a real send would refuse it", loaded.path.name, problem)
 
-    settings = email_settings(loaded)
+    sendable(loaded)
+    settings = loaded.config.delivery.email
+    recipients, problems = all_recipients(loaded) if settings is not None else ([], [])
+    found = targets(loaded)
+    if only:
+        recipients, found = _chosen(loaded, recipients, found, only)
+        problems = []
     if loaded.root is None and delivery_log is None and not loaded.config.delivery.log and not dry_run:
         logger.warning(
             "%s: no %s at or above it: recording what is sent in %s (set delivery.log to choose the log)",
@@ -507,104 +541,178 @@ def deliver(
             PROJECT_FILE,
             delivery_log_path(loaded),
         )
-    recipients = settings.recipients()
-    if only:
-        wanted = {addr_spec(a).lower() for a in only}
-        unknown = sorted(wanted - {addr_spec(a).lower() for _, a in recipients})
-        if unknown:
-            known = ", ".join(addr_spec(a) for _, a in recipients)
-            raise DeliveryError(
-                f"{', '.join(unknown)} is not a recipient of {loaded.path.name} (recipients: {known})", exit_code=1
-            )
-        recipients = [(k, a) for k, a in recipients if addr_spec(a).lower() in wanted]
+    emailing = settings is not None and bool(recipients)
+    key = secret(settings) if emailing and settings is not None else None  # before the log: a link must be checkable
+    read = _read_build(outputs, ["pdf", *(("txt", "email.html") if emailing else ()), *(("json",) if found else ())])
     try:
-        pdf = outputs["pdf"].read_bytes()
-        text_bytes = outputs["txt"].read_bytes()
-        html_bytes = outputs["email.html"].read_bytes()
-        text, html = text_bytes.decode("utf-8"), html_bytes.decode("utf-8")
-    except (KeyError, OSError, UnicodeDecodeError) as exc:
+        text, html = read.get("txt", b"").decode("utf-8"), read.get("email.html", b"").decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise DeliveryError(f"the build to send is incomplete: {exc}", exit_code=1) from None
     if approval and not dry_run:  # what is sent is what was approved, byte for byte, whatever ran meanwhile
-        read = {outputs[k].name: data for k, data in (("pdf", pdf), ("txt", text_bytes), ("email.html", html_bytes))}
-        changed = approved_bytes_problem(outputs["pdf"].parent, read)
+        changed = approved_bytes_problem(outputs["pdf"].parent, {outputs[k].name: data for k, data in read.items()})
         if changed is not None:
             raise DeliveryError(f"{loaded.path.name}: not sent: {changed}", exit_code=1)
-    logo = None
-    if loaded.config.branding.logo and f'src="{EMAIL_LOGO_SRC}"' in html:  # the HTML shows the logo
-        logo = logo_part(logo_data_uri(loaded.resolve(loaded.config.branding.logo)))
-    pdf_sha256 = hashlib.sha256(pdf).hexdigest()
-    subject = subject_for(loaded, as_of)
-    pdf_name = attachment_name(loaded.config.title, as_of)
-    sender = addr_spec(settings.sender or "")
-    domain = sender.rpartition("@")[2] or None
+    pdf_sha256 = hashlib.sha256(read["pdf"]).hexdigest()
+    notice = None
+    if found:
+        headlines = read_headlines(outputs["json"]) if "json" in outputs else None
+        if headlines is None:
+            raise DeliveryError("the build to send is incomplete: it has no briefing.json", exit_code=1)
+        notice = notice_for(loaded, as_of, headlines, outputs["pdf"])
     config_key = str(loaded.path)
     path = delivery_log_path(loaded, delivery_log)
 
     journal: DeliveryLog | None
+    session = None
     if dry_run:
         journal = DeliveryLog(path, readonly=True) if path.exists() else None
-        session = None
     else:
-        login = credentials(settings)
-        tls = None
-        if settings.smtp.security != "none":  # read the CA file now: a bad one stops the run before the log
-            tls = tls_context(loaded.resolve(settings.smtp.ca_file) if settings.smtp.ca_file else None)
+        if emailing:
+            assert settings is not None
+            login = credentials(settings)
+            tls = None
+            if settings.smtp.security != "none":  # read the CA file now: a bad one stops the run before the log
+                tls = tls_context(loaded.resolve(settings.smtp.ca_file) if settings.smtp.ca_file else None)
+            session = SmtpSession(settings.smtp, login, tls)
         journal = DeliveryLog(path)
-        session = SmtpSession(settings.smtp, login, tls)
 
-    outcomes: list[Outcome] = []
-    stopped: tuple[str, str] | None = None  # (status, reason) for recipients not tried
+    outcomes: list[Outcome] = [
+        Outcome(p.raw or f"{p.file.name}, line {p.line}", "list", "failed", None, str(p)) for p in problems
+    ]
     try:
-        for kind, address in recipients:
-            rcpt = addr_spec(address)
-            prior = journal.last(config_key, as_of, rcpt) if journal is not None and not resend else None
-            if prior is not None:
-                outcomes.append(_prior_outcome(rcpt, kind, prior))
-                continue
-            if stopped is not None:
-                outcomes.append(Outcome(rcpt, kind, stopped[0], detail=f"not tried: {stopped[1]}"))
-                continue
-            message_id = email.utils.make_msgid(domain=domain)
-            try:
-                msg = compose_message(
-                    settings,
-                    subject=subject,
-                    text=text,
-                    html=html,
-                    pdf=pdf,
-                    pdf_name=pdf_name,
-                    message_id=message_id,
-                    logo=logo,
-                )
-            except (ValueError, TypeError, email.errors.MessageError) as exc:
-                raise DeliveryError(
-                    f"cannot compose the message to {rcpt}: {one_line(str(exc))}", exit_code=1
-                ) from None
-            if session is None:
-                eml = outputs["pdf"].parent / f"briefing.{_safe_name(rcpt)}.eml"
-                try:
-                    write_atomically(eml, msg.as_bytes(), inside=eml.parent)  # never through a planted link
-                except OSError as exc:
-                    raise BriefgenError(f"cannot write {eml}: {exc.strerror or exc}") from None
-                outcomes.append(Outcome(rcpt, kind, "written", message_id, str(eml)))
-                continue
-            assert journal is not None
-            prior = journal.claim(config_key, as_of, rcpt, kind, message_id, pdf_sha256, resend)
-            if prior is not None:  # another run got there first
-                outcomes.append(_prior_outcome(rcpt, kind, prior))
-                continue
-            outcome, kind_of_failure = _send_one(session, journal, msg, sender, rcpt, kind, message_id, settings, sleep)
-            outcomes.append(outcome)
-            if kind_of_failure == "fatal":
-                stopped = ("failed", outcome.detail)
-            elif kind_of_failure == "unreachable":
-                stopped = ("deferred", outcome.detail)
+        if emailing:
+            assert settings is not None
+            mail = _Mail(loaded, settings, as_of, outputs, text, html, read["pdf"], pdf_sha256, key)
+            outcomes += mail.send_all(recipients, journal, session, dry_run=dry_run, resend=resend, sleep=sleep)
+        if found:
+            assert notice is not None
+            outcomes += notify_all(
+                loaded,
+                as_of,
+                found,
+                notice,
+                journal,
+                dry_run=dry_run,
+                resend=resend,
+                pdf_sha256=pdf_sha256,
+                sleep=sleep,
+            )
     finally:
         if session is not None:
             session.close()
         if journal is not None:
             journal.close()
     return DeliveryReport(config_key, as_of, tuple(outcomes), dry_run)
+
+
+class _Mail:
+    """One briefing's email: what every message shares, and each recipient's own message."""
+
+    def __init__(
+        self,
+        loaded: LoadedConfig,
+        settings: EmailDelivery,
+        as_of: dt.date,
+        outputs: dict[str, Path],
+        text: str,
+        html: str,
+        pdf: bytes,
+        pdf_sha256: str,
+        key: bytes | None,
+    ) -> None:
+        self.loaded, self.settings, self.as_of, self.outputs = loaded, settings, as_of, outputs
+        self.text, self.html, self.pdf, self.pdf_sha256 = text, html, pdf, pdf_sha256
+        self.logo = None
+        if loaded.config.branding.logo and f'src="{EMAIL_LOGO_SRC}"' in html:  # the HTML shows the logo
+            self.logo = email_logo_part(logo_data_uri(loaded.resolve(loaded.config.branding.logo)))
+            if self.logo is None:  # an SVG the build could draw as PNG, and this machine cannot
+                logger.warning("the SVG logo cannot be drawn as PNG here: the messages go without it")
+                self.html = re.sub(rf'<img [^>]*src="{re.escape(EMAIL_LOGO_SRC)}"[^>]*>', "", html)
+        self.subject = subject_for(loaded, as_of)
+        self.pdf_name = attachment_name(loaded.config.title, as_of)
+        self.sender = addr_spec(settings.sender or "")
+        self.domain = self.sender.rpartition("@")[2] or None
+        self.key = key  # what the one-click links are signed with (unsubscribe.secret)
+        base = loaded.config.delivery.site.base_url
+        self.web = f"{base}{as_of.isoformat()}/" if base else None
+
+    def message(self, recipient: Recipient, message_id: str) -> EmailMessage:
+        """The message to one recipient: the built parts with their own values, their list headers."""
+        rcpt = addr_spec(recipient.address)
+        lists = list_headers(self.loaded, self.settings, rcpt, self.key, self.loaded.config.title)
+        values = recipient_values(recipient.address, recipient.field_map(), lists.link)
+        html, text = personalise(self.html, self.text, values, self.web)
+        try:
+            return compose_message(
+                self.settings,
+                subject=self.subject,
+                text=text,
+                html=html,
+                pdf=self.pdf,
+                pdf_name=self.pdf_name,
+                message_id=message_id,
+                logo=self.logo,
+                to=recipient.address if recipient.kind == "list" else None,
+                headers=lists.headers(),
+            )
+        except (ValueError, TypeError, email.errors.MessageError) as exc:
+            raise DeliveryError(f"cannot compose the message to {rcpt}: {one_line(str(exc))}", exit_code=1) from None
+
+    def send_all(
+        self,
+        recipients: Sequence[Recipient],
+        journal: DeliveryLog | None,
+        session: SmtpSession | None,
+        *,
+        dry_run: bool,
+        resend: bool,
+        sleep: Callable[[float], None],
+    ) -> list[Outcome]:
+        config_key = str(self.loaded.path)
+        outcomes: list[Outcome] = []
+        stopped: tuple[str, str] | None = None  # (status, reason) for recipients not tried
+        for recipient in recipients:
+            rcpt, kind = addr_spec(recipient.address), recipient.kind
+            gone = journal.unsubscribed(config_key, rcpt) if journal is not None else None
+            if gone is not None:
+                scope = "every config's briefings" if gone.config == ALL_CONFIGS else "this briefing"
+                outcomes.append(Outcome(rcpt, kind, "unsubscribed", None, f"from {scope}, {gone.at} ({gone.via})"))
+                continue
+            prior = journal.last(config_key, self.as_of, rcpt) if journal is not None and not resend else None
+            if prior is not None and not dry_run:
+                outcomes.append(_prior_outcome(rcpt, kind, prior))
+                continue
+            if stopped is not None:
+                outcomes.append(Outcome(rcpt, kind, stopped[0], detail=f"not tried: {stopped[1]}"))
+                continue
+            message_id = email.utils.make_msgid(domain=self.domain)
+            msg = self.message(recipient, message_id)
+            if session is None:  # a dry run
+                eml = self.outputs["pdf"].parent / f"briefing.{_safe_name(rcpt)}.eml"
+                try:
+                    write_atomically(eml, msg.as_bytes(), inside=eml.parent)  # never through a planted link
+                except OSError as exc:
+                    raise BriefgenError(f"cannot write {eml}: {exc.strerror or exc}") from None
+                detail = str(eml)
+                if prior is not None:
+                    had = "sent" if prior.status == "sent" else "in doubt"
+                    detail += f"; already {had} {prior.updated}: a real send skips them"
+                outcomes.append(Outcome(rcpt, kind, "written", message_id, detail))
+                continue
+            assert journal is not None
+            prior = journal.claim(config_key, self.as_of, rcpt, kind, message_id, self.pdf_sha256, resend)
+            if prior is not None:  # another run got there first
+                outcomes.append(_prior_outcome(rcpt, kind, prior))
+                continue
+            outcome, kind_of_failure = _send_one(
+                session, journal, msg, self.sender, rcpt, kind, message_id, self.settings, sleep
+            )
+            outcomes.append(outcome)
+            if kind_of_failure == "fatal":
+                stopped = ("failed", outcome.detail)
+            elif kind_of_failure == "unreachable":
+                stopped = ("deferred", outcome.detail)
+        return outcomes
 
 
 def _prior_outcome(rcpt: str, kind: str, prior: LogEntry) -> Outcome:

@@ -62,11 +62,36 @@ _FURNITURE = re.compile(
 #: Picture credits: "Photo: …", "Titelbild: …", "Fot. …", "(Foto: …)" closing a caption.
 _CREDIT = re.compile(
     r"^(?:(?:photo|image|illustration|graphic|video|picture)(?: credit)?s?|(?:title|header|feature) (?:image|photo)|"
-    r"fotos?|bilder?|titelbild|beitragsbild|headerbild|bildquelle|fot\.|zdj\u0119cie|cr\u00e9dits? photos?|"
-    r"foto de portada|imagen|copyright|credits?)\s*:?\s"
+    r"fotos?|bilder?|titelbild|beitragsbild|headerbild|bildquelle|bildnachweis|fotonachweis|fot\.|zdj\u0119cie|"
+    r"cr\u00e9dits? photos?|foto de portada|imagen|immagine|imagem|beeld|cr\u00e9ditos?|credito|crediti|"
+    r"copyright|credits?)\s*:?\s"
     r"|\((?:photo|image|file photo|foto|fot\.|bild|credit|photo credit|cr\u00e9dit photo)s?:?[^)]*\)$",
     re.I,
 )
+#: A picture caption, by the words captions open with in English, German, French, Spanish, Italian,
+#: Dutch and Portuguese: "Von links nach rechts: …", "De gauche à droite : …", "Pictured: …".
+_CAPTION = re.compile(
+    r"^(?:pictured|caption|from left(?: to right)?|l-r|von links(?: nach rechts)?|v\.\s?l\.\s?n\.\s?r\.|"
+    r"bildunterschrift|(?:im )?bild(?: oben| unten)?|l\u00e9gende|de gauche \u00e0 droite|pie de foto|"
+    r"de izquierda a derecha|didascalia|(?:nella|in) foto|da sinistra(?: a destra)?|bijschrift|"
+    r"van links naar rechts|legenda|da esquerda para a direita)\s*:",
+    re.I,
+)
+#: A news agency credited alone: "(dpa)", "(AFP/Reuters)".
+_AGENCY = re.compile(
+    r"^\((?:dpa|afp|ap|reuters|apa|sda|ats|ansa|efe|kna|epd|dts|belga|anp|lusa|europa press|agi|adnkronos)"
+    r"(?:\s*[/,;]\s*[^()]{1,40})?\)\.?$",
+    re.I,
+)
+#: A picture credit inside a caption block ("© Nordex", "Foto: dpa"), and after it the dateline the
+#: article's text opens with ("Hamburg (iwr-pressedienst) - Die …"), which a page may glue to it.
+_CREDIT_MARK = re.compile(r"\u00a9|\((?:c)\)|\b(?:foto|photo|bild|image|credit)s?\s*:", re.I)
+_DATELINE = re.compile(
+    r"(?P<place>[A-Z\u00c0-\u00de][\w./\u2019'-]*(?:[ /][A-Z\u00c0-\u00de][\w.-]*)?)\s*\([^()\n]{2,40}\)\s*"
+    r"[\u2014\u2013-]{1,2}\s+(?=[A-Z\u00c0-\u00de\u201e\"\u00ab])"
+)
+#: Where a place glued to the credit before it starts: "NordexHamburg" is "Nordex" and "Hamburg".
+_GLUED = re.compile(r"(?<=[a-z\u00df-\u00ff])(?=[A-Z\u00c0-\u00de][a-z\u00df-\u00ff]+$)")
 #: A short line that points to another story: "Read more: …", "Lesen Sie auch: …".
 _LINK_LEAD = re.compile(
     r"^(?:read (?:more|next|also)|related(?: stories| articles)?|see also|recommended|more on this|"
@@ -111,6 +136,8 @@ def _is_bad(block: Block) -> str | None:
         return "furniture"
     if _CREDIT.search(text) and n <= 20:
         return "picture credit"
+    if (_CAPTION.match(text) and n <= 80) or _AGENCY.match(text):
+        return "picture caption"
     if n <= 25 and _LINK_LEAD.match(text):
         return "related links"
     if _PITCH.search(text) and (n <= 40 or len(_PITCH.findall(text)) >= 3):
@@ -306,10 +333,29 @@ def truncate(doc: Document, max_chars: int) -> Document | None:
     )
 
 
+def caption_cut(text: str) -> int:
+    """Where the article's text starts in a block that opens with a picture caption and its credit
+    ("Von links nach rechts: … © NordexHamburg (iwr-pressedienst) - Die vermehrte …"): at the dateline
+    after the credit. 0 when the block does not open with a caption, or holds nothing after it."""
+    if not _CAPTION.match(text):
+        return 0
+    credit = _CREDIT_MARK.search(text)
+    if credit is None:
+        return 0
+    dateline = _DATELINE.search(text, credit.end())
+    if dateline is None:
+        return 0
+    glued = _GLUED.search(dateline["place"])
+    return dateline.start() + (glued.start() if glued else 0)
+
+
 def clean(article: Article, index: int) -> Document:
     """Clean one article into a Document whose text is its kept blocks joined by blank lines."""
     article = sanitize(article)
-    blocks, removed, bio_author = clean_blocks(article.blocks)
+    cut = [caption_cut(b.text) for b in article.blocks]
+    blocks_in = tuple(Block(b.kind, b.text[k:]) if k else b for b, k in zip(article.blocks, cut, strict=True))
+    blocks, removed, bio_author = clean_blocks(blocks_in)
+    removed = ["picture caption"] * sum(1 for k in cut if k) + removed
     if bio_author and not article.author:
         article = dataclasses.replace(article, author=bio_author)
     parts: list[str] = []

@@ -239,6 +239,12 @@ def _forward_at(text: str, start: int) -> bool:
     return bool(FORWARD.search(before) or _FORWARD_JUST_BEFORE.search(before))
 
 
+def looks_forward_at(text: str, start: int) -> bool:
+    """Whether the time named at ``text[start:]`` (a date, a weekday, "next week") is one the writer
+    looks forward to, by the same test as a date's (:func:`mentions`)."""
+    return _forward_at(text, start)
+
+
 #: What every date of :data:`FULL_DATE` holds (four digits), and every day and month (a capitalised
 #: month): matches are looked for only around these, which is several times faster than scanning all text.
 _YEAR_DIGITS = re.compile(r"\d{4}")

@@ -12,12 +12,21 @@ second hold a run forever. Bodies stop at the size limit, compressed ones too. R
 lead only to ``http(s)`` addresses. A user name and password in a source URL are sent as
 basic authentication to that site only, and never shown or stored: every message, report
 and cache file names the URL without them (:func:`public_url`).
+
+:func:`request` is one such GET, conditional when given a page's validators (what
+``briefgen collect`` polls feeds and pages with, keeping the validators in its archive);
+:func:`fetch` adds the on-disk cache that live reads use. This is urllib with a watchdog
+rather than httpx: httpx bounds each connect, read and write but not a whole request, so a
+site that drips a byte a second never trips it, and it inflates a compressed chunk whole,
+while here the deadline, the redirect rules and the bounded inflater are one piece of code
+that the hostile-site tests pin down.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import email.utils
 import hashlib
 import http.client
 import json
@@ -326,67 +335,130 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
     return b"".join(chunks)
 
 
-def fetch(url: str, cache_dir: Path, *, max_age: float, timeout: float, max_bytes: int) -> Fetched:
-    """Return the body of ``url``, from the cache when it is younger than ``max_age`` seconds.
+@dataclass(frozen=True)
+class Answer:
+    """What a site answered to one request: its page, or that the copy the request named is current."""
 
-    ``timeout`` bounds the whole fetch; a body over ``max_bytes`` is refused. Raises
-    ArticleError naming the URL without credentials.
+    url: str
+    """The URL asked for, without credentials."""
+    final_url: str
+    """Where the answer came from after redirects, without credentials."""
+    status: int
+    """200 (a body), or 304 (not modified since the ``etag`` / ``last_modified`` the request gave)."""
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+
+
+class FetchFailed(ArticleError):
+    """A request that brought no page: why (one line naming the URL without credentials), the HTTP
+    status when the site answered with one, and the seconds its ``Retry-After`` asks for."""
+
+    def __init__(
+        self,
+        url: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        too_large: bool = False,
+    ) -> None:
+        super().__init__(url, reason)
+        self.status = status
+        self.retry_after = retry_after
+        self.too_large = too_large
+        """The page is over the size limit: a copy cached earlier does not stand in for it."""
+
+
+#: The longest wait a ``Retry-After`` may ask for that is taken as asked (a week).
+MAX_RETRY_AFTER = 7 * 86400.0
+
+
+def retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds a ``Retry-After`` header asks a client to wait (RFC 9110, section 10.2.3: a number of
+    seconds or an HTTP date), at most :data:`MAX_RETRY_AFTER`; None when absent or unreadable."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return min(float(text), MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
+
+
+ACCEPT = "text/html,application/xhtml+xml,application/xml,application/json;q=0.9,*/*;q=0.5"
+
+
+def request(
+    url: str,
+    *,
+    timeout: float,
+    max_bytes: int,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    accept: str = ACCEPT,
+    credentials_from: str | None = None,
+) -> Answer:
+    """One bounded GET of ``url``: conditional when ``etag`` or ``last_modified`` is given (RFC 9110,
+    section 13: ``If-None-Match``, ``If-Modified-Since``), so a page unchanged since costs the site
+    a 304 and no body.
+
+    ``timeout`` bounds the whole request (connecting, headers, every redirect and the body); a body
+    over ``max_bytes``, compressed or not, is refused. A user name and password in ``url`` (or in
+    ``credentials_from``, a source URL of the same site) are sent to that site only. Raises
+    :class:`FetchFailed`, naming the URL without credentials.
     """
-    authorization = _credentials(url)
+    authorization = _credentials(url) or (
+        _credentials(credentials_from)
+        if credentials_from and _origin(public_url(credentials_from)) == _origin(public_url(url))
+        else None
+    )
     url = public_url(url)
     problem = _invalid(url)
     if problem:
-        raise ArticleError(url, problem)
-    key = hashlib.sha256(url.encode("utf-8")).hexdigest()
-    body_path, meta_path = cache_dir / f"{key}.body", cache_dir / f"{key}.json"
-    meta: dict[str, Any] = {}  # JSON this module wrote to the cache
-    if meta_path.is_file() and body_path.is_file():
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            meta = {}
-    cached = bool(meta)
-    if cached and time.time() - float(meta.get("fetched", 0)) < max_age:
-        return Fetched(url, _cached_body(url, body_path, max_bytes), str(meta.get("content_type", "")), True)
-
-    headers = {
-        "User-Agent": USER_AGENT,
-        "Accept": "text/html,application/xhtml+xml,application/xml,application/json;q=0.9,*/*;q=0.5",
-    }
-    if cached and meta.get("etag"):
-        headers["If-None-Match"] = str(meta["etag"])
-    if cached and meta.get("last_modified"):
-        headers["If-Modified-Since"] = str(meta["last_modified"])
-    request = urllib.request.Request(url, headers=headers)
+        raise FetchFailed(url, problem)
+    headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    req = urllib.request.Request(url, headers=headers)
     if authorization:
-        request.add_unredirected_header("Authorization", authorization)
+        req.add_unredirected_header("Authorization", authorization)
     deadline = _Deadline(timeout)
     late = f"unreachable (no complete answer within {timeout:g} s)"
     try:
-        with _opener(deadline, url, authorization).open(request, timeout=timeout) as response:
+        with _opener(deadline, url, authorization).open(req, timeout=timeout) as response:
             body = _read_body(response, max_bytes)
-            content_type = response.headers.get("Content-Type", "")
-            fresh = {
-                "url": url,
-                "fetched": time.time(),
-                "content_type": content_type,
-                "etag": response.headers.get("ETag"),
-                "last_modified": response.headers.get("Last-Modified"),
-            }
+            answer = Answer(
+                url=url,
+                final_url=public_url(response.geturl() or url),
+                status=200,
+                body=body,
+                content_type=response.headers.get("Content-Type", ""),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+            )
         if deadline.expired:  # the watchdog may have ended the body early
-            return _stale_or_fail(url, late, cached, body_path, meta, max_bytes)
+            raise FetchFailed(url, late)
+        return answer
     except _TooLarge as exc:
-        raise ArticleError(url, exc.reason) from None
+        raise FetchFailed(url, exc.reason, too_large=True) from None
     except urllib.error.HTTPError as exc:
         exc.close()
-        if exc.code == 304 and cached:
-            meta["fetched"] = time.time()
-            _write_meta(meta_path, meta)
-            return Fetched(url, _cached_body(url, body_path, max_bytes), str(meta.get("content_type", "")), True)
-        return _stale_or_fail(url, f"HTTP {exc.code} {one_line(exc.reason)}", cached, body_path, meta, max_bytes)
+        if exc.code == 304:
+            return Answer(url, public_url(exc.geturl() or url), 304, b"", "", etag, last_modified)
+        wait = retry_after(exc.headers.get("Retry-After")) if exc.headers is not None else None
+        raise FetchFailed(url, f"HTTP {exc.code} {one_line(exc.reason)}", status=exc.code, retry_after=wait) from None
     except _Refused as exc:
-        reason = late if deadline.expired else exc.reason
-        return _stale_or_fail(url, reason, cached, body_path, meta, max_bytes)
+        raise FetchFailed(url, late if deadline.expired else exc.reason) from None
     except (urllib.error.URLError, OSError, ValueError, OverflowError, http.client.HTTPException, zlib.error) as exc:
         if deadline.expired or isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError):
             reason = late  # a socket's own timeout is the time left at the deadline
@@ -400,16 +472,65 @@ def fetch(url: str, cache_dir: Path, *, max_age: float, timeout: float, max_byte
             reason = f"the site's answer is not HTTP ({type(exc).__name__}: {one_line(exc, 80)})"
         else:
             reason = f"unreachable ({one_line(getattr(exc, 'reason', None) or exc)})"
-        return _stale_or_fail(url, reason, cached, body_path, meta, max_bytes)
+        raise FetchFailed(url, reason) from None
     finally:
         deadline.cancel()
+
+
+def fetch(url: str, cache_dir: Path, *, max_age: float, timeout: float, max_bytes: int) -> Fetched:
+    """Return the body of ``url``, from the cache when it is younger than ``max_age`` seconds.
+
+    ``timeout`` bounds the whole fetch; a body over ``max_bytes`` is refused. A stale copy is
+    revalidated (:func:`request` with its validators), and used when the site fails. Raises
+    ArticleError naming the URL without credentials.
+    """
+    shown = public_url(url)
+    problem = _invalid(shown)
+    if problem:
+        raise ArticleError(shown, problem)
+    key = hashlib.sha256(shown.encode("utf-8")).hexdigest()
+    body_path, meta_path = cache_dir / f"{key}.body", cache_dir / f"{key}.json"
+    meta: dict[str, Any] = {}  # JSON this module wrote to the cache
+    if meta_path.is_file() and body_path.is_file():
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            meta = {}
+    cached = bool(meta)
+    if cached and time.time() - float(meta.get("fetched", 0)) < max_age:
+        return Fetched(shown, _cached_body(shown, body_path, max_bytes), str(meta.get("content_type", "")), True)
+    try:
+        answer = request(
+            url,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            etag=str(meta["etag"]) if cached and meta.get("etag") else None,
+            last_modified=str(meta["last_modified"]) if cached and meta.get("last_modified") else None,
+        )
+    except FetchFailed as exc:
+        if exc.too_large:
+            raise ArticleError(shown, exc.reason) from None
+        return _stale_or_fail(shown, exc.reason, cached, body_path, meta, max_bytes)
+    if answer.status == 304:
+        if not cached:  # a 304 to a request that named no copy: nothing to use
+            return _stale_or_fail(shown, "HTTP 304 Not Modified", cached, body_path, meta, max_bytes)
+        meta["fetched"] = time.time()
+        _write_meta(meta_path, meta)
+        return Fetched(shown, _cached_body(shown, body_path, max_bytes), str(meta.get("content_type", "")), True)
+    fresh = {
+        "url": shown,
+        "fetched": time.time(),
+        "content_type": answer.content_type,
+        "etag": answer.etag,
+        "last_modified": answer.last_modified,
+    }
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        body_path.write_bytes(body)
+        body_path.write_bytes(answer.body)
         _write_meta(meta_path, fresh)
     except OSError as exc:
-        logger.warning("cannot cache %s: %s", url, one_line(exc.strerror or exc))
-    return Fetched(url, body, content_type, False)
+        logger.warning("cannot cache %s: %s", shown, one_line(exc.strerror or exc))
+    return Fetched(shown, answer.body, answer.content_type, False)
 
 
 def _cached_body(url: str, body_path: Path, max_bytes: int) -> bytes:

@@ -1,19 +1,26 @@
 """Readers: turn one input file into articles (metadata plus body blocks).
 
-Readers are keyed by form in :data:`READERS`; :func:`detect_form` picks one from the
-file name and a sniff of its content, because users' dumps rarely have honest
-extensions (a WordPress JSON export saved as ``.txt`` is common).
+Readers are keyed by form: those of text forms in :data:`READERS`, those of forms read as bytes
+(gzip, PDF, Word, email, mbox) in :data:`BINARY_READERS`. :func:`detect_form` picks one from a
+sniff of the file's content and then its name, because users' dumps rarely have honest
+extensions (a WordPress JSON export saved as ``.txt`` is common). A gzip file is inflated
+within the byte limit (:mod:`briefgen.ingest.compressed`) and what it holds read as its inner
+name and content say (``page.html.gz`` is a page, of form ``html.gz``).
 Readers extract structure and metadata only; removing boilerplate is ``clean``'s job.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
+import io
 import json
 import logging
 import os
 import re
+import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,9 +28,14 @@ from urllib.parse import urlparse
 
 from briefgen import safe_yaml
 from briefgen.errors import ArticleError
+from briefgen.ingest.compressed import GZIP_MAGIC, GZIP_SUFFIXES, ZIP_MAGIC, Oversize, gunzip, inner_name
 from briefgen.ingest.dates import date_line, dated, url_date
 from briefgen.ingest.decode import decode, utf16_without_bom
-from briefgen.ingest.sources import SIDECAR_SUFFIX, check_file, file_kind, size_text
+from briefgen.ingest.documents import read_docx, read_pdf
+from briefgen.ingest.mail import read_email, read_mbox
+from briefgen.ingest.plaintext import domain_of as domain_of  # re-exported: readers' helpers for other forms
+from briefgen.ingest.plaintext import text_blocks as text_blocks
+from briefgen.ingest.sources import SIDECAR_SUFFIX, check_file, file_kind, size_text, too_large_unpacked
 from briefgen.ingest.webpage import read_page
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
 from briefgen.textsafe import normalize_space
@@ -36,12 +48,6 @@ logger = logging.getLogger(__name__)
 #: A build skips files over its own config's ``limits.max_bytes`` before reading them, and
 #: several configs share one read of a file, so the shared read takes up to any config's limit.
 MAX_BYTES = 256 * 1024 * 1024
-
-
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2013\u25aa\u25cf]|\d{1,2}[.)])\s+")
-
-
-_BULLET_ONLY = re.compile(r"^\s*[-*\u2022\u2013\u25aa\u25cf]\s*$")
 
 
 _TERMINAL = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
@@ -74,14 +80,6 @@ def parse_date(value: object) -> dt.date | None:
         return None
 
 
-def domain_of(url: str | None) -> str | None:
-    """The host of a URL without ``www.``: the publisher of last resort."""
-    if not url:
-        return None
-    host = urlparse(url).hostname or ""
-    return host.removeprefix("www.") or None
-
-
 def _clean_meta(value: object) -> str | None:
     if value is None:
         return None
@@ -93,7 +91,12 @@ def _clean_meta(value: object) -> str | None:
 
 def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     """Read a file as text of whatever encoding; refuse what is not a regular file, and empty,
-    binary and oversized files.
+    binary and oversized files (see :func:`read_bytes`)."""
+    return text_of(read_bytes(path, max_bytes), str(path))
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """Read a file's bytes; refuse what is not a regular file, and empty and oversized files.
 
     The file is checked with ``stat`` before it is opened, so a FIFO or a device is never
     opened; it is opened without blocking and checked again, so one swapped in meanwhile
@@ -102,7 +105,7 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     """
     name = str(path)
     try:
-        check_file(path, max_bytes)
+        check_file(path, max_bytes, unpacked=False)  # what a compressed file holds is bounded as it is inflated
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         with open(fd, "rb") as f:
             kind = file_kind(os.fstat(fd).st_mode)
@@ -114,63 +117,15 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     if len(data) > max_bytes:
         raise ArticleError(name, f"too large (over {size_text(max_bytes)})")
     if not data.strip():
-        raise ArticleError(str(path), "empty file")
+        raise ArticleError(name, "empty file")
+    return data
+
+
+def text_of(data: bytes, name: str) -> str:
+    """The text of a file's bytes, of whatever encoding; ArticleError for binary data."""
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")) and not utf16_without_bom(data):
-        raise ArticleError(str(path), "binary file")
-    return decode(data, str(path))
-
-
-def _is_heading_line(line: str) -> bool:
-    words = line.split()
-    return 0 < len(words) <= 14 and not re.search(r"[.,;:!]$", line) and (line[0].isupper() or line[0].isdigit())
-
-
-def _looks_hard_wrapped(groups: list[list[str]]) -> bool:
-    """True when paragraphs are separated by blank lines and wrapped at a fixed width (emails, newsletters)."""
-    multi = [g for g in groups if len(g) > 1]
-    if len(groups) < 2 or len(multi) < max(1, len(groups) // 2):
-        return False
-    lengths = sorted(len(line) for g in multi for line in g)
-    return lengths[len(lengths) // 2] < 100
-
-
-def text_blocks(text: str) -> list[Block]:
-    """Split plain text into blocks: one per line, or one per blank-line group when hard-wrapped."""
-    lines = [normalize_space(line) for line in text.splitlines()]
-    groups: list[list[str]] = [[]]
-    for line in lines:
-        if line:
-            groups[-1].append(line)
-        elif groups[-1]:
-            groups.append([])
-    groups = [g for g in groups if g]
-    if _looks_hard_wrapped(groups):
-        units: list[str] = []
-        for group in groups:
-            para: list[str] = []
-            for line in group:
-                if _BULLET.match(line) and para:
-                    units.append(" ".join(para))
-                    para = []
-                para.append(line)
-            units.append(" ".join(para))
-    else:
-        units = [line for g in groups for line in g]
-
-    blocks: list[Block] = []
-    pending_bullet = False
-    for unit in units:
-        if _BULLET_ONLY.match(unit):
-            pending_bullet = True  # a marker on its own line: the next line is the item
-            continue
-        if _BULLET.match(unit) or pending_bullet:
-            blocks.append(Block(LIST_ITEM, _BULLET.sub("", unit)))
-        elif _is_heading_line(unit):
-            blocks.append(Block(HEADING, unit))
-        else:
-            blocks.append(Block(PARAGRAPH, unit))
-        pending_bullet = False
-    return blocks
+        raise ArticleError(name, "binary file")
+    return decode(data, name)
 
 
 _BYLINE = re.compile(
@@ -723,6 +678,50 @@ READERS: dict[str, Reader] = {
 }
 
 
+#: A reader of a form read as bytes takes the input's name, its bytes and the most bytes what it
+#: holds may unpack to (``limits.max_bytes``).
+BinaryReader = Callable[[Path | str, bytes, int], list[Article]]
+
+
+def read_gzip(path: Path | str, data: bytes, max_bytes: int) -> list[Article]:
+    """What a gzip file holds, read as its inner name (``page.html`` of ``page.html.gz``) and its
+    content say; each article's form is the inner form and ``.gz``.
+
+    It is inflated a piece at a time and never past ``max_bytes``: a gzip bomb is refused at that
+    point with one line, never held whole. A stream cut off or damaged part-way is read as far as
+    it goes, with a warning. A gzip file inside a gzip file is refused (a file can inflate to itself).
+    """
+    name = str(path)
+    try:
+        content, complete = gunzip(data, max_bytes)
+    except Oversize:
+        raise ArticleError(name, too_large_unpacked(max_bytes)) from None
+    except zlib.error as exc:
+        raise ArticleError(name, f"not valid gzip data ({exc})") from None
+    if not content.strip():
+        raise ArticleError(name, "empty file once decompressed")
+    if not complete:
+        logger.warning(
+            "%s: the compressed data ends early or is damaged after %s; read as far as it goes",
+            name,
+            size_text(len(content)),
+        )
+    if content.startswith(GZIP_MAGIC):
+        raise ArticleError(name, "compressed twice (a gzip file inside a gzip file)")
+    inner = inner_name(Path(urlparse(name).path if "://" in name else name))
+    return [dataclasses.replace(a, form=f"{a.form}.gz") for a in _read_data(path, inner, content, max_bytes)]
+
+
+#: Readers of the forms read as bytes, keyed by form.
+BINARY_READERS: dict[str, BinaryReader] = {
+    "gzip": read_gzip,
+    "pdf": read_pdf,
+    "docx": read_docx,
+    "email": read_email,
+    "mbox": read_mbox,
+}
+
+
 _EXTENSIONS = {
     ".txt": "text",
     ".text": "text",
@@ -736,11 +735,78 @@ _EXTENSIONS = {
     ".xml": "feed",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".eml": "email",
+    ".mbox": "mbox",
+    **dict.fromkeys(GZIP_SUFFIXES, "gzip"),
 }
 
 
-def detect_form(path: Path, text: str) -> str:
-    """The form of a file, from its content first (dumps are often misnamed), then its extension."""
+#: An mbox's first line (RFC 4155): "From ", the sender, and the time it was stored ("… 08:00:00 2025").
+_MBOX_FROM = re.compile(r"From \S+ +.*\d{1,2}:\d{2}")
+#: A header line of an email, "Name: value" (RFC 5322, 2.2), or a folded continuation of one.
+_MAIL_HEADER = re.compile(r"[!-9;-~]+[ \t]*:|[ \t]+\S")
+#: Headers that only email has, beside From and Date.
+_MAIL_ONLY = re.compile(r"(?im)^(?:subject|message-id|mime-version|received|to|return-path|delivered-to)[ \t]*:")
+
+
+def _mail_form(head: str) -> str | None:
+    """ "mbox" for text that begins with an mbox's "From " line and a header; "email" for text that
+    begins with a header block holding ``From:``, ``Date:`` and one more header only email has."""
+    lines = head.lstrip("\ufeff").splitlines()
+    if not lines:
+        return None
+    if _MBOX_FROM.match(lines[0]) and len(lines) > 1 and _MAIL_HEADER.match(lines[1]):
+        return "mbox"
+    block: list[str] = []
+    for line in lines[:200]:
+        if not line.strip():
+            break
+        if not _MAIL_HEADER.match(line):
+            return None
+        block.append(line)
+    else:
+        return None  # no blank line ends the headers within the text sniffed
+    header = "\n".join(block)
+    found = {m[1].lower() for m in re.finditer(r"(?im)^(from|date)[ \t]*:", header)}
+    return "email" if found == {"from", "date"} and _MAIL_ONLY.search(header) else None
+
+
+def _is_word(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except Exception:  # zipfile raises many kinds of error on a damaged archive: not a Word document
+        return False
+
+
+def sniff_binary(data: bytes) -> str | None:
+    """The form read as bytes that ``data`` is by its first bytes, whatever its name: gzip
+    (``\\x1f\\x8b``), PDF (``%PDF-`` in the first kilobyte), Word (a zip archive holding
+    ``word/document.xml``), an mbox or an email (see :func:`_mail_form`); None for anything else."""
+    if data.startswith(GZIP_MAGIC):
+        return "gzip"
+    if re.match(rb"[^<]{0,1019}?%PDF-\d", data[:1030]):
+        return "pdf"
+    if data.startswith(ZIP_MAGIC):
+        return "docx" if _is_word(data) else None
+    return _mail_form(data[:8192].decode("latin-1"))
+
+
+def detect_form(path: Path, content: str | bytes) -> str:
+    """The form of a file, from its content first (dumps are often misnamed), then its extension.
+
+    Given bytes, the forms read as bytes are sniffed first (:func:`sniff_binary`); the text forms
+    are told by their content, then by the extension (of the inner name, for ``page.html.gz``
+    that is not gzip).
+    """
+    if isinstance(content, bytes):
+        form = sniff_binary(content)
+        if form is not None:
+            return form
+        content = text_of(content, str(path))
+    text = content
     head = text.lstrip()[:2048]
     if re.match(r"(?s)(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", head):
         return "feed"
@@ -753,30 +819,67 @@ def detect_form(path: Path, text: str) -> str:
         return "html"
     if _FRONT_MATTER.match(text):
         return "markdown"
-    form = _EXTENSIONS.get(path.suffix.lower())
-    if form is None:
+    mail = _mail_form(text[:8192])
+    if mail is not None:
+        return mail
+    if head.startswith("%PDF-"):
+        return "pdf"
+    suffix = inner_name(path).suffix.lower()
+    form = _EXTENSIONS.get(suffix)
+    if form is None or form == "gzip":
         raise ArticleError(str(path), f"unknown file type {path.suffix or '(no extension)'!r}")
     return form
 
 
+def _read_data(path: Path | str, name: Path, data: bytes, max_bytes: int) -> list[Article]:
+    """Articles of an input's bytes, by the form its content and then ``name`` say."""
+    form = sniff_binary(data)
+    if form is None:
+        if not data.strip():
+            raise ArticleError(str(path), "empty file")
+        try:
+            text = text_of(data, str(path))
+        except ArticleError:
+            form = _EXTENSIONS.get(inner_name(name).suffix.lower())
+            if form not in BINARY_READERS or form == "gzip":
+                raise
+        else:
+            form = detect_form(name, text)
+            if form in READERS:
+                return READERS[form](path, text)
+    assert form is not None
+    return BINARY_READERS[form](path, data, max_bytes)
+
+
 _CONTENT_TYPES = (("html", "html"), ("rss", "feed"), ("atom", "feed"), ("xml", "feed"), ("json", "wordpress"))
+#: Content types of the forms read as bytes.
+_BINARY_TYPES = (
+    ("application/pdf", "pdf"),
+    ("wordprocessingml", "docx"),
+    ("message/rfc822", "email"),
+    ("application/mbox", "mbox"),
+    ("gzip", "gzip"),
+)
 
 
 def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
-    """Read a fetched page or feed; the URL stands in for metadata the content lacks, and each
-    article is dated as :func:`briefgen.ingest.dates.dated` says."""
-    import dataclasses
-
-    text = decode(body, url)
-    if not text.strip():
-        raise ArticleError(url, "empty response")
-    try:
-        form = detect_form(Path(urlparse(url).path or "index"), text)
-    except ArticleError:
-        form = "text"
-    if form == "text":
-        form = next((f for key, f in _CONTENT_TYPES if key in content_type.lower()), "text")
-    articles = READERS[form](url, text)
+    """Read a fetched page, feed or document; the URL stands in for metadata the content lacks, and
+    each article is dated as :func:`briefgen.ingest.dates.dated` says."""
+    lowered = content_type.lower()
+    form = sniff_binary(body) or next((f for key, f in _BINARY_TYPES if key in lowered), None)
+    if form is not None:
+        articles = BINARY_READERS[form](url, body, MAX_BYTES)
+    else:
+        text = decode(body, url)
+        if not text.strip():
+            raise ArticleError(url, "empty response")
+        try:
+            form = detect_form(Path(urlparse(url).path or "index"), text)
+        except ArticleError:
+            form = "text"
+        if form == "text":
+            form = next((f for key, f in _CONTENT_TYPES if key in lowered), "text")
+        articles = READERS[form](url, text) if form in READERS else BINARY_READERS[form](url, body, MAX_BYTES)
     if len(articles) == 1:  # a page, not a feed: the URL is its own address
         page = articles[0]
         articles = [dataclasses.replace(page, url=page.url or url, publisher=page.publisher or domain_of(url))]
@@ -785,10 +888,14 @@ def read_url(url: str, body: bytes, content_type: str) -> list[Article]:
 
 def read_file(path: Path, max_bytes: int = MAX_BYTES) -> list[Article]:
     """Read one file into articles, each dated as :func:`briefgen.ingest.dates.dated` says; raise
-    ArticleError with the reason when it cannot be read."""
-    text = read_text(path, max_bytes)
-    form = detect_form(path, text)
-    return [dated(article) for article in READERS[form](path, text)]
+    ArticleError with the reason when it cannot be read.
+
+    What a compressed file holds is bounded by ``max_bytes`` as it is inflated (a build also
+    refuses, before the read, one that holds more than its own config's ``limits.max_bytes``:
+    :func:`briefgen.ingest.sources.check_file`).
+    """
+    data = read_bytes(path, max_bytes)
+    return [dated(article) for article in _read_data(path, path, data, max_bytes)]
 
 
 _KNOWN_SUFFIXES = tuple(_EXTENSIONS)

@@ -18,12 +18,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen.errors import ArticleError
+from briefgen.ingest.compressed import unpacked_size
 
 logger = logging.getLogger(__name__)
 
 
 #: The sidecar of ``NAME.txt`` is ``NAME`` + this; the source walk never reads it as an article.
 SIDECAR_SUFFIX = ".meta.yaml"
+#: The file that holds the messages of a mailbox folder (``NAME.mbox/mbox``, as Apple Mail exports one).
+MAILBOX_FILE = "mbox"
+
+
+def is_mailbox_folder(path: str) -> bool:
+    """Whether ``path`` names a mailbox folder: a directory whose name ends in ``.mbox`` (checked by name only)."""
+    return os.path.basename(path.rstrip(os.sep)).lower().endswith(".mbox")
 
 
 def size_text(n: int) -> str:
@@ -50,8 +58,15 @@ def file_kind(mode: int) -> str | None:
     return "a special file"
 
 
-def check_file(path: Path | str, max_bytes: int) -> None:
-    """Raise ArticleError unless ``path`` is a regular file of at most ``max_bytes``; it is never opened."""
+def check_file(path: Path | str, max_bytes: int, *, unpacked: bool = True) -> None:
+    """Raise ArticleError unless ``path`` is a regular file of at most ``max_bytes`` and, when it is
+    compressed (gzip, or a zip archive such as a Word document) and ``unpacked``, holds at most
+    ``max_bytes`` once decompressed.
+
+    Only a regular file within the size is opened, without blocking, and only to sniff its first
+    bytes and count what a compressed one unpacks to (never inflating more than ``max_bytes`` and a
+    byte: see :mod:`briefgen.ingest.compressed`).
+    """
     name = str(path)
     try:
         info = os.stat(path)
@@ -64,6 +79,15 @@ def check_file(path: Path | str, max_bytes: int) -> None:
         raise ArticleError(name, f"not a regular file ({kind})")
     if info.st_size > max_bytes:
         raise ArticleError(name, f"too large ({size_text(info.st_size)} > {size_text(max_bytes)})")
+    if unpacked:
+        size = unpacked_size(path, max_bytes)
+        if size is not None and size > max_bytes:
+            raise ArticleError(name, too_large_unpacked(max_bytes))
+
+
+def too_large_unpacked(max_bytes: int) -> str:
+    """Why a compressed file that holds more than ``max_bytes`` is not read."""
+    return f"too large once decompressed (over {size_text(max_bytes)}, limits.max_bytes)"
 
 
 @dataclass(frozen=True)
@@ -285,9 +309,14 @@ class _Scan:
 
     def _walk(self, directory: str, root: str, ancestors: _Dirs) -> None:
         """Every file under a source directory, in sorted order; hidden files are not read, hidden
-        directories are walked, and links that stay inside lead to files read where they are."""
+        directories are walked, and links that stay inside lead to files read where they are. Of a
+        mailbox folder (``NAME.mbox/``, as Apple Mail exports one), only its ``mbox`` file is read:
+        the rest is the mail program's index of it."""
+        mailbox = is_mailbox_folder(directory)
         for entry in self._entries(directory):
             if entry.name.startswith(".") and not entry.is_dir(follow_symlinks=False):
+                continue
+            if mailbox and entry.name != MAILBOX_FILE:
                 continue
             got = self._reach(entry.path, root, ancestors, want_file=True, inside_links=False)
             if got is True:
@@ -343,6 +372,8 @@ class _Scan:
                 self.add(path)
             elif got and rest:
                 self._glob(path, rest, root, got)
+            elif got and is_mailbox_folder(path):  # "mail/*.mbox" names Apple Mail's folders too
+                self._walk(path, root, got)
 
 
 def find_sources(

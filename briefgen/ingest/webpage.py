@@ -48,6 +48,8 @@ class Page:
     author: str | None
     date: dt.date | None
     url: str | None
+    language: str | None = None
+    """The language the page declares (``<html lang>``, ``og:locale``, ``Content-Language``), as written."""
 
 
 def _link_chars(el: _Element) -> int:
@@ -188,7 +190,34 @@ def read_page(text: str, url: str | None = None) -> Page | None:
         author=stated_author(_meta(meta, "author"), sitename, hostname),
         date=_date(_meta(meta, "date")),
         url=_meta(meta, "url"),
+        language=declared_language(tree),
     )
+
+
+#: Where a page declares its language, in the order trusted: the document's own ``lang``, then the
+#: Open Graph locale, then the HTTP header a ``<meta http-equiv>`` repeats.
+_LANGUAGE_PATHS = (
+    "/html/@lang",
+    "/html/@xml:lang",
+    "//meta[@property='og:locale']/@content",
+    "//meta[translate(@http-equiv, 'CONTENT-LANGUAGE', 'content-language')='content-language']/@content",
+)
+
+
+def declared_language(tree: _Element) -> str | None:
+    """The language a page declares, as written ("de-DE", "en_US"); None when it declares none."""
+    from lxml import etree  # loaded already: the tree is lxml's
+
+    for path in _LANGUAGE_PATHS:
+        try:
+            found = tree.xpath(path, namespaces={"xml": "http://www.w3.org/XML/1998/namespace"})
+        except etree.XPathError:  # an odd tree declares nothing
+            continue
+        for value in found if isinstance(found, list) else []:
+            text = normalize_space(str(value))[:35]
+            if text:
+                return text
+    return None
 
 
 def _blocks(document: object) -> list[tuple[Block, float]]:

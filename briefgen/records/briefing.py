@@ -68,6 +68,17 @@ class SectionRecord(BaseModel):
     items: tuple[ItemRecord, ...] = ()
 
 
+class StoryRecord(BaseModel):
+    """A story (``layout: stories``): its headline, the source it is quoted from and, for a sentence, where."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
+
+    id: str = Field(max_length=100)
+    headline: str
+    headline_source: Annotated[int, Field(ge=1)] | None = None
+    headline_offsets: Span | None = None
+
+
 class SourceRecord(BaseModel):
     """A cited source: its number, where it was read from and the sha256 of its cleaned text."""
 
@@ -100,6 +111,7 @@ class BriefingRecord(BaseModel):
     articles_read: int | None = None
     sections: tuple[SectionRecord, ...]
     sources: tuple[SourceRecord, ...]
+    stories: tuple[StoryRecord, ...] = ()
 
     @model_validator(mode="after")
     def _cites_what_it_lists(self) -> BriefingRecord:
@@ -113,6 +125,12 @@ class BriefingRecord(BaseModel):
                 for j, n in enumerate(item.sources):
                     if n not in listed:
                         raise ValueError(f"sections[{s}].items[{i}].sources[{j}]: source {n} is not among the sources")
+        for k, story in enumerate(self.stories):
+            cited = story.headline_source
+            if cited is not None and cited not in listed:
+                raise ValueError(f"stories[{k}].headline_source: source {cited} is not among the sources")
+            if story.headline_offsets is not None and n is None:
+                raise ValueError(f"stories[{k}].headline_offsets: a headline quoted at offsets names its source")
         return self
 
 
@@ -144,11 +162,25 @@ def quote_problems(briefing: BriefingRecord, texts: Mapping[int, str | None]) ->
                         )
                     )
                 elif text[start:end] != item.text:
-                    quoted = " ".join(item.text.split())
-                    problems.append(
-                        (
-                            where,
-                            f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}",
-                        )
-                    )
+                    problems.append((where, _not_at(item.text, n, start, end)))
+    for k, story in enumerate(briefing.stories, start=1):
+        span, cited = story.headline_offsets, story.headline_source
+        text = texts.get(cited) if cited is not None else None
+        if span is None or text is None:
+            continue
+        start, end = span
+        if end > len(text):
+            problems.append(
+                (
+                    f"story {k}, headline",
+                    f"its offsets {start}–{end} are past the end of source {cited}'s text ({len(text)} characters)",
+                )
+            )
+        elif text[start:end] != story.headline:
+            problems.append((f"story {k}, headline", _not_at(story.headline, cited, start, end)))
     return problems
+
+
+def _not_at(quote: str, n: int | None, start: int, end: int) -> str:
+    quoted = " ".join(quote.split())
+    return f"“{quoted[:60]}{'…' if len(quoted) > 60 else ''}” is not source {n}'s text at {start}–{end}"

@@ -1,9 +1,14 @@
-"""The delivery log: every message, as it moves from queued to sent, in SQLite.
+"""The delivery log: every message, as it moves from queued to sent, in SQLite; and who unsubscribed.
 
 Sending writes it and building reads it (the date of the last briefing a client was sent), so it
 lives here, below both. Each change is committed before the next step; overlapping runs take turns
 on a lock beside the log, and a log locked by another process is one clear error, never a wait
 without end. Whatever it stores of a server's reply is one short line, redacted of secrets.
+
+Its ``unsubscribes`` table holds each address that asked to stop a config's briefing (or every
+config's, :data:`ALL_CONFIGS`); sending skips them until they are re-subscribed. Recording one never
+waits for a run that is sending: it is one short SQLite transaction, which takes its turn between
+the run's.
 """
 
 from __future__ import annotations
@@ -98,7 +103,30 @@ CREATE TABLE IF NOT EXISTS messages (
     updated TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS messages_by_briefing ON messages (config, as_of, recipient);
+CREATE TABLE IF NOT EXISTS unsubscribes (
+    config TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at TEXT NOT NULL,
+    via TEXT NOT NULL,
+    PRIMARY KEY (config, address)
+);
 """
+
+_UNSUBSCRIBES = _SCHEMA[_SCHEMA.index("CREATE TABLE IF NOT EXISTS unsubscribes") :]
+
+#: The ``config`` of an unsubscribe from every config's briefings (``briefgen unsubscribe --all``).
+ALL_CONFIGS = "*"
+
+
+@dataclass(frozen=True)
+class Unsubscribed:
+    """An address that asked to stop a config's briefing (or every config's: ``config`` is ``*``)."""
+
+    config: str
+    address: str
+    at: str
+    via: str
+    """How: ``command`` (``briefgen unsubscribe``) or ``one-click`` (the link in a message, RFC 8058)."""
 
 
 _COLUMNS = "config, as_of, recipient, kind, message_id, status, attempts, detail, pdf_sha256, created, updated"
@@ -132,10 +160,14 @@ class DeliveryLog:
     full disk) is a :class:`BriefgenError` of one line naming the log.
     """
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, run_lock: bool = True) -> None:
+        """Open the log at ``path``, made when missing (unless ``readonly``). ``run_lock=False`` writes
+        without taking the run's lock: for single statements (an unsubscribe) that must not wait
+        for a run that is sending; SQLite still puts each in turn with the run's transactions."""
         self.path = path
         self._lock: int | None = None
         self._db: sqlite3.Connection | None = None
+        self._unsubscribes = False  # whether the log has its unsubscribes table
         try:
             if path.exists() and not stat.S_ISREG(path.stat().st_mode):
                 raise BriefgenError(f"{path} is not a briefgen delivery log (not a regular file)")
@@ -144,7 +176,8 @@ class DeliveryLog:
                 self._db = sqlite3.connect(uri, uri=True, timeout=LOG_BUSY_TIMEOUT, isolation_level=None)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self._lock = _lock(path.with_name(path.name + ".lock"))
+                if run_lock:
+                    self._lock = _lock(path.with_name(path.name + ".lock"))
                 self._db = sqlite3.connect(path, timeout=LOG_BUSY_TIMEOUT, isolation_level=None)
             self._db.text_factory = _text
             with self._guard("open"):
@@ -172,6 +205,7 @@ class DeliveryLog:
             if readonly or tables:  # someone else's database: never add a table to it
                 raise BriefgenError(f"{self.path} is not a briefgen delivery log (it has no messages table)")
             db.executescript(_SCHEMA)
+            self._unsubscribes = True
             return
         columns = {row[1] for row in db.execute("PRAGMA table_info(messages)")}
         missing = [c for c in _COLUMNS.split(", ") if c not in columns]
@@ -179,6 +213,10 @@ class DeliveryLog:
             raise BriefgenError(
                 f"{self.path} is not a briefgen delivery log (its messages table has no {', '.join(missing)})"
             )
+        self._unsubscribes = "unsubscribes" in tables
+        if not self._unsubscribes and not readonly:  # a log from before unsubscribes
+            db.executescript(_UNSUBSCRIBES)
+            self._unsubscribes = True
 
     def _damaged(self, reason: str) -> str:
         return (
@@ -286,6 +324,49 @@ class DeliveryLog:
         with self._guard("read") as db:
             rows = db.execute(f"SELECT {_COLUMNS} FROM messages{clause} ORDER BY id", args).fetchall()
         return [_entry(row) for row in rows]
+
+    def unsubscribe(self, config: str, address: str, via: str) -> bool:
+        """Record that ``address`` asked to stop ``config``'s briefing (:data:`ALL_CONFIGS`: every
+        config's); False when it had already."""
+        with self._guard("write") as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO unsubscribes (config, address, at, via) VALUES (?, ?, ?, ?)",
+                (config, address.lower(), _now(), via),
+            )
+        return cursor.rowcount > 0
+
+    def resubscribe(self, config: str, address: str) -> list[Unsubscribed]:
+        """Remove ``address``'s unsubscribe from ``config`` (from every config and from all of them
+        with :data:`ALL_CONFIGS`); the unsubscribes removed."""
+        removed = [u for u in self.unsubscribes(address=address) if config in (ALL_CONFIGS, u.config)]
+        with self._guard("write") as db:
+            for u in removed:
+                db.execute("DELETE FROM unsubscribes WHERE config = ? AND address = ?", (u.config, u.address))
+        return removed
+
+    def unsubscribed(self, config: str, address: str) -> Unsubscribed | None:
+        """Why ``address`` gets none of ``config``'s briefings: its unsubscribe from it, or from every
+        config; None when it gets them."""
+        found = [u for u in self.unsubscribes(address=address) if u.config in (config, ALL_CONFIGS)]
+        return min(found, key=lambda u: u.config != config) if found else None
+
+    def unsubscribes(self, config: str | None = None, *, address: str | None = None) -> list[Unsubscribed]:
+        """The unsubscribes recorded (of ``config``, with those from every config; of ``address``), oldest first."""
+        if not self._unsubscribes:
+            return []
+        where, args = [], []
+        if config is not None:
+            where.append("config IN (?, ?)")
+            args += [config, ALL_CONFIGS]
+        if address is not None:
+            where.append("address = ?")
+            args.append(address.lower())
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        with self._guard("read") as db:
+            rows = db.execute(f"SELECT config, address, at, via FROM unsubscribes{clause} ORDER BY at, rowid", args)
+            found = rows.fetchall()
+        clean = [[LINE_UNSAFE.sub(" ", _ANSI.sub("", str(c))) for c in row] for row in found]
+        return [Unsubscribed(*row) for row in clean]
 
     def sent_dates(self, config: str) -> list[dt.date]:
         """The dates of this config's briefings that went out to anyone (``sent``), oldest first."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen._version import __version__
@@ -21,12 +23,14 @@ from briefgen.ingest.fetch import is_url
 from briefgen.models import (
     AnalystNote,
     Briefing,
+    BriefingStory,
     Corpus,
     Item,
     Section,
     Selection,
     Source,
     SourceRef,
+    StoryArticle,
     passage_id,
 )
 from briefgen.render.filters import longdate
@@ -78,9 +82,13 @@ def compose(
             daily[doc.article.date] = daily.get(doc.article.date, 0) + 1
     numbers: dict[int, int] = {}
     sections: list[Section] = []
+    by_id = {story.id: story for story in selection.stories}
     for sel in selection.sections:
         items = []
         for k, sent in enumerate(sel.sentences):
+            story = sel.stories[k] if k < len(sel.stories) else None
+            if story is not None:  # a story's headline is cited before its sentences
+                numbers.setdefault(by_id[story].headline_doc, len(numbers) + 1)
             if len(sent.text) > MAX_QUOTE_CHARS:
                 where = printable(display_path(docs[sent.doc].article.path, loaded.base_dir), 300)
                 logger.warning("left out a sentence of %d characters from %s", len(sent.text), where)
@@ -96,10 +104,12 @@ def compose(
                     label=label,
                     new=new,
                     id=passage_id(sent.text),
+                    story=story,
                 )
             )
         if items or not sel.sentences:
             sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
+    stories = briefing_stories(selection, corpus, numbers, sections, loaded.base_dir, link)
     sources = []
     for doc_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
         doc = docs[doc_index]
@@ -145,14 +155,76 @@ def compose(
         daily=tuple(sorted(daily.items())),
         undated_used=undated_used,
         notes=(all_undated_note(len(corpus.documents), start, as_of),) if not daily and corpus.documents else (),
+        layout="stories" if selection.top_stories else "sections",
+        stories=stories,
     )
 
 
+def briefing_stories(
+    selection: Selection,
+    corpus: Corpus,
+    numbers: dict[int, int],
+    sections: Sequence[Section],
+    base_dir: Path,
+    link: Callable[[str | None], str | None],
+) -> tuple[BriefingStory, ...]:
+    """Every story of the selection as the briefing records it: the top stories first in rank order,
+    then the others in theirs; each with all its articles, its outlets and dates, the source its
+    headline is quoted from (when the briefing cites it) and the ids of its items."""
+    docs = {d.index: d for d in corpus.documents}
+    top = {story_id: rank for rank, story_id in enumerate(selection.top_stories)}
+    items: dict[str, list[str]] = {}
+    for section in sections:
+        for item in section.items:
+            if item.story is not None:
+                items.setdefault(item.story, []).append(item.id)
+    ordered = sorted(selection.stories, key=lambda st: top.get(st.id, len(top)))
+    records = []
+    for story in ordered:
+        sentence = corpus.sentences[story.headline_sentence] if story.headline_sentence is not None else None
+        records.append(
+            BriefingStory(
+                id=story.id,
+                headline=story.headline if sentence else clip(story.headline, MAX_TITLE_CHARS) or story.headline,
+                headline_source=numbers.get(story.headline_doc),
+                headline_offsets=(sentence.start, sentence.end) if sentence else None,
+                articles=tuple(
+                    StoryArticle(
+                        path=display_path(docs[d].article.path, base_dir),
+                        url=link(docs[d].article.url),
+                        date=docs[d].article.date,
+                        outlet=clip(docs[d].article.publisher, MAX_NAME_CHARS),
+                    )
+                    for d in story.docs
+                ),
+                outlets=tuple(o for o in (clip(o, MAX_NAME_CHARS) for o in story.outlets) if o),
+                first_date=story.first_date,
+                last_date=story.last_date,
+                developing=story.developing,
+                items=tuple(items.get(story.id, ())),
+                top=story.id in top,
+            )
+        )
+    return tuple(records)
+
+
 def new_since(briefing: Briefing, since: dt.date | None) -> Briefing:
-    """The briefing saying what is new since the previous one sent or built (``since``), if any."""
+    """The briefing saying what is new since the previous one sent or built (``since``), if any:
+    how many of its articles are dated after it, or, when none is, that nothing new was found."""
     if since is None:
         return briefing
-    note = f"New since the briefing of {longdate(since)}: what it quoted is not repeated, and key points lead with what is new."
+    fresh = sum(count for day, count in briefing.daily if day > since)
+    if fresh:
+        note = (
+            f"New since the briefing of {longdate(since)}: {fresh} of the {briefing.articles_used} articles used "
+            f"{'is' if fresh == 1 else 'are'} dated after it; what it quoted is not repeated, and "
+            f"{'top stories continuing from it are marked developing' if briefing.layout == 'stories' else 'key points lead with what is new'}."
+        )
+    else:
+        note = (
+            f"Nothing new was found since the briefing of {longdate(since)}: no article used is dated after it, "
+            "and what it quoted is not repeated."
+        )
     return dataclasses.replace(briefing, new_since=since, notes=(*briefing.notes, note))
 
 

@@ -3,7 +3,13 @@
 Mail clients drop ``<style>`` and many elements, so the email's HTML is the page rendered for email
 and its stylesheet inlined into each element (css-inline), ``rem`` turned into pixels and sectioning
 elements into ``div``; a plain-text alternative goes with it. The body is kept under Gmail's
-clipping limit.
+clipping limit, and the build warns when a template pushes it over. An SVG logo, which Gmail and
+Outlook do not show, goes in as a PNG, or is left out with a warning where it cannot be converted.
+
+What differs between recipients (their address, name, unsubscribe link and the columns of the
+recipients CSV) is not known when the briefing is built: the email templates print
+``recipient.<field>``, which stands in the body as a marker (:data:`MERGE_FIELD`) that sending
+replaces with each recipient's own value. Every recipient gets the same build.
 """
 
 from __future__ import annotations
@@ -15,12 +21,12 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import jinja2
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from briefgen.errors import RenderError
 from briefgen.models import Briefing
 from briefgen.render.filters import plain_text
-from briefgen.render.look import EMAIL_LOGO_SRC, Look
+from briefgen.render.look import EMAIL_LOGO_SRC, Look, email_logo_part
 from briefgen.render.templates import render_template, template_context
 from briefgen.textsafe import printable
 
@@ -29,8 +35,43 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: The email body's size limit (Gmail clips a message at 102 KB); see :func:`render_email`.
+#: The email body's size limit (Gmail clips a message at 102 KB); see :func:`render_email`. The
+#: 2 KB below Gmail's limit leave room for each recipient's values (:data:`MERGE_FIELD`).
 MAX_EMAIL_BYTES = 100 * 1024
+
+#: Gmail's clipping limit: a larger HTML body shows cut, with a "[Message clipped]" link.
+GMAIL_CLIP_BYTES = 102 * 1024
+
+#: A recipient's field as it stands in the built email body until it is sent: text that autoescaping,
+#: CSS inlining and HTML serialisation all leave as it is (no ``&<>"'=:`` or space).
+MERGE_FIELD = re.compile(r"%%recipient\.([a-z][a-z0-9_]{0,39})%%")
+
+#: The fields every recipient has, besides ``name`` and the columns of the recipients CSV.
+RECIPIENT_FIELDS = ("address", "name", "unsubscribe_url")
+
+
+def merge_marker(field: str) -> str:
+    """The marker of a recipient's ``field`` in the built email body."""
+    return f"%%recipient.{field}%%"
+
+
+class RecipientFields:
+    """``recipient`` in the email templates (and only there, ``for_email``): ``recipient.address``,
+    ``recipient.name``, ``recipient.unsubscribe_url`` (the recipient's own link: one-click when the
+    config has an unsubscribe URL, else ``mailto:``) and ``recipient.<column>`` for each column of
+    the recipients CSV, empty where a recipient has none. Each prints as a marker that sending
+    replaces with the recipient's value, escaped for the part it is in."""
+
+    def __getattr__(self, field: str) -> Markup:
+        if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", field):
+            raise AttributeError(field)
+        return Markup(merge_marker(field))
+
+    def __getitem__(self, field: str) -> Markup:
+        try:
+            return self.__getattr__(field)
+        except AttributeError:
+            raise KeyError(field) from None
 
 
 def render_email(briefing: Briefing, env: jinja2.Environment, look: Look = Look()) -> tuple[str, str]:
@@ -43,16 +84,26 @@ def render_email(briefing: Briefing, env: jinja2.Environment, look: Look = Look(
     both parts, so they say the same; the PDF attached keeps everything. The text part holds no
     control character but the newline, whatever the template printed.
     """
-    context = template_context(briefing, look, for_email=True)
+    context = {**template_context(briefing, look, for_email=True), "recipient": RecipientFields()}
     body = inline_email(render_template(env, "briefing.email.html.j2", **context), look)
     if len(body.encode("utf-8")) > MAX_EMAIL_BYTES:
         context = {**context, "look": dataclasses.replace(look, chart=False), "chart_lines": [], "also_max": 0}
         size = len(body.encode("utf-8"))
-        body = inline_email(render_template(env, "briefing.email.html.j2", **context), look)
+        body = inline_email(render_template(env, "briefing.email.html.j2", **context), look, warn=False)
         logger.info(
             "the email body would be %d KB: it leaves out the chart and lists of other outlets (%d KB)",
             size // 1024,
             len(body.encode("utf-8")) // 1024,
+        )
+    size = len(body.encode("utf-8"))
+    if size > MAX_EMAIL_BYTES:
+        logger.warning(
+            "the email body is %d KB, more than the %d KB that stays under Gmail's clipping limit (%d KB): Gmail "
+            "will show its start and a '[Message clipped]' link; shorten briefing.email.html.j2 (or "
+            "briefing.html.j2 and style.css, which it is made from) or the briefing (audience.max_words, max_points)",
+            -(-size // 1024),
+            MAX_EMAIL_BYTES // 1024,
+            GMAIL_CLIP_BYTES // 1024,
         )
     return body, plain_text(render_template(env, "briefing.txt.j2", **context))
 
@@ -69,13 +120,15 @@ _INHERITED = ("font-family", "color", "line-height", "font-size", "overflow-wrap
 _REM = re.compile(r"(?<![\w.])(\d*\.?\d+)rem\b")
 
 
-def inline_email(html: str, look: Look = Look()) -> str:
+def inline_email(html: str, look: Look = Look(), *, warn: bool = True) -> str:
     """The page made for email as mail clients need it: every style an inline ``style=`` attribute
     (css-inline, custom properties resolved, ``@page`` and ``@media`` dropped), no ``<style>``,
     no class, no script, no SVG, sizes in px rather than rem, HTML5 sections as ``div``, and the
     page's typography on the 640 px column, since clients drop the styles of ``<html>`` and ``<body>``.
 
-    The logo, when a template printed its data URI, becomes the inline part :data:`EMAIL_LOGO_SRC`.
+    The logo, when a template printed its data URI, becomes the inline part :data:`EMAIL_LOGO_SRC`;
+    an SVG logo that cannot be drawn as PNG here (:func:`~briefgen.render.look.email_logo_part`) is
+    left out, with a warning unless ``warn`` is off.
     """
     import css_inline
     import lxml.html
@@ -88,6 +141,7 @@ def inline_email(html: str, look: Look = Look()) -> str:
     root = lxml.html.document_fromstring(inlined)
     for bad in root.xpath("//script|//style|//link|//svg|//*[local-name()='svg']|//iframe|//object|//embed"):
         bad.drop_tree()
+    dropped: list[HtmlElement] = []
     inherited: list[str] = []
     for element in root.xpath("/html|/html/body"):
         inherited += [d for d in _declarations(element.get("style", "")) if d.split(":", 1)[0].strip() in _INHERITED]
@@ -102,10 +156,24 @@ def inline_email(html: str, look: Look = Look()) -> str:
             element.attrib.pop("datetime", None)
         if element.tag == "img" and look.logo and element.get("src") == look.logo:
             element.set("src", EMAIL_LOGO_SRC)
+        if element.tag == "img" and look.logo and element.get("src") == EMAIL_LOGO_SRC and _no_email_logo(look.logo):
+            dropped.append(element)
         if "style" in element.attrib:
             style = _REM.sub(lambda m: f"{round(float(m[1]) * 16, 1):g}px", element.get("style", ""))
             element.set("style", ";".join(_declarations(style)))
+    for element in dropped:
+        element.drop_tree()
+    if dropped and warn:
+        logger.warning(
+            "the SVG logo is left out of the email: Gmail and Outlook do not show SVG, and it cannot be drawn "
+            "as PNG here (pip install 'briefgen[svg]', which needs the cairo library); or make branding.logo a PNG"
+        )
     return "<!DOCTYPE html>\n" + "".join(_serialize(root)) + "\n"
+
+
+def _no_email_logo(uri: str) -> bool:
+    """Whether the logo cannot go into email: an SVG that cannot be drawn as PNG here."""
+    return uri.startswith("data:image/svg+xml") and email_logo_part(uri) is None
 
 
 def _declarations(style: str) -> list[str]:

@@ -14,8 +14,8 @@ from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
-from briefgen.models import Source
-from briefgen.textsafe import single_line, visible
+from briefgen.models import Briefing, BriefingStory, Item, Source, SourceRef
+from briefgen.textsafe import clip, single_line, visible
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +32,77 @@ def source_when(src: Source, first: bool = False) -> str:
         return src.date.isoformat()
     when = "undated" + (f", not before {longdate(src.not_before)}" if src.not_before else "")
     return when[0].upper() + when[1:] if first else when
+
+
+def shortdate(day: dt.date | None, as_of: dt.date | None = None) -> str:
+    """A date in a line of text: "10 Feb", with the year when it is not ``as_of``'s ("10 Feb 1999")."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%b}" if as_of is not None and day.year == as_of.year else f"{day.day} {day:%b %Y}"
+
+
+def outlet(src: Source | SourceRef) -> str:
+    """Who published a source, as an item's credit and "Also reported by" name it: its publisher,
+    else its web address's host; "" when neither is known (a title is never shown as an outlet)."""
+    if src.publisher:
+        return single_line(src.publisher)
+    if src.url:
+        host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", src.url, flags=re.I).split("/", 1)[0])
+        return host.split("@")[-1]
+    return ""
+
+
+#: The longest outlet name an item's credit shows; a longer one is cut with "…" (the source list has it whole).
+MAX_CREDIT_CHARS = 60
+
+
+def credit(item: Item, briefing: Briefing) -> str:
+    """An item's source and date, shown beside it so a reader never has to look the date up:
+    "Korea Pro, 10 Feb"; "undated" for a source that states no date."""
+    sources = {s.id: s for s in briefing.sources}
+    parts = []
+    for n in item.sources[:1]:
+        src = sources.get(n)
+        if src is None:
+            continue
+        when = shortdate(src.date, briefing.as_of) if src.date else "undated"
+        parts.append(", ".join(p for p in (clip(outlet(src), MAX_CREDIT_CHARS), when) if p))
+    return "; ".join(parts)
+
+
+def counts_line(briefing: Briefing) -> str:
+    """What a briefing's header says it was made from, in words that say what each number counts
+    and agree with what it shows: "12 articles read, 9 used in 4 stories, 5 quoted"."""
+    read, used = briefing.articles_read, briefing.articles_used
+    quoted = len(briefing.sources)
+    stories = len(briefing.stories)
+    parts = [f"{read} article{'s' if read != 1 else ''} read", f"{used} used"]
+    if briefing.layout == "stories" and stories:
+        parts[-1] += f" in {stories} stor{'ies' if stories != 1 else 'y'}"
+    parts.append(f"{quoted} quoted")
+    return ", ".join(parts)
+
+
+def story_line(story: BriefingStory, as_of: dt.date | None = None) -> str:
+    """A story's breadth and time, as its header says it: "5 articles, 3 outlets, 3–7 Feb"."""
+    articles = len(story.articles)
+    outlets = len(story.outlets)
+    parts = [f"{articles} article{'s' if articles != 1 else ''}"]
+    if outlets:
+        parts.append(f"{outlets} outlet{'s' if outlets != 1 else ''}")
+    first, last = story.first_date, story.last_date
+    if first and last and first != last:
+        if (first.year, first.month) == (last.year, last.month):
+            parts.append(f"{first.day}\u2013{shortdate(last, as_of)}")
+        elif first.year == last.year:
+            parts.append(f"{first.day} {first:%b} \u2013 {shortdate(last, as_of)}")
+        else:  # both years, so that neither reads as the other's
+            parts.append(f"{shortdate(first)} \u2013 {shortdate(last)}")
+    elif last:
+        parts.append(shortdate(last, as_of))
+    if story.developing:
+        parts.append("developing")
+    return ", ".join(parts)
 
 
 def preview_note(src: Source) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 import jinja2
 
 from briefgen.config.load import LoadedConfig
-from briefgen.models import Briefing
+from briefgen.models import Briefing, BriefingStory
 from briefgen.render.email import render_email
 from briefgen.render.look import Look, look_for
 from briefgen.render.pdf import render_pdf
@@ -71,6 +71,7 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
                         "text": it.text,
                         **({"label": it.label} if it.label else {}),
                         **({"new": it.new} if it.new is not None else {}),
+                        **({"story": it.story} if it.story else {}),
                         "sources": list(it.sources),
                         "offsets": [list(o) for o in it.offsets],
                     }
@@ -79,6 +80,8 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
             }
             for s in briefing.sections
         ],
+        "layout": briefing.layout,
+        **({"stories": [story_data(story) for story in briefing.stories]} if briefing.layout == "stories" else {}),
         **(
             {"analyst_notes": [{"text": n.text, "section": n.section} for n in briefing.analyst_notes]}
             if briefing.analyst_notes
@@ -111,6 +114,28 @@ def briefing_data(briefing: Briefing) -> dict[str, Any]:
             }
             for src in briefing.sources
         ],
+    }
+
+
+def story_data(story: BriefingStory) -> dict[str, Any]:
+    """A story as ``briefing.json`` records it: every kept article of it (its URL, else its path, and
+    its date), its outlets and dates, whether it continues a story of the previous briefing, and the
+    ids of the items quoted for it; its headline with the source it is quoted from (and where, for a sentence)."""
+    return {
+        "id": story.id,
+        "headline": story.headline,
+        "headline_source": story.headline_source,
+        **({"headline_offsets": list(story.headline_offsets)} if story.headline_offsets else {}),
+        "top": story.top,
+        "articles": [
+            {**({"url": a.url} if a.url else {"path": a.path}), "date": a.date.isoformat() if a.date else None}
+            for a in story.articles
+        ],
+        "outlets": list(story.outlets),
+        "first_date": story.first_date.isoformat() if story.first_date else None,
+        "last_date": story.last_date.isoformat() if story.last_date else None,
+        "developing": story.developing,
+        "items": list(story.items),
     }
 
 

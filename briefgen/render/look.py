@@ -2,13 +2,15 @@
 
 A logo is read once, bounded in size, and checked: an SVG holds no script, external reference or
 foreign object; its bytes become a data URI for pages and PDFs, and an inline part for email
-(:data:`EMAIL_LOGO_SRC`). Colours and CSS overrides are validated so a client's branding cannot
-break or escape the page.
+(:data:`EMAIL_LOGO_SRC`). Gmail and Outlook show no SVG, so an SVG logo goes into email as a PNG
+drawn by CairoSVG (:func:`svg_as_png`), or not at all where CairoSVG or the cairo library is
+missing. Colours and CSS overrides are validated so a client's branding cannot break or escape the page.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import os
 import re
@@ -43,8 +45,11 @@ class Look:
     pdf_ua: bool = False
     chart: bool = True
     keywords: tuple[str, ...] = ()
+    site_url: str | None = None  # the published archive's public address, ending in "/"
 
     def __post_init__(self) -> None:
+        if self.site_url is not None and not re.fullmatch(r"https?://[^\s\"'<>`\\?#]+/", self.site_url):
+            raise RenderError("a site URL must be an http(s):// address ending in /, without a query or fragment")
         if not re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", self.accent):
             raise RenderError(f"accent must be a colour like #1f4e79, not {printable(self.accent, 40)}")
         if self.page_size not in ("A4", "Letter"):
@@ -198,6 +203,7 @@ def look_for(config: Config, base_dir: Path) -> Look:
         pdf_ua=config.output.pdf_ua,
         chart=config.output.chart,
         keywords=tuple(clip(t, MAX_KEYWORD_CHARS) or "" for t in terms[:MAX_KEYWORDS]),
+        site_url=config.delivery.site.base_url,
     )
 
 
@@ -207,3 +213,63 @@ def logo_part(uri: str) -> tuple[bytes, str, str]:
     subtype = head.removeprefix("data:image/").split(";", 1)[0]
     extension = {"svg+xml": "svg", "jpeg": "jpg"}.get(subtype, subtype)
     return base64.b64decode(data), subtype, f"logo.{extension}"
+
+
+#: The longest side, in pixels, of the PNG an SVG logo becomes for email: twice the size it is
+#: drawn at, for sharp high-density screens, and never larger than this.
+EMAIL_LOGO_MAX_PX = 800
+
+#: The size an SVG is drawn at when it states none (neither width and height nor a viewBox).
+_SVG_DEFAULT_PX = (300.0, 100.0)
+
+_LENGTH = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+
+
+def _svg_size(data: bytes) -> tuple[float, float]:
+    """The size an SVG states, in pixels: its ``width`` and ``height`` in px (or unitless), else its
+    ``viewBox``; :data:`_SVG_DEFAULT_PX` when it states neither. Read from the root element only."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.fromstring(data, parser)
+    sizes = [_LENGTH.fullmatch(root.get(k) or "") for k in ("width", "height")]
+    if sizes[0] and sizes[1]:
+        return float(sizes[0][1]), float(sizes[1][1])
+    box = (root.get("viewBox") or "").replace(",", " ").split()
+    try:
+        if len(box) == 4 and float(box[2]) > 0 and float(box[3]) > 0:
+            return float(box[2]), float(box[3])
+    except ValueError:
+        pass
+    return _SVG_DEFAULT_PX
+
+
+@functools.lru_cache(maxsize=8)
+def svg_as_png(data: bytes) -> bytes | None:
+    """A checked SVG logo (:func:`check_svg`) drawn as a PNG for email, at twice its stated size and
+    at most :data:`EMAIL_LOGO_MAX_PX` on its longer side; None where CairoSVG or the cairo library is
+    not installed, or the SVG cannot be drawn. CairoSVG never resolves entities or large files
+    (``unsafe`` off), and a checked logo references nothing outside itself."""
+    try:
+        import cairosvg  # optional (briefgen[svg]): CairoSVG, which loads the cairo library
+    except (ImportError, OSError):
+        return None
+    try:
+        width, height = _svg_size(data)
+        scale = min(2.0, EMAIL_LOGO_MAX_PX / max(width, height, 1e-6))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        png = cairosvg.svg2png(bytestring=data, unsafe=False, output_width=size[0], output_height=size[1])
+    except Exception as exc:  # CairoSVG's own errors are of many kinds; the logo is then left out
+        logger.debug("the SVG logo cannot be drawn as PNG: %s", printable(exc, 200))
+        return None
+    return png if isinstance(png, bytes) else None
+
+
+def email_logo_part(uri: str) -> tuple[bytes, str, str] | None:
+    """The logo as email's inline image part (bytes, MIME subtype, file name): a PNG or JPEG as it is,
+    an SVG as the PNG :func:`svg_as_png` draws; None for an SVG that cannot be drawn here."""
+    data, subtype, name = logo_part(uri)
+    if subtype != "svg+xml":
+        return data, subtype, name
+    png = svg_as_png(data)
+    return (png, "png", "logo.png") if png is not None else None

@@ -28,6 +28,8 @@ from briefgen.render.chart import chart_bars, chart_heading, chart_svg, chart_te
 from briefgen.render.compose import MAX_ALSO_SHOWN
 from briefgen.render.evidence import citations, evidence, placed
 from briefgen.render.filters import (
+    counts_line,
+    credit,
     css_string,
     full_stop,
     html_attr,
@@ -36,8 +38,11 @@ from briefgen.render.filters import (
     markdown_code,
     markdown_escape,
     markdown_url,
+    outlet,
     preview_note,
+    shortdate,
     source_when,
+    story_line,
     stylesheet,
 )
 from briefgen.render.look import EMAIL_LOGO_SRC, Look
@@ -133,6 +138,8 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     env.filters["md"] = markdown_escape
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
     env.filters["longdate"] = longdate
+    env.filters["shortdate"] = shortdate
+    env.filters["outlet"] = outlet
     env.filters["when"] = source_when
     env.filters["preview_note"] = preview_note
     env.filters["css_string"] = css_string
@@ -297,4 +304,7 @@ def template_context(briefing: Briefing, look: Look, *, for_email: bool = False)
         "chart_undated": undated_count(briefing),
         "daily": [(bar.start, bar.count) for bar in bars],  # one pair per bar, for templates written before bars
         "also_max": MAX_ALSO_SHOWN,
+        "credit": lambda item: credit(item, briefing),
+        "story_line": lambda story: story_line(story, briefing.as_of),
+        "counts_line": counts_line(briefing),
     }

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
+from briefgen.analyse.language import Guess
 from briefgen.analyse.topic import TopicMatcher
 from briefgen.analyse.workspace import Workspace
+from briefgen.collect.serve import Collected, Shelf
 from briefgen.config.defaults import Limits, window_start
 from briefgen.config.load import LoadedConfig
 from briefgen.dirs import http_cache_dir
@@ -33,6 +35,7 @@ from briefgen.ingest.sources import FoundSources, check_file, find_sources
 from briefgen.models import (
     Document,
 )
+from briefgen.select.languages import OTHER_LANGUAGE, sort_languages
 from briefgen.textsafe import printable
 
 logger = logging.getLogger(__name__)
@@ -43,7 +46,7 @@ class Decision:
     """What happened to one input (a file, or one post or entry of it): kept, or why it was left out."""
 
     path: str
-    status: str  # kept | duplicate | off-topic | outside window | undated | unreadable | skipped (over a limit)
+    status: str  # kept | duplicate | other language | off-topic | outside window | undated | unreadable | skipped
     detail: str = ""
     form: str | None = None
     title: str | None = None
@@ -62,6 +65,15 @@ class Decision:
     """For an undated article: the earliest full date its text looks forward to."""
     preview_of: dt.date | None = None
     """For a preview: the day in the window of the event it looks forward to."""
+    collected: str | None = None
+    """For an article read from the archive ``briefgen collect`` keeps: when it was first collected
+    (UTC, ISO 8601)."""
+    collected_from: tuple[str, ...] = ()
+    """... and every source (feed or page) it was collected from."""
+    language: str | None = None
+    """The article's language (ISO 639-1), None when it cannot be told (:func:`~briefgen.analyse.language.article_language`)."""
+    language_source: str | None = None
+    """How it was found: ``detected``, ``declared``, ``declared and detected``; or why it is unknown (``short``, ``mixed: en, de``)."""
 
     @classmethod
     def of(cls, doc: Document, status: str, detail: str = "", relevance: float | None = None) -> Decision:
@@ -87,6 +99,7 @@ class Decision:
 
     def as_dict(self) -> dict[str, object]:
         data = dict(self.__dict__)
+        data["collected_from"] = list(self.collected_from)
         for key in ("date", "not_before", "written_before", "preview_of"):
             value = data[key]
             data[key] = value.isoformat() if isinstance(value, dt.date) else None
@@ -107,6 +120,8 @@ class Intake:
     focus: dict[int, float] = field(default_factory=dict)
     """How much each kept document is about the topic against the others (:meth:`TopicMatcher.focus`),
     which weighs it in selection; empty without a topic."""
+    languages: dict[int, str | None] = field(default_factory=dict)
+    """The language each kept document is analysed in, by index (see :func:`~briefgen.select.languages.sort_languages`)."""
 
 
 class IntakeReport(TypedDict):
@@ -135,13 +150,23 @@ def source_files(loaded: LoadedConfig) -> FoundSources:
     )
 
 
-def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace) -> list[Document]:
+def ingest(
+    loaded: LoadedConfig,
+    decisions: list[Decision],
+    workspace: Workspace,
+    *,
+    window: tuple[dt.date, dt.date] | None = None,
+    collected: dict[str, Collected] | None = None,
+) -> list[Document]:
     """Read and clean every source file and URL; an unreadable one is reported and skipped.
 
     Only regular files within ``limits`` are read (see :func:`~briefgen.ingest.sources.find_sources`
     for what is skipped, and why); a URL is named without the user name and password it may
-    carry, which only the fetch itself uses. The workspace reads each input once however
-    many briefings use it; documents are numbered here, in source order.
+    carry, which only the fetch itself uses. A URL source is served from the archive
+    ``briefgen collect`` keeps, for ``window`` (None: all it holds), and read live as
+    ``collect.live`` says (see :mod:`briefgen.collect.serve`); ``collected`` receives when and where
+    each article from the archive was collected, by path. The workspace reads each input once
+    however many briefings use it; documents are numbered here, in source order.
     """
 
     config = loaded.config
@@ -170,24 +195,49 @@ def ingest(loaded: LoadedConfig, decisions: list[Decision], workspace: Workspace
 
     documents: list[Document] = []
     sources: list[Path | str] = [*found.files, *urls]
-    for source in sources:
-        name = str(source) if isinstance(source, Path) else public_url(source)
-        try:
-            if isinstance(source, Path):
-                check_file(source, limits.max_bytes)  # this config's limit, before the read all configs share
-                got = workspace.file_documents(source)
-            else:
-                got = workspace.url_documents(name, fetcher(source))
-        except ArticleError as exc:
-            logger.warning("skipped %s: %s", exc.path, exc.reason)
-            decisions.append(Decision(name, "unreadable", exc.reason))
-            continue
-        except Exception as exc:  # a reader bug must not sink the run either
-            logger.warning("skipped %s: %s: %s", name, type(exc).__name__, exc)
-            decisions.append(Decision(name, "unreadable", f"{type(exc).__name__}: {exc}"))
-            continue
-        documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(got))
+    collected = {} if collected is None else collected
+    with Shelf(loaded) as shelf:
+        for source in sources:
+            name = str(source) if isinstance(source, Path) else public_url(source)
+            got: tuple[Document, ...] = ()
+            try:
+                if isinstance(source, Path):
+                    check_file(source, limits.max_bytes)  # this config's limit, before the read all configs share
+                    got = workspace.file_documents(source)
+                elif shelf.live(name):
+                    got = workspace.url_documents(name, fetcher(source))
+            except ArticleError as exc:
+                logger.warning("skipped %s: %s", exc.path, exc.reason)
+                decisions.append(Decision(name, "unreadable", exc.reason))
+            except Exception as exc:  # a reader bug must not sink the run either
+                logger.warning("skipped %s: %s: %s", name, type(exc).__name__, exc)
+                decisions.append(Decision(name, "unreadable", f"{type(exc).__name__}: {exc}"))
+            if not isinstance(source, Path):
+                got = archived(shelf, name, got, window, limits.max_articles, workspace, collected)
+            documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(got))
     return documents
+
+
+def archived(
+    shelf: Shelf,
+    url: str,
+    live: Sequence[Document],
+    window: tuple[dt.date, dt.date] | None,
+    limit: int,
+    workspace: Workspace,
+    collected: dict[str, Collected],
+) -> tuple[Document, ...]:
+    """A URL source's documents: those read live that the archive does not hold, then the archive's
+    for the window, cleaned through the workspace; ``collected`` gets when and where each of these
+    was collected."""
+    found = shelf.articles(url, window, limit)
+    documents = [doc for doc in live if not shelf.holds(doc.article)]
+    for item in found:
+        documents.extend(workspace.article_documents(item.article))
+        collected[item.article.path] = Collected(item.first_seen, item.sources)
+    if found:
+        logger.debug("%s: %d article(s) from the archive", url, len(found))
+    return tuple(documents)
 
 
 def apply_limits(
@@ -308,13 +358,19 @@ def take_in(
     workspace = workspace or Workspace()
     config = loaded.config
     start = window_start(as_of, config.window.days)
-    topic = TopicMatcher(config.topic)
+    topic = TopicMatcher(config.topic, config.language)
     decisions: list[Decision] = []
+    collected: dict[str, Collected] = {}
     with timed(timings, "read and clean"):
-        cleaned, cut = apply_limits(ingest(loaded, decisions, workspace), config.limits, decisions)
+        read = ingest(loaded, decisions, workspace, window=(start, as_of), collected=collected)
+        cleaned, cut = apply_limits(read, config.limits, decisions)
     with timed(timings, "filter"):
+        sorted_out = sort_languages(cleaned, config.language, config.languages)
+        decisions.extend(Decision.of(doc, OTHER_LANGUAGE, why) for doc, why in sorted_out.refused)
         copies = dated_copies(cleaned, loaded.base_dir)
-        on_topic, relevance = filter_documents(cleaned, topic, start, as_of, decisions, config.window.undated, copies)
+        on_topic, relevance = filter_documents(
+            sorted_out.accepted, topic, start, as_of, decisions, config.window.undated, copies
+        )
         documents = group_duplicates(on_topic)
     merged = duplicate_of(documents)
     kept = {d.index for d in documents}
@@ -333,11 +389,30 @@ def take_in(
                     relevance[doc.index],
                 )
             )
+    decisions = [
+        dataclasses.replace(d, collected=c.first_seen, collected_from=c.sources) if (c := collected.get(d.path)) else d
+        for d in decisions
+    ]
+    decisions = [with_language(d, sorted_out.guesses.get(d.path), config.language) for d in decisions]
     # Reports name files relative to the config, so they read the same on every machine.
     decisions = [dataclasses.replace(d, path=display_path(d.path, loaded.base_dir)) for d in decisions]
     decisions.sort(key=lambda d: d.path)
     focus = topic.focus(documents, cleaned)
-    return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of, focus)
+    languages = {d.index: sorted_out.languages[d.index] for d in documents}
+    return Intake(tuple(documents), relevance, tuple(decisions), len(cleaned), start, as_of, focus, languages)
+
+
+def with_language(decision: Decision, guess: Guess | None, language: str) -> Decision:
+    """A decision with its article's language and how it was found; at the end of its detail too, where
+    there is something to say: an article not plainly in the briefing's ``language`` (unknown, another
+    language, or one its page declares otherwise)."""
+    if guess is None:
+        return decision
+    decision = dataclasses.replace(decision, language=guess.language, language_source=guess.how)
+    if guess.language == language and guess.declared in (None, language):
+        return decision
+    detail = f"{decision.detail}; language {guess.note}" if decision.detail else f"language {guess.note}"
+    return dataclasses.replace(decision, detail=detail)
 
 
 def dating_note(doc: Document) -> str:
@@ -382,6 +457,7 @@ def display_path(path: str, base: Path) -> str:
 def nothing_left(intake: Intake, sources: int) -> str:
     """Why no article is left to summarize, plainly: how many were read, and what became of them."""
     what = {
+        "other language": "in another language",
         "outside window": "outside the window",
         "undated": "undated with window.undated: drop",
         "off-topic": "off-topic",

@@ -4,6 +4,10 @@ Entity mentions from spaCy's NER are merged into players: titles are dropped, a 
 name joins the one full name it belongs to, an acronym joins the one long form whose
 initials it spells, and countries are named as ISO 3166 (through pycountry) names them.
 Selection (``summarize``) then quotes one sentence about each of the players most sources name.
+
+Without an entity model (every language but English), the names found by their spelling
+(:mod:`briefgen.analyse.lang.names`, labelled ``NAME``) take the place of people and organisations:
+they are merged as people's names are, and count only when several sources use them.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-#: People, organizations and countries (spaCy's PERSON, ORG and GPE; only GPEs that are countries count).
-PLAYER_LABELS = {"PERSON", "ORG", "GPE"}
+#: People, organizations and countries (spaCy's PERSON, ORG and GPE; only GPEs that are countries count),
+#: and the names found without an entity model (NAME).
+PLAYER_LABELS = {"PERSON", "ORG", "GPE", "NAME"}
+#: Labels whose names may be a person's, so that a surname joins the full name it ends.
+PERSON_LABELS = {"PERSON", "NAME"}
 #: English short forms that ISO 3166 does not list, with the name a briefing shows.
 COUNTRY_ALIASES = {
     "u.s.": "United States",
@@ -126,7 +133,7 @@ def canonical_name(text: str, label: str) -> str:
     """A name without possessive, leading article, stray punctuation and, for people, titles."""
     name = re.sub(r"(?:['\u2019]s?)$", "", " ".join(text.split()))
     name = re.sub(r"^the\s+", "", name, flags=re.I)
-    if label == "PERSON":
+    if label in PERSON_LABELS:
         stripped = _TITLES.sub("", name)
         if re.search(r"[A-Z]", stripped):  # a title alone ("President") stays as it is
             name = stripped
@@ -200,7 +207,7 @@ def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player
         if name is None:
             continue
         spelled[name] += n
-        if label == "PERSON":
+        if label in PERSON_LABELS:
             people.add(name.lower())
     # A name is shown as most mentions spell it (the first in alphabetical order of those tied).
     shown: dict[str, str] = {}

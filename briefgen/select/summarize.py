@@ -19,6 +19,7 @@ Every chosen sentence is quoted as it stands in its source; nothing is rewritten
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import heapq
 import itertools
 import math
@@ -31,8 +32,28 @@ from typing import TYPE_CHECKING
 from briefgen.analyse.topic import TopicMatcher, stop_words
 from briefgen.errors import BriefgenError
 from briefgen.ingest.dates import looks_forward, names_passed
-from briefgen.models import HEADING, LIST_ITEM, Background, Corpus, SectionSelection, Selection, Sentence, passage_id
+from briefgen.models import (
+    HEADING,
+    LIST_ITEM,
+    Background,
+    Corpus,
+    SectionSelection,
+    Selection,
+    Sentence,
+    Story,
+    passage_id,
+)
 from briefgen.select.players import merge_players, player_name
+from briefgen.select.standalone import (
+    Opening,
+    has_fact,
+    in_its_time,
+    lead_with_fact,
+    names_time_ahead,
+    reference,
+    still_ahead,
+    topic_words,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -49,6 +70,9 @@ HEADINGS = {
     "key_players": "Key players",
     "whats_next": "What's next",
 }
+
+#: The heading of key points told story by story (``layout: stories``).
+TOP_STORIES = "Top stories"
 
 #: Headings under which a source explains its own significance ("Why it matters", "The big picture"…).
 WHY_HEADING = re.compile(
@@ -91,7 +115,9 @@ ADVICE = re.compile(
     r"Adopt|Commit|Reaffirm|Affirm|Press|Push|Keep|Help|Do not|Don't|Refrain|Resist|Insist|Demand|Let)\b"
     r"(?!\s+(?:of|for|in|on|from|to the|is|are|was|were|has|have|had|has|will|would|can|could)\b)(?!['\u2019]s\b))"
 )
-#: Openers that need the previous sentence to make sense: pronouns and connectives.
+#: The older, narrower rule of openers that need the previous sentence (pronouns and connectives,
+#: unquoted), kept for measuring against (``standalone=False``); :func:`~briefgen.select.standalone.reference`
+#: is the rule in use.
 DANGLING = re.compile(
     r"^(?:he|she|they|it|this|these|that|those|his|her|their|its|but|and|or|so|yet|also|however|moreover|"
     r"furthermore|additionally|meanwhile|still|instead|conversely|nevertheless|likewise|similarly|then|"
@@ -173,9 +199,11 @@ def advises(s: Sentence) -> bool:
     return bool(ADVICE.match(s.text))
 
 
-def needs_previous(s: Sentence) -> bool:
-    """Whether a sentence opens with a pronoun or connective that only its predecessor resolves."""
-    return bool(DANGLING.match(s.text))
+def needs_previous(s: Sentence, previous: Sentence | None = None) -> bool:
+    """Whether a sentence opens with a reference it does not resolve itself: a pronoun, a
+    demonstrative, a connective, or a definite description it does not establish
+    (:func:`~briefgen.select.standalone.reference`; ``previous`` is the sentence before it)."""
+    return reference(s, previous) is not Opening.ALONE
 
 
 def explicit_why(s: Sentence) -> bool:
@@ -188,9 +216,9 @@ def lead_prior(s: Sentence) -> float:
     return 1.0 + 1.0 / (1.0 + s.position)
 
 
-def bigram_concepts(s: Sentence) -> frozenset[str]:
+def bigram_concepts(s: Sentence, language: str = "en") -> frozenset[str]:
     """The sentence's word bigrams (lemmas), leaving out pairs of two stop words, as Gillick & Favre do."""
-    stop = stop_words()
+    stop = stop_words(language)
     terms = s.terms or s.tokens
     return frozenset(f"{a} {b}" for a, b in itertools.pairwise(terms) if not (a in stop and b in stop))
 
@@ -271,13 +299,13 @@ class ConceptIndex:
         return np.repeat(np.arange(len(self.ptr) - 1, dtype=np.int64), np.diff(self.ptr))
 
 
-def concept_index(sentences: Sequence[Sentence]) -> ConceptIndex:
+def concept_index(sentences: Sequence[Sentence], language: str = "en") -> ConceptIndex:
     """:func:`bigram_concepts` for every sentence at once, with numpy: the same pairs of consecutive
     terms (or tokens), without pairs of two stop words, as ids (:class:`ConceptIndex`)."""
     import numpy as np  # heavy: loaded when sentences are first selected
 
     terms, owner, vocab = _flat_ids([s.terms or s.tokens for s in sentences])
-    stop = stop_words()
+    stop = stop_words(language)
     is_stop = np.fromiter((t in stop for t in vocab), dtype=bool, count=len(vocab))
     first, second = terms[:-1], terms[1:]
     keep = (owner[:-1] == owner[1:]) & ~(is_stop[first] & is_stop[second])
@@ -562,7 +590,7 @@ class ConceptCoverage(Summarizer):
 
         sents = self.sentences
         n = len(sents)
-        both = concept_index([*sents, *self.ctx.background.sentences])
+        both = concept_index([*sents, *self.ctx.background.sentences], self.ctx.topic.language)
         self.told = np.zeros(both.size, dtype=bool)
         self.told[both.ids[both.ptr[n] :]] = True
         self.concepts = ConceptIndex(both.ptr[: n + 1], both.ids[: both.ptr[n]], both.size)
@@ -706,13 +734,24 @@ def context(
     doc_relevance: dict[int, float] | None = None,
     background: Background | None = None,
     exclude: frozenset[str] = frozenset(),
+    window_start: dt.date | None = None,
+    standalone: bool = True,
 ) -> Context:
     """Sort the sentences into quotable candidates and followers, and vectorise them (with the
     background's sentences, so both are in one space). A sentence already sent is neither, nor
-    one whose passage id (:func:`~briefgen.models.passage_id`) is in ``exclude``."""
+    one whose passage id (:func:`~briefgen.models.passage_id`) is in ``exclude``.
+
+    A sentence is a candidate when it stands on its own (:func:`~briefgen.select.standalone.reference`),
+    a follower of the sentence before it when it leans on that one, and neither when it leans on
+    something no nearby sentence names, or (with a ``window_start``) when it holds a relative time
+    ("on Tuesday", "last week") and its article is undated or from before the window
+    (:func:`~briefgen.select.standalone.in_its_time`). ``standalone=False`` applies the older
+    pronoun rule (:data:`DANGLING`) alone, for measuring."""
     sents = corpus.sentences
     background = background or Background()
     dropped = {i for i, s in enumerate(sents) if passage_id(s.text) in exclude} if exclude else set()
+    docs = {d.index: d for d in corpus.documents}
+    known = topic_words(topic.topic.keywords, topic.topic.entities, topic.brief)
     candidates: list[int] = []
     followers: dict[int, int] = {}
     words = tuple(s.words for s in sents)
@@ -721,9 +760,16 @@ def context(
             continue
         if background.sent and same_text(s.text) in background.sent:
             continue
-        if not needs_previous(s):
+        previous = sents[i - 1] if i > 0 and sents[i - 1].doc == s.doc else None
+        if not standalone:
+            leans = Opening.PREVIOUS if DANGLING.match(s.text) else Opening.ALONE
+        elif not in_its_time(s, docs.get(s.doc), window_start):
+            continue
+        else:
+            leans = reference(s, previous, known)
+        if leans is Opening.ALONE:
             candidates.append(i)
-        elif i > 0 and sents[i - 1].doc == s.doc:
+        elif leans is Opening.PREVIOUS and previous is not None:
             followers[i] = i - 1
     # The sentences already sent stand for what the reader was told word for word: nothing may
     # come close to repeating them. What the background's articles say counts for less
@@ -767,8 +813,17 @@ def select(
     doc_relevance: dict[int, float] | None = None,
     background: Background | None = None,
     exclude: frozenset[str] = frozenset(),
+    stories: Sequence[Story] = (),
+    as_of: dt.date | None = None,
+    window_start: dt.date | None = None,
+    standalone: bool = True,
 ) -> Selection:
     """Choose the sentences of every section the audience asks for; no sentence is used twice.
+
+    With ``stories`` (ranked, best first: ``layout: stories``), the briefing tells the first
+    ``audience.stories`` of them that hold a quotable sentence: key points become each top story's
+    ``audience.story_points`` best sentences, in story order, and every other section is drawn
+    from the top stories' articles alone.
 
     Key points keep the order they were chosen in ``SectionSelection.ranks``; every
     section but Key players reads in story order. What a preview looked forward to serves
@@ -776,13 +831,21 @@ def select(
     was told before) nothing already sent is quoted again, what the background covers counts
     for less, and key points lead with what is new. The passages ``exclude`` names (an editor's
     ``drop``) are never chosen, so each section takes its next best sentence instead.
+
+    Every quoted sentence stands on its own and in its time (:mod:`briefgen.select.standalone`,
+    see :func:`context`; ``window_start`` is the first day of the build's window). The bottom line
+    and the first key point state a fact (:func:`~briefgen.select.standalone.has_fact`). What's
+    next holds only what is still ahead of ``as_of`` (the build's as-of date), counted from each
+    article's date (:func:`~briefgen.select.standalone.still_ahead`), and no preview's expectation
+    once the event it looked forward to has come. ``standalone=False`` drops these rules for
+    measuring (the pronoun rule of :data:`DANGLING` alone).
     """
     method = get_summarizer(summarizer)
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
-    ctx = context(corpus, topic, doc_relevance, background, exclude)
-    held, passed = preview_sentences(corpus, ctx)
+    ctx = context(corpus, topic, doc_relevance, background, exclude, window_start, standalone)
+    held, passed = preview_sentences(corpus, ctx, as_of if standalone else None)
     ahead_only = [i for i in ctx.candidates if i in held and i not in passed]  # What's next, and nothing else
     if held:
         ctx = dataclasses.replace(
@@ -795,15 +858,21 @@ def select(
     budget = audience.max_words
     chosen: dict[str, list[int]] = {}
 
-    why_pool = [i for i in ctx.candidates if explicit_why(sents[i])] if "why_it_matters" in wanted else []
+    top = _top_stories(stories, ctx, audience.stories)
+    in_top = {d for story in top for d in story.docs}
+    told = [i for i in ctx.candidates if not top or sents[i].doc in in_top]
+    ahead_only = [i for i in ahead_only if not top or sents[i].doc in in_top]
+    why_pool = [i for i in told if explicit_why(sents[i])] if "why_it_matters" in wanted else []
     why_set = set(why_pool)
-    body_pool = [i for i in ctx.candidates if i not in why_set]
+    body_pool = [i for i in told if i not in why_set]
+    story_of: dict[int, str] = {}
 
     def spent(name: str) -> int:
         return sum(chooser.words(i) for i in chosen.get(name, ()))
 
     if "bottom_line" in wanted:
-        chosen["bottom_line"] = chooser.key_points(body_pool, 1)
+        factual = [i for i in body_pool if has_fact(sents[i])] if standalone else body_pool
+        chosen["bottom_line"] = chooser.key_points(factual, 1)
         budget -= spent("bottom_line")
     if "why_it_matters" in wanted and audience.why_it_matters:
         if why_pool:
@@ -813,7 +882,17 @@ def select(
                 body_pool, audience.why_it_matters, where=lambda i: bool(IMPLICATION.search(sents[i].text))
             )
         budget -= spent("why_it_matters")
-    if "key_points" in wanted:
+    if "key_points" in wanted and top:
+        # Fewer top stories than the audience asks for share out the points the others would have had.
+        quota = max(
+            audience.story_points, min(audience.max_points, audience.stories * audience.story_points) // len(top)
+        )
+        for story in top:
+            docs = set(story.docs)
+            picked = chooser.key_points([i for i in body_pool if sents[i].doc in docs], quota)
+            story_of.update((i, story.id) for i in picked)
+        chosen["key_points"] = list(story_of)
+    elif "key_points" in wanted:
         # Each further section keeps about two sentences' worth of the budget for itself.
         reserve = 50 * len(wanted & {"by_the_numbers", "whats_next", "key_players"})
         chosen["key_points"] = chooser.key_points(body_pool, audience.max_points, max(50, budget - reserve))
@@ -821,10 +900,18 @@ def select(
         chosen["by_the_numbers"] = _by_the_numbers(sents, body_pool + why_pool, chooser)
     if "whats_next" in wanted:
         ahead = [*body_pool, *why_pool, *ahead_only]
-        chosen["whats_next"] = chooser.pick(ahead, 3, where=lambda i: bool(FUTURE.search(sents[i].text)))
+        doc_of = {d.index: d for d in corpus.documents}
+
+        def next_step(i: int) -> bool:
+            cue = FUTURE.search(sents[i].text)
+            return cue is not None and (
+                not standalone or still_ahead(sents[i], doc_of.get(sents[i].doc), as_of, cue.start())
+            )
+
+        chosen["whats_next"] = chooser.pick(ahead, 3, where=next_step)
     labels: dict[str, tuple[str, ...]] = {}
     if "key_players" in wanted:
-        players = _key_players(corpus, ctx.candidates, chooser)
+        players = _key_players(corpus, told, chooser, stories=top)
         chosen["key_players"] = [i for i, _ in players]
         labels["key_players"] = tuple(label for _, label in players)
 
@@ -833,35 +920,60 @@ def select(
         idx = chosen.get(name, [])
         if not idx:
             continue
-        # Key players keep their rank order; every other section reads in story order, and with
-        # a background key points tell what is new first.
-        order = tuple(idx) if name in labels else _reading_order(corpus, idx)
+        # Key players keep their rank order; the top stories their rank order, each in reading order;
+        # every other section reads in story order, and with a background key points tell what is new first.
+        if name in labels:
+            order = tuple(idx)
+        elif name == "key_points" and top:  # each story in reading order, led by a sentence with a fact
+            order = ()
+            for story in top:
+                told_of = _reading_order(corpus, [j for j in idx if story_of[j] == story.id])
+                facts = [has_fact(sents[j]) for j in told_of] if standalone else [True] * len(told_of)
+                order += lead_with_fact(told_of, facts)
+        else:
+            order = _reading_order(corpus, idx)
         new = tuple(chooser.is_new(i) for i in order) if ctx.background else ()
-        if new and name == "key_points":
+        if new and name == "key_points" and not top:
             order = tuple(i for i, fresh in zip(order, new, strict=True) if fresh) + tuple(
                 i for i, fresh in zip(order, new, strict=True) if not fresh
             )
             new = tuple(sorted(new, reverse=True))
+        if name == "key_points" and not top and standalone:  # no sentence without a fact leads
+            order = lead_with_fact(order, [has_fact(sents[i]) for i in order], new)
         rank = {i: r for r, i in enumerate(idx)}
         sections.append(
             SectionSelection(
                 name=name,
-                heading=HEADINGS[name],
+                heading=TOP_STORIES if name == "key_points" and top else HEADINGS[name],
                 sentences=tuple(sents[i] for i in order),
                 labels=labels.get(name, ()),
                 ranks=tuple(rank[i] for i in order),
                 new=new,
+                stories=tuple(story_of[i] for i in order) if name == "key_points" and top else (),
             )
         )
-    return Selection(sections=tuple(sections))
+    return Selection(sections=tuple(sections), stories=tuple(stories), top_stories=tuple(s.id for s in top))
 
 
-def preview_sentences(corpus: Corpus, ctx: Context) -> tuple[frozenset[int], frozenset[int]]:
+def _top_stories(stories: Sequence[Story], ctx: Context, count: int) -> list[Story]:
+    """The first ``count`` of the ranked ``stories`` that hold a quotable sentence."""
+    if not stories:
+        return []
+    quotable = {ctx.corpus.sentences[i].doc for i in ctx.candidates}
+    return [story for story in stories if quotable.intersection(story.docs)][:count]
+
+
+def preview_sentences(
+    corpus: Corpus, ctx: Context, as_of: dt.date | None = None
+) -> tuple[frozenset[int], frozenset[int]]:
     """The quotable sentences of previews (documents written before the event in the window they look
     forward to, ``Document.preview_of``) that look forward: what was expected, planned or scheduled,
     or could happen, which the event may have overtaken. They may serve What's next only, never as
     what happened. Returns them, and those of them that name the event's day or an earlier one,
-    which have passed by the window's end and are not quoted at all."""
+    which have passed by the window's end and are not quoted at all; with ``as_of``, every one of
+    them once the event is before it, unless it names a time still ahead of ``as_of``
+    (:func:`~briefgen.select.standalone.names_time_ahead`): a preview's expectation is overtaken
+    when its event has come."""
     previews = {d.index: d for d in corpus.documents if d.preview_of is not None}
     if not previews:
         return frozenset(), frozenset()
@@ -871,7 +983,14 @@ def preview_sentences(corpus: Corpus, ctx: Context) -> tuple[frozenset[int], fro
     passed: set[int] = set()
     for i in held:
         doc = previews[sents[i].doc]
-        if doc.preview_of is not None and names_passed(sents[i].text, doc.preview_of, doc.article.date):
+        if doc.preview_of is None:
+            continue
+        overtaken = (
+            as_of is not None
+            and doc.preview_of < as_of
+            and not names_time_ahead(sents[i].text, doc.article.date or doc.not_before, as_of)
+        )
+        if overtaken or names_passed(sents[i].text, doc.preview_of, doc.article.date):
             passed.add(i)
     return held, frozenset(passed)
 
@@ -929,13 +1048,21 @@ def lead_share(s: Sentence, player_of: dict[str, str], key: str) -> float:
     return at / max(1, len(s.text))
 
 
-def _key_players(corpus: Corpus, pool: Sequence[int], chooser: Summarizer, k: int = 5) -> list[tuple[int, str]]:
+def _key_players(
+    corpus: Corpus, pool: Sequence[int], chooser: Summarizer, k: int = 5, stories: Sequence[Story] = ()
+) -> list[tuple[int, str]]:
     """For the players most sources name, one sentence each about them (:func:`leads_with`) from a
     source that counts at least half (:meth:`Context.source_weight`), labelled with the count of
     sources; a player no such sentence is about is left out. With a topic, sources count as much
-    as they are about it, so the players of a large mixed corpus are the topic's, not the news's."""
+    as they are about it, so the players of a large mixed corpus are the topic's, not the news's.
+
+    With top ``stories``, only their articles count, and players rank by how central they are to
+    those stories: the sum, over the stories, of the share of each story's articles that name
+    them (a player in every article of two stories outranks one named once in each of ten)."""
     sents = corpus.sentences
-    players, player_of = merge_players((text, label, s.doc) for s in sents for text, label in s.entities)
+    in_top = {d for story in stories for d in story.docs}
+    mentions = ((text, label, s.doc) for s in sents if not in_top or s.doc in in_top for text, label in s.entities)
+    players, player_of = merge_players(mentions)
     least = 2 if len(corpus.documents) > 1 else 1
     key_of: dict[tuple[str, str], str | None] = {}  # each mention's player, worked out once
     named: dict[str, list[int]] = {}
@@ -953,7 +1080,18 @@ def _key_players(corpus: Corpus, pool: Sequence[int], chooser: Summarizer, k: in
                 elif about[-1] != i:  # a sentence is filed under a player once
                     about.append(i)
     weight = chooser.ctx.source_weight
-    if chooser.ctx.topic.focused:
+    if stories:
+        members = [frozenset(story.docs) for story in stories]
+        players = sorted(
+            players,
+            key=lambda p: (
+                -math.fsum(len(m & p.sources) / len(m) for m in members),
+                -len(p.sources),
+                -p.mentions,
+                p.name,
+            ),
+        )
+    elif chooser.ctx.topic.focused:
         players = sorted(
             players,
             key=lambda p: (-math.fsum(weight(d) for d in sorted(p.sources)), -len(p.sources), -p.mentions, p.name),

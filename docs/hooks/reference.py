@@ -234,7 +234,7 @@ def command_names() -> list[str]:
 # ----------------------------------------------------------------------------- templates
 
 #: The records templates reach from ``briefing``, in the order the page shows them.
-RECORDS = ("Briefing", "Section", "Item", "AnalystNote", "Source", "SourceRef")
+RECORDS = ("Briefing", "Section", "Item", "BriefingStory", "StoryArticle", "AnalystNote", "Source", "SourceRef")
 
 #: What a record's field or method means, for those the code gives no docstring. The code's own
 #: docstring wins wherever there is one.
@@ -256,6 +256,7 @@ FIELD_NOTES = {
     "Item.text": "The sentence, exactly as it stands in its source.",
     "Item.sources": "The numbers of the sources it cites (`Source.id`).",
     "Item.offsets": "For each cited source, the `(start, end)` character offsets of the sentence in that source's cleaned text.",
+    "Item.story": "With `layout: stories`: the id of the story it is quoted for (`BriefingStory.id`).",
     "Item.label": 'What the item is about, where a section names it: in Key players, the player and how many sources name them ("Japan (7 sources)").',
     "AnalystNote.text": "The note, as the editor wrote it.",
     "Source.id": "The source's number, which citations `[n]` use.",
@@ -272,6 +273,13 @@ FIELD_NOTES = {
     "SourceRef.date": "The copy's date, when known.",
     "SourceRef.url": "The copy's address, when it has one.",
     "SourceRef.path": "The file or URL the copy was read from.",
+    "BriefingStory.id": "The story's id, stable across builds while its headline article stays; items name it in `Item.story`.",
+    "BriefingStory.first_date": "The date of its earliest dated article, when any is dated.",
+    "BriefingStory.last_date": "The date of its latest dated article, when any is dated.",
+    "StoryArticle.path": "The file or URL the article was read from.",
+    "StoryArticle.url": "The article's address, when it has one.",
+    "StoryArticle.date": "The article's date, when known.",
+    "StoryArticle.outlet": "The article's publisher, when known.",
 }
 
 #: The variables every template gets besides ``briefing``: what each holds. Checked against the
@@ -292,6 +300,9 @@ CONTEXT_NOTES = {
     "chart_undated": 'The undated articles used, counted beside the chart ("+1 undated"); empty when there are none.',
     "daily": "`(start, count)` for each bar, for templates written before `chart_bars`.",
     "also_max": "How many other outlets a source lists by name; the rest are counted.",
+    "credit": '`credit(item)`: the item\'s source and date, shown beside it ("Korea Pro, 10 Feb"; the year when it is not the as-of date\'s; "undated" for a source that states no date).',
+    "story_line": '`story_line(story)`: a story\'s breadth and time, as its header shows it ("5 articles, 3 outlets, 3–7 Feb", with "developing" when it continues a story of the previous briefing).',
+    "counts_line": 'What the briefing was made from, each number saying what it counts: "12 articles read, 9 used in 4 stories, 5 quoted" (quoted: the sources the briefing cites).',
 }
 
 #: What ``look`` holds (``Look`` in the render code).
@@ -306,6 +317,7 @@ LOOK_NOTES = {
     "pdf_ua": "Whether the PDF is tagged (`output.pdf_ua`).",
     "chart": "Whether the chart is shown (`output.chart`).",
     "keywords": "The topic's terms, as the page's and the PDF's keywords.",
+    "site_url": "The published archive's public address (`delivery.site.base_url`, ending in `/`), or none: the briefing's page there is `look.site_url ~ (briefing.as_of|isodate) ~ '/'`.",
 }
 
 #: Filters briefgen adds to Jinja's own, as a template author uses them.

@@ -1,0 +1,220 @@
+"""Stories against real clusters: B-cubed of ``group_stories`` on DUC 2003 and DUC 2006, the ranking,
+and the time and memory of grouping, beside baselines measured in the same run.
+
+Mixes the clusters of ``../shared/eval`` (DUC 2003 task 2: 30 clusters of about 10 articles on
+one event; DUC 2006: 50 clusters of 25 articles on one topic) into one corpus of 1,548 articles,
+1996 to 2000, cleaned and analysed as a build does them (through a persistent analysis cache),
+merges near-duplicates as a build does, and groups the articles into stories, for the DUC 2003
+mix alone, the DUC 2006 mix alone and both together. Printed for each:
+
+- B-cubed precision, recall and F1 of the stories against the clusters (Bagga & Baldwin, 1998; in
+  Amigó et al.'s 2009 form, since a few articles belong to two clusters), each article and each
+  merged copy one item; beside two baselines: every article its own story, and plain
+  group-average clustering over all pairs (Yang, Pierce & Carbonell, 1998), with the same vectors
+  and its threshold set on the DUC 2003 mix in this run, as ``group_stories``'s were;
+- on the whole mix, with no topic and the newest article's date as the as-of date: how many of the
+  ten largest clusters are the majority cluster of one of the ten top-ranked stories (every
+  cluster as large as the tenth largest counts as one of the largest);
+- the seconds and peak memory (tracemalloc) of grouping all 1,548 articles, and of the corpus
+  doubled (3,096, copies with shifted numbers), with their ratios: grouping compares every pair,
+  so time grows with the square of the articles; memory should grow with the articles.
+
+    .venv/bin/python bench/stories_bench.py [--eval ../shared/eval] [--cache-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from briefgen.analyse.workspace import Workspace
+from briefgen.commands.evaluate import read_clusters
+from briefgen.dirs import cache_home
+from briefgen.ingest.clean import group_duplicates
+from briefgen.models import Article, Corpus, Document
+from briefgen.select import stories
+from briefgen.select.stories import article_space, b_cubed, group_stories
+
+SETS = {"DUC 2003": "duc2003_task2.jsonl", "DUC 2006": "duc2006_qf.jsonl"}
+
+
+def load(eval_dir: Path, workspace: Workspace) -> tuple[Corpus, dict[int, str]]:
+    """Every article of both sets, cleaned and analysed as a build does; with each document's cluster."""
+    articles: list[Article] = []
+    cluster_of: list[str] = []
+    for name in SETS.values():
+        for cluster in read_clusters(eval_dir / name):
+            articles += cluster.articles
+            cluster_of += [cluster.id] * len(cluster.articles)
+    # Cleaned through the workspace, as a build cleans what it has read: once, then from its cache.
+    kept = [
+        dataclasses.replace(doc, index=k)
+        for k, article in enumerate(articles)
+        for doc in workspace.article_documents(article)
+        if doc.words_after
+    ]
+    return workspace.analyse(kept, None), {d.index: cluster_of[d.index] for d in kept}
+
+
+def subset(corpus: Corpus, docs: Sequence[Document]) -> Corpus:
+    keep = {d.index for d in docs}
+    return Corpus(tuple(docs), tuple(s for s in corpus.sentences if s.doc in keep))
+
+
+def items(docs: Sequence[Document], groups: Sequence[Sequence[int]]) -> dict[str, str]:
+    """Each article (and merged copy) by its path, with the number of the group its document is in."""
+    out: dict[str, str] = {}
+    by_index = {d.index: d for d in docs}
+    for g, members in enumerate(groups):
+        for index in members:
+            for article in (by_index[index].article, *by_index[index].duplicates):
+                out[article.path] = str(g)
+    return out
+
+
+def plain_gaac(corpus: Corpus, threshold: float) -> list[list[int]]:
+    """Group-average clustering over every pair of the same vectors, cut at ``threshold``."""
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    vectors = article_space(corpus).vectors
+    distance = np.clip(1.0 - (vectors @ vectors.T).toarray(), 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    labels = fcluster(linkage(squareform(distance, checks=False), method="average"), 1.0 - threshold, "distance")
+    groups: dict[int, list[int]] = {}
+    for doc, label in zip(corpus.documents, labels, strict=True):
+        groups.setdefault(int(label), []).append(doc.index)
+    return list(groups.values())
+
+
+def newest(corpus: Corpus) -> dt.date:
+    return max(a.date for d in corpus.documents for a in (d.article, *d.duplicates) if a.date is not None)
+
+
+def doubled(corpus: Corpus) -> Corpus:
+    """The corpus twice, the copies numbered after the originals."""
+    shift = max(d.index for d in corpus.documents) + 1
+    docs = (*corpus.documents, *(dataclasses.replace(d, index=d.index + shift) for d in corpus.documents))
+    sents = (*corpus.sentences, *(dataclasses.replace(s, doc=s.doc + shift) for s in corpus.sentences))
+    return Corpus(docs, sents)
+
+
+def measure(corpus: Corpus) -> tuple[float, float]:
+    """The seconds of grouping (the better of two runs) and its peak traced memory in MB (a third run)."""
+    seconds = []
+    for _ in range(2):
+        t0 = time.perf_counter()
+        group_stories(corpus, None, newest(corpus))
+        seconds.append(time.perf_counter() - t0)
+    tracemalloc.start()
+    group_stories(corpus, None, newest(corpus))
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return min(seconds), peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--eval", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
+    parser.add_argument("--cache-dir", type=Path, default=cache_home() / "test-analysis")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    corpus, cluster_of = load(args.eval, Workspace(args.cache_dir))
+    labels: dict[str, set[str]] = {}
+    for d in corpus.documents:
+        labels.setdefault(d.article.path, set()).add(cluster_of[d.index])
+    truth = {path: frozenset(found) for path, found in labels.items()}
+    kept = group_duplicates(list(corpus.documents))
+    print(
+        f"{len(corpus.documents)} articles ({len(truth)} distinct) read and analysed in "
+        f"{time.perf_counter() - t0:.1f} s; {len(kept)} after merging near-duplicates"
+    )
+    print(
+        f"constants: merge threshold {stories.MERGE_THRESHOLD}, links at {stories.LINK_DEVIATIONS} standard "
+        f"deviations or similarity {stories.LINK_ALWAYS}, entity weight {stories.ENTITY_WEIGHT}"
+    )
+
+    mixes = {
+        "DUC 2003": [d for d in kept if cluster_of[d.index].startswith("d")],
+        "DUC 2006": [d for d in kept if cluster_of[d.index].startswith("D")],
+        "both": kept,
+    }
+    corpora = {name: subset(corpus, docs) for name, docs in mixes.items()}
+
+    # The baseline's threshold, set on the DUC 2003 mix as group_stories's were.
+    thresholds = [round(0.02 + 0.01 * k, 2) for k in range(29)]
+    first = corpora["DUC 2003"]
+    first_truth = {p: truth[p] for p in items(first.documents, [[d.index] for d in first.documents])}
+    best = max(
+        thresholds,
+        key=lambda t: (
+            b_cubed(items(first.documents, plain_gaac(first, t)), first_truth)[2],
+            -t,
+        ),
+    )
+    print(f"\nB-cubed of the stories against the clusters (plain GAAC's threshold, set on DUC 2003: {best})")
+    print(
+        f"{'mix':<10}{'articles':>9}{'stories':>9}{'P':>7}{'R':>7}{'F1':>7}{'one each F1':>13}{'plain F1':>10}{'ratio':>7}"
+    )
+    stories_of: dict[str, tuple[stories.Story, ...]] = {}
+    for name, part in corpora.items():
+        found = group_stories(part, None, newest(part))
+        stories_of[name] = found
+        mine = items(part.documents, [s.docs for s in found])
+        sub_truth = {p: truth[p] for p in mine}
+        p, r, f = b_cubed(mine, sub_truth)
+        alone = b_cubed(items(part.documents, [[d.index] for d in part.documents]), sub_truth)[2]
+        plain = b_cubed(items(part.documents, plain_gaac(part, best)), sub_truth)[2]
+        print(
+            f"{name:<10}{len(mine):>9}{len(found):>9}{p:>7.3f}{r:>7.3f}{f:>7.3f}{alone:>13.3f}{plain:>10.3f}{f / plain:>7.2f}"
+        )
+
+    both = corpora["both"]
+    sizes = Counter(
+        label for path in items(both.documents, [[d.index] for d in both.documents]) for label in truth[path]
+    )
+    tenth = sorted(sizes.values(), reverse=True)[9]
+    largest = {label for label, n in sizes.items() if n >= tenth}
+    by_index = {d.index: d for d in both.documents}
+    majority = []
+    for story in stories_of["both"][:10]:
+        votes = Counter(
+            label
+            for index in story.docs
+            for article in (by_index[index].article, *by_index[index].duplicates)
+            for label in truth[article.path]
+        )
+        majority.append(min(votes, key=lambda label: (-votes[label], label)))
+    covered = len({label for label in majority if label in largest})
+    print(
+        f"\ntop 10 stories (no topic, as of {newest(both)}): {covered} of the 10 largest clusters are the majority "
+        f"cluster of one ({len(largest)} clusters have at least {tenth} articles, the tenth largest's size)"
+    )
+    for story in stories_of["both"][:10]:
+        print(
+            f"  {story.score:8.1f}  {len(story.docs):3d} articles, {len(story.outlets)} outlets  {story.headline[:80]}"
+        )
+
+    print("\ngrouping time and peak memory (tracemalloc), no near-duplicates merged, best of two runs")
+    whole = subset(corpus, corpus.documents)
+    small = measure(whole)
+    large = measure(doubled(whole))
+    for n, (seconds, peak) in ((len(whole.documents), small), (2 * len(whole.documents), large)):
+        print(f"  {n:5d} articles: {seconds:6.2f} s, peak {peak:6.1f} MB")
+    print(f"  doubled / single: time {large[0] / small[0]:.2f}x (pairs: 4x), memory {large[1] / small[1]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,950 @@
+"""Whether a quoted sentence stands on its own and in its time.
+
+A briefing quotes sentences one by one, each under its source and date, far from the sentences
+that came before them in their article. Three things a sentence can lean on do not travel with it:
+
+**Relative time.** A deictic or anchored time expression, in TimeML's terms (Pustejovsky et al.,
+2003, "TimeML: Robust Specification of Event and Temporal Expressions in Text"; the TIMEX2/TIMEX3
+guidelines of Ferro et al., 2005), has its value only through its anchor, the article's date:
+"yesterday", "on Tuesday", "this week", "last month", "later this year", "recently", "two weeks
+ago". :func:`relative_time` finds them; :func:`in_its_time` lets such a sentence be quoted only
+from an article whose date is known and, for a build, inside its window. :func:`periods` resolves
+them against the article's date, as a temporal tagger normalises TIMEX3 values against the
+document creation time (Strötgen & Gertz, 2013, "Multilingual and cross-domain temporal
+tagging", HeidelTime), reading a weekday or a month by the tense around it, so that What's next
+can tell what is still ahead of the as-of date (:func:`still_ahead`): a time it looks forward to
+that has ended by then is past ("next week" in an article three weeks old), and so is an event
+told in the past tense whose future is only what someone pledged or restated ("Trump reiterated
+… that the U.S. will …", :func:`reports_past`), unless it names a time still ahead.
+
+**References to what came before.** An extract that opens with a pronoun, a demonstrative, a
+discourse connective or a definite description whose referent it does not introduce is the
+commonest failure of referential clarity in extractive summaries (Nenkova & McKeown, 2003,
+"References to Named Entities: a Corpus Study"; Nenkova, 2008, "Entity-driven rewrite for
+multi-document summarization"; Pitler, Louis & Nenkova, 2010, "Automatic Evaluation of Linguistic
+Quality in Multi-Document Summarization"). :func:`reference` sorts a sentence's opening into one
+that stands alone, one that needs the sentence before it (quoted only right after it), and one
+whose referent no nearby sentence names (never quoted). Definite descriptions follow Vieira &
+Poesio (2000, "An Empirically Based System for Processing Definite Descriptions"): a definite
+noun phrase is new to the discourse, and so stands alone, when its head is a proper name or an
+entity, when a restrictive post-modifier establishes it ("the summit between Trump and Ishiba",
+"the head of the agency"), when it is unique by a special predicate ("the first", "the
+largest") or in the larger situation ("the world", and the words of the reader's own topic:
+"the secretariat" in a briefing on it); otherwise it refers back, and is resolved by the
+previous sentence when that sentence names its head, or an entity of the head's kind ("the
+company" after a sentence naming an organisation). The same holds of one after "if", "when" and
+the like, and in a short opening phrase ("During the summit, …"). Explicit connectives are those
+of the Penn Discourse Treebank (Prasad et al., 2008), at the start or set off by commas after the
+first words ("The Palestinians, in turn, …").
+
+The word lists are closed classes and lexicons written from those sources; the choices among
+them (which definite descriptions count as established) were checked on DUC 2003 and DUC 2006
+(``bench/standalone_bench.py``: ROUGE against the older rule, and the items' openings read by hand).
+
+**Facts.** :func:`has_fact` says whether a sentence states something a reader can check: a name,
+a number, a date, or a concrete action with a subject, and not only an evaluation of them. A
+sentence whose predicate is evaluative ("has reinforced the alliance at a critical juncture",
+"signals a shift", "is a crucial test") states an opinion even when it names who it is about:
+the subjectivity distinction of Wiebe, Wilson & Cardie (2005, "Annotating expressions of
+opinions and emotions in language") and the appraisal lexicon of Martin & White (2005, "The
+Language of Evaluation"). A sentence without a fact never leads a section.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+from briefgen.analyse.topic import stem
+from briefgen.ingest.dates import looks_forward_at, mentions
+from briefgen.models import Document, Sentence
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list written as one string, for the lexicons below."""
+    return frozenset(text.split())
+
+
+# ----------------------------------------------------------------------------- relative time
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = r"(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+_MONTH_NAMES = {name.lower(): k for k, name in enumerate(calendar.month_name) if name}
+_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_UNIT = r"(?:week(?:end)?|month|year|spring|summer|fall|autumn|winter|quarter|decade|season)"
+#: Deictic and anchored time expressions (TIMEX3 values relative to the document's date): the
+#: days around it, the week, month, season or year it falls in or next to, weekdays, "recently"
+#: and "ago". Dates with a year, and a month or day named without one, are not here: the first
+#: need no anchor, and the second keep their month (they are resolved by :func:`periods`).
+RELATIVE_TIME = re.compile(
+    rf"\b(?:today|tonight|yesterday|tomorrow|(?:this|last|next|coming|past|previous)\s+{_UNIT}|"
+    rf"(?:this|last|tomorrow|yesterday)\s+(?:morning|afternoon|evening|night)|overnight|"
+    rf"(?:earlier|later)\s+(?:this|that|last|next|in\s+the)\s+{_UNIT}|"
+    rf"(?:earlier|later)\s+(?:today|tonight|in\s+the\s+day)|"
+    rf"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few|\d+)\s+"
+    rf"(?:days?|weeks?|months?|years?|decades?)\s+(?:ago|earlier|later|before|after)|"
+    rf"(?:in|over|during)\s+(?:the\s+)?(?:recent|coming|past|last|next)\s+(?:few\s+)?(?:days|weeks|months|years)|"
+    rf"the\s+(?:day|week|month|year)\s+(?:before|after)|the\s+(?:next|following|previous)\s+(?:day|week|month|year)|"
+    rf"recent(?:ly)?|lately|so\s+far\s+this\s+{_UNIT}|{_WEEKDAY}(?:['\u2019]s)?)\b",
+    re.I,
+)
+#: A weekday that only introduces the full date after it ("Tuesday, February 11, 2025") is no relative time.
+_WEEKDAY_OF_DATE = re.compile(
+    rf"\b{_WEEKDAY},?\s+(?:{_MONTH}\.?\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH},?\s+\d{{4}})", re.I
+)
+
+
+def relative_time(text: str) -> bool:
+    """Whether a sentence holds a time whose value depends on when it was written (:data:`RELATIVE_TIME`)."""
+    return any(not _WEEKDAY_OF_DATE.match(text, m.start()) for m in RELATIVE_TIME.finditer(text))
+
+
+def anchor(doc: Document) -> dt.date | None:
+    """The date a document's relative times count from: its own date, or an undated one's not-before date."""
+    return doc.article.date or doc.not_before
+
+
+def in_its_time(s: Sentence, doc: Document | None, window_start: dt.date | None) -> bool:
+    """Whether a sentence may be quoted as far as its time goes: one without a relative time always;
+    one with it only from an article whose date is known (:func:`anchor`) and not before the
+    window's start, since "on Tuesday" or "last week" mean nothing under an unknown date and the
+    wrong thing under an old one. Without a window (``window_start`` None) every sentence may."""
+    if window_start is None or not relative_time(s.text):
+        return True
+    date = anchor(doc) if doc is not None else None
+    return date is not None and date >= window_start
+
+
+@dataclass(frozen=True)
+class Period:
+    """A stretch of days a time expression stands for, and whether the writer looks forward to it."""
+
+    start: dt.date
+    end: dt.date
+    forward: bool
+
+
+def _week(day: dt.date, offset: int = 0) -> tuple[dt.date, dt.date]:
+    monday = day - dt.timedelta(days=day.weekday()) + dt.timedelta(weeks=offset)
+    return monday, monday + dt.timedelta(days=6)
+
+
+def _month(year: int, month: int, offset: int = 0) -> tuple[dt.date, dt.date]:
+    k = year * 12 + (month - 1) + offset
+    y, m = divmod(k, 12)
+    return dt.date(y, m + 1, 1), dt.date(y, m + 1, calendar.monthrange(y, m + 1)[1])
+
+
+def _season(year: int, name: str) -> tuple[dt.date, dt.date]:
+    """Meteorological seasons of the northern hemisphere; winter runs from December into the next year."""
+    first = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9, "winter": 12}[name]
+    start = dt.date(year, first, 1)
+    return start, _month(year, first, 2)[1]
+
+
+def _unit_period(unit: str, day: dt.date, offset: int) -> tuple[dt.date, dt.date] | None:
+    unit = unit.lower()
+    if unit == "week":
+        return _week(day, offset)
+    if unit == "weekend":
+        monday, _ = _week(day, offset)
+        return monday + dt.timedelta(days=5), monday + dt.timedelta(days=6)
+    if unit == "month":
+        return _month(day.year, day.month, offset)
+    if unit == "year":
+        return dt.date(day.year + offset, 1, 1), dt.date(day.year + offset, 12, 31)
+    if unit == "quarter":
+        first = (day.month - 1) // 3 * 3 + 1
+        start, _ = _month(day.year, first, 3 * offset)
+        return start, _month(start.year, start.month, 2)[1]
+    if unit in {"spring", "summer", "fall", "autumn", "winter"}:
+        start, end = _season(day.year, unit)
+        if offset > 0 and start <= day:
+            start, end = _season(day.year + 1, unit)
+        elif offset < 0 and end >= day:
+            start, end = _season(day.year - 1, unit)
+        return start, end
+    return None
+
+
+#: How far ahead "in the coming days / weeks / months" reaches ("soon" and "shortly" as weeks),
+#: generously, so that only a span clearly over is read as past (not measured: no data set marks
+#: these spans).
+COMING = {"days": dt.timedelta(days=14), "weeks": dt.timedelta(weeks=8), "months": dt.timedelta(days=365)}
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "several": 3,
+    "a few": 3,
+}
+_DAY_WORDS = re.compile(r"\b(?:today|tonight|this\s+(?:morning|afternoon|evening))\b|\b(tomorrow|yesterday)\b", re.I)
+_UNIT_WORDS = re.compile(
+    rf"\b(?:(?:(earlier|later)\s+)?(this|last|next|coming|past|previous)|(earlier|later)\s+in\s+the)\s+({_UNIT})\b"
+    rf"|\bby\s+the\s+end\s+of\s+(?:the|this)\s+(week|month|year)\b",
+    re.I,
+)
+_COMING = re.compile(
+    r"\b(?:in|over|during)\s+the\s+(?:coming|next)\s+(?:few\s+)?(days|weeks|months)\b|\b(soon|shortly)\b", re.I
+)
+#: A month with the year it falls in, told relative to the article's: "February next year", "March of this year".
+_MONTH_OF_YEAR = re.compile(rf"\b({_MONTH})\s+(?:of\s+)?(next|this|last)\s+year\b")
+_OFFSET = re.compile(
+    r"\b(?:in|within)\s+(?:the\s+next\s+)?(a|an|one|two|three|four|five|six|seven|eight|nine|ten|a\s+few|\d+)\s+"
+    r"(days?|weeks?|months?|years?)\b|"
+    r"\b(a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|a\s+few|\d+)\s+(days?|weeks?|months?|years?)\s+ago\b",
+    re.I,
+)
+_WEEKDAY_WORD = re.compile(rf"\b({_WEEKDAY})(?:['\u2019]s)?\b", re.I)
+#: A month named without a day, after a word that makes it a time ("in March", "by April", "early May").
+_BARE_MONTH = re.compile(
+    rf"\b(in|by|until|till|from|since|through|before|after|during|early|mid-?|late|end\s+of|until\s+the\s+end\s+of)\s+"
+    rf"(?:early\s+|mid-?|late\s+)?({_MONTH})\b(?!\.?\s+\d|,?\s+\d{{4}}|\s+(?:of\s+)?(?:next|this|last)\s+year)"
+)
+#: A year named on its own ("in 2026", "by 2027", "until late 2026").
+_BARE_YEAR = re.compile(
+    r"\b(in|by|until|till|from|since|through|before|after|during|of|early|mid-?|late|end\s+of)\s+(?:early\s+|mid-?|late\s+)?"
+    r"((?:19|20)\d\d)\b(?![-/]\d)"
+)
+#: Words before a month, a year or a weekday that put it in the past ("since April", "last Wednesday").
+_BACK = _words("since from last past")
+
+
+def _amount(word: str) -> int:
+    word = " ".join(word.lower().split())
+    return int(word) if word.isdigit() else _NUMBER_WORDS.get(word, 1)
+
+
+def _shift(day: dt.date, n: int, unit: str) -> dt.date:
+    unit = unit.lower().rstrip("s")
+    if unit == "day":
+        return day + dt.timedelta(days=n)
+    if unit == "week":
+        return day + dt.timedelta(weeks=n)
+    if unit == "month":
+        start, _ = _month(day.year, day.month, n)
+        return start.replace(day=min(day.day, calendar.monthrange(start.year, start.month)[1]))
+    year = day.year + n
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def periods(text: str, date: dt.date | None, ahead: bool | None = None) -> list[Period]:
+    """The times a sentence names, as stretches of days: full dates and years on their own, and, given
+    the article's ``date``, days and months named without a year, weekdays ("on Tuesday": the next
+    one when the writer looks forward to it, the last one otherwise), the day, week, weekend,
+    month, season or year it falls in or next to ("tomorrow", "next week", "later this year"), and
+    spans from it ("in two weeks", "in the coming days", "three days ago"). Unresolvable
+    expressions (a relative time without a ``date``) give nothing.
+
+    Whether the writer looks forward to a weekday, a month or "this week" is told by the words
+    before it (:func:`~briefgen.ingest.dates.looks_forward_at`), or is ``ahead`` when given: a
+    sentence already known to look forward reads them ahead, as a temporal tagger reads them
+    by the tense of their clause."""
+
+    def forward_at(start: int) -> bool:
+        return ahead if ahead is not None else looks_forward_at(text, start)
+
+    found: list[Period] = []
+    for mention in mentions(text, year_from=date):
+        # Read ahead, a date after the article's own (or any, in an undated article) is one it looks forward to.
+        forward = (
+            mention.forward if ahead is None else mention.forward or (ahead and (date is None or mention.date > date))
+        )
+        found.append(Period(mention.date, mention.date, forward))
+    for m in _BARE_YEAR.finditer(text):
+        year = int(m[2])
+        forward = m[1].lower() not in _BACK and forward_at(m.start())
+        found.append(Period(dt.date(year, 1, 1), dt.date(year, 12, 31), forward))
+    if date is None:
+        return found
+    for m in _BARE_MONTH.finditer(text):
+        month = _MONTH_NAMES[m[2].lower()]
+        forward = m[1].lower() not in _BACK and forward_at(m.start())
+        year = date.year
+        if forward and month < date.month:
+            year += 1
+        elif not forward and month > date.month:
+            year -= 1
+        start, end = _month(year, month)
+        found.append(Period(start, end, forward))
+    for m in _DAY_WORDS.finditer(text):
+        shift = {"tomorrow": 1, "yesterday": -1}.get((m[1] or "").lower(), 0)
+        day = date + dt.timedelta(days=shift)
+        found.append(Period(day, day, shift > 0 or (shift == 0 and forward_at(m.start()))))
+    for m in _UNIT_WORDS.finditer(text):
+        if re.search(rf"{_MONTH}\s+(?:of\s+)?$", text[: m.start()]):
+            continue  # the year of a month: read with it (_MONTH_OF_YEAR)
+        if m[5]:
+            span = _unit_period(m[5], date, 0)
+            if span:
+                found.append(Period(*span, True))
+            continue
+        which = (m[2] or "this").lower()
+        offset = {"last": -1, "past": -1, "previous": -1, "next": 1, "coming": 1}.get(which, 0)
+        span = _unit_period(m[4], date, offset)
+        if span:
+            earlier = (m[1] or m[3] or "").lower() == "earlier"
+            forward = offset > 0 or (
+                offset == 0 and not earlier and ((m[1] or m[3] or "").lower() == "later" or forward_at(m.start()))
+            )
+            found.append(Period(*span, forward))
+    for m in _COMING.finditer(text):
+        found.append(Period(date, date + COMING[(m[1] or "weeks").lower()], True))
+    for m in _MONTH_OF_YEAR.finditer(text):
+        year = date.year + {"next": 1, "last": -1}.get(m[2].lower(), 0)
+        start, end = _month(year, _MONTH_NAMES[m[1].lower()])
+        found.append(Period(start, end, end >= date))
+    for m in _OFFSET.finditer(text):
+        if m[1]:
+            found.append(Period(date, _shift(date, _amount(m[1]), m[2]), True))
+        else:
+            day = _shift(date, -_amount(m[3]), m[4])
+            found.append(Period(day, day, False))
+    for m in _WEEKDAY_WORD.finditer(text):
+        if _WEEKDAY_OF_DATE.match(text, m.start()):
+            continue
+        target = _WEEKDAYS.index(m[1].lower())
+        before = re.search(r"(\w+)\s+(?:(?:on|early|late)\s+)?$", text[: m.start()])
+        word_before = before[1].lower() if before else ""
+        told = word_before.endswith("ed") or word_before in _IRREGULAR_PAST  # "met on Tuesday", "said Monday"
+        forward = word_before == "next" or (word_before not in _BACK and not told and forward_at(m.start()))
+        if forward:
+            day = date + dt.timedelta(days=(target - date.weekday() - 1) % 7 + 1)
+        else:
+            day = date - dt.timedelta(days=(date.weekday() - target) % 7)
+        found.append(Period(day, day, forward))
+    return found
+
+
+# ----------------------------------------------------------------------------- What's next
+
+_IRREGULAR_PAST = _words(
+    "said told met made took gave held came went saw sent won lost left led began spoke wrote rose fell paid "
+    "sold bought built kept struck thought found became brought chose drew grew knew stood understood heard "
+    "felt got sought vowed"
+)
+#: Verbs that only report what someone said or signalled: a plan reported with them is still a plan.
+#: Verbs of commitment ("reiterated", "pledged", "vowed") are not among them: they tell an event.
+_REPORTING = _words(
+    "said told announced confirmed reported added noted stated disclosed revealed indicated predicted forecast "
+    "estimated expected projected wrote explained suggested argued believed hinted warned signaled signalled "
+    "declared claimed insisted acknowledged conceded"
+)
+#: A past expectation ("was expected to", "were due to"): what was expected then may have come and gone.
+_PAST_EXPECTATION = re.compile(
+    r"\b(?:was|were)\s+(?:expected|set|due|scheduled|slated|poised|supposed|planned|going)\s+to\b", re.I
+)
+#: An aside set off by commas: an apposition, a relative clause or a participle ("The team, led by …, will").
+_ASIDE = re.compile(r",\s*(?:who|which|whose|where|a|an|the|[a-z]+ing|[a-z]+ed|led|made|held|known)\b[^,]*,")
+_PRESENT = _words("is are am will would can may might must shall should could does do")
+_PAST_AUX = _words("has have had was were did")
+#: What makes "planned" no past verb: "is planned", "the planned law", "as planned".
+_PLANNED_NOT_PAST = re.compile(r"\b(?:is|are|was|were|be|been|the|a|an|its|their|his|her|our|as)\s+$", re.I)
+
+
+def _past_form(word: str, lemmas: set[str]) -> bool:
+    """A past tense or participle: "-ed" or irregular, and not its own lemma (an adjective or a noun)."""
+    return ((word.endswith("ed") and len(word) > 4) or word in _IRREGULAR_PAST) and word not in lemmas
+
+
+def reports_past(s: Sentence, future_at: int) -> bool:
+    """Whether a sentence whose future cue starts at ``future_at`` tells a past event: the verb of its
+    main clause before the cue, past a verb of reporting (:data:`_REPORTING`, whose complement is
+    read instead) and asides set off by commas, is in the past tense, so the future is what
+    someone pledged or restated ("Trump reiterated … that the U.S. will …"); or the cue itself is
+    a past plan ("the group planned to …") or expectation ("was expected to")."""
+    text = s.text
+    if _PAST_EXPECTATION.search(text):
+        return True
+    if text[future_at:].lower().startswith("planned") and not _PLANNED_NOT_PAST.search(text[:future_at]):
+        return True
+    lemmas = set(s.terms)
+    main = _ASIDE.sub(lambda m: " " * len(m[0]), text[:future_at])
+    words = list(re.finditer(r"\b[A-Za-z]+\b", main[_clause_start(s) :]))
+    for k, m in enumerate(words):
+        word = m[0]
+        if word[0].isupper():
+            continue
+        after = words[k + 1][0].lower() if k + 1 < len(words) else ""
+        if word in _PRESENT:
+            return False
+        if word in _PAST_AUX:
+            if after in _REPORTING:
+                continue  # "has warned that …"
+            return True  # "has reiterated", "was vetoed", "had planned"
+        if word in _REPORTING or not _past_form(word, lemmas):
+            continue
+        previous = words[k - 1][0].lower() if k else ""
+        if after == "by" or previous in {"the", "a", "an"} or previous in _PAST_AUX:
+            continue  # a participle: "led by", "the proposed law"
+        return True
+    return False
+
+
+def names_time_ahead(text: str, date: dt.date | None, as_of: dt.date) -> bool:
+    """Whether a sentence looking forward names a time, read ahead from ``date`` (:func:`periods`),
+    that ends on or after ``as_of``."""
+    return any(p.forward and p.end >= as_of for p in periods(text, date, ahead=True))
+
+
+def still_ahead(s: Sentence, doc: Document | None, as_of: dt.date | None, future_at: int) -> bool:
+    """Whether a sentence looking forward (its cue at ``future_at``) tells what is still ahead.
+
+    The times it names are resolved against its article's date, read ahead unless they say they
+    are past ("last week", "yesterday"; :func:`periods`). With times ahead, it is ahead when the
+    latest of them ends on or after ``as_of``. Without, it is ahead when it is no past event
+    (:func:`reports_past`) and holds no relative time that its undated article leaves unresolved.
+    Without ``as_of``, only the past event is told apart: a sentence naming no time ahead must not
+    be one."""
+    date = anchor(doc) if doc is not None else None
+    ahead = [p for p in periods(s.text, date, ahead=True) if p.forward]
+    if ahead:
+        return as_of is None or max(p.end for p in ahead) >= as_of
+    if as_of is not None and date is None and relative_time(s.text):
+        return False
+    return not reports_past(s, future_at)
+
+
+# ----------------------------------------------------------------------------- references
+
+
+class Opening(Enum):
+    """What a sentence's opening leans on."""
+
+    ALONE = "alone"
+    """Nothing: it can be quoted on its own."""
+    PREVIOUS = "previous"
+    """The sentence before it in its article: it may be quoted right after that sentence."""
+    UNRESOLVED = "unresolved"
+    """Something no nearby sentence names: it is never quoted."""
+
+
+#: Quote marks, brackets and dashes that may open a sentence before its first word.
+_LEAD = re.compile(r"^[\s\"'\u201c\u2018\u2019(\[\u2014\u2013-]+")
+#: Personal pronouns of the third person and demonstratives: always about someone or something before.
+PRONOUNS = _words(
+    "he she it they him her them his its their hers theirs himself herself itself themselves this that these those such"
+)
+#: First and second person: in a quotation attributed in the same sentence, the speaker is named there.
+SPEAKERS = _words("i we you me us my our your mine ours yours myself ourselves yourself")
+_CONTRACTED = re.compile(r"^([A-Za-z]+)['\u2019](?:s|re|ve|ll|d|m)\b", re.I)
+#: Discourse connectives (the explicit connectives of the Penn Discourse Treebank, Prasad et al.,
+#: 2008) and adverbs that continue what the previous sentence said.
+CONNECTIVE = re.compile(
+    r"^(?:but|and|or|so|yet|nor|also|however|moreover|furthermore|additionally|meanwhile|still|instead|"
+    r"conversely|nevertheless|nonetheless|likewise|similarly|then|thus|therefore|hence|indeed|otherwise|besides|"
+    r"consequently|accordingly|again|there|here|too|regardless|anyway|"
+    r"(?:earlier|later|afterwards?|previously|separately|elsewhere)(?=\s*,)|"
+    r"in (?:addition|contrast|turn|response|particular|fact|short|the meantime|that case|doing so)|by contrast|"
+    r"on the other hand|as a result|as such|for (?:example|instance)|even so|even then|at the same time|after that|"
+    r"that said|until then|by then|since then|to that end|among (?:them|those|others)|of (?:these|those|them)|"
+    r"another|others|other|both(?=\s+[a-z])|the (?:other|former|latter|same|rest)|like (?:him|her|them|it))\b",
+    re.I,
+)
+#: The same connectives set off by commas after a sentence's first words: "The Palestinians, in turn, accuse …".
+MEDIAL_CONNECTIVE = re.compile(
+    r"^[^,;:]{1,60},\s*(?:however|in turn|meanwhile|though|too|also|for example|for instance|nevertheless|"
+    r"nonetheless|moreover|furthermore|in addition|by contrast|in contrast|on the other hand|as a result|instead|"
+    r"still|likewise|similarly|therefore|thus|then|for (?:his|her|their|its) part)\s*,",
+    re.I,
+)
+#: Words that open a clause before its subject: a definite description right after them must be
+#: established like one at the start ("If the court upholds …").
+_SUBORDINATOR = re.compile(
+    r"^(?:if|unless|once|when|whenever|whether|until|should|after|before|as|although|though|while|because|since)\s+",
+    re.I,
+)
+#: A short opening prepositional phrase ("During the summit, …"), whose noun phrase is checked the same way.
+_PREPOSITION_OPENING = re.compile(
+    r"^(?:during|at|after|before|in|on|following|since|throughout|amid|despite|under|with)\s+(?=the\s+[^,]{1,40},)",
+    re.I,
+)
+_DEFINITE = re.compile(r"^the\s+", re.I)
+
+#: Words that end a noun phrase: prepositions, conjunctions, auxiliaries, relatives and adverbs.
+_CLOSED = _words(
+    "of in on at for with without between among from to by over under after before during about against into onto "
+    "through since until amid across near toward towards behind beyond within like unlike despite including "
+    "following per via than as and or but nor yet so because although though while if whether when where that "
+    "which who whom whose is are was were be been being am has have had will would shall should can could may "
+    "might must do does did also now still already just only even never not then too again recently reportedly "
+    "apparently however here there a an the this these those its their his her"
+)
+#: Present-tense verbs news opens with right after a subject ("The company says …", "The change comes …").
+_FINITE_S = _words(
+    "says comes goes remains seems appears makes takes gives shows means marks includes faces needs wants plans "
+    "hopes expects adds argues notes reports claims believes thinks knows looks stands follows calls tells leads "
+    "holds sets puts keeps begins ends opens requires allows gets runs lies rests reflects suggests underscores "
+    "highlights signals represents"
+)
+#: Heads unique in the larger situation of any news text (Vieira & Poesio's "larger situation" uses).
+UNIQUE = _words("world public internet web sun moon earth planet weather universe pope nation country")
+#: Special predicates that make a definite description unique by themselves.
+SPECIAL = _words(
+    "first second third fourth fifth only sole largest biggest smallest highest lowest oldest youngest longest "
+    "most least greatest best worst fastest deadliest strongest heaviest richest poorest top"
+)
+#: Time nouns: a definite description of a time ("the next day") counts from a time told before.
+TIME_NOUNS = _words(
+    "day days week weeks month months year years night morning afternoon evening weekend time moment period"
+)
+#: The entity labels a definite description's head may stand for, so that "the company" is resolved
+#: by an organisation the previous sentence names (spaCy's OntoNotes labels).
+_KINDS: dict[str, frozenset[str]] = {
+    "PERSON": _words(
+        "man woman boy girl person official minister president leader spokesman spokeswoman spokesperson chairman "
+        "chairwoman secretary senator lawmaker legislator judge prosecutor lawyer attorney general commander ambassador "
+        "envoy diplomat king queen prince princess pope premier chancellor governor mayor candidate suspect victim "
+        "player coach director executive chief founder author writer scientist researcher professor doctor analyst "
+        "activist dictator ruler pilot driver emperor soldier officer witness father mother son daughter wife husband "
+        "widow couple pair leaders ministers officials men women actor singer star economist banker investor"
+    ),
+    "ORG": _words(
+        "company firm group organization organisation agency ministry department government administration court "
+        "tribunal party bank carrier airline maker manufacturer automaker union council committee commission board "
+        "alliance coalition institute university school newspaper paper network team club army military navy force "
+        "forces police parliament congress assembly legislature senate house cabinet regime rebels movement office "
+        "bureau service embassy consulate fund foundation association federation league producer retailer insurer "
+        "lender utility operator exchange authorities opposition economy"
+    ),
+    "GPE": _words(
+        "country nation state city town village capital island islands region province area territory republic "
+        "kingdom border port site building airport bridge hospital prison base peninsula district county"
+    ),
+    "LAW": _words(
+        "law bill act treaty agreement accord pact constitution amendment resolution rule regulation deal charter "
+        "convention"
+    ),
+    "EVENT": _words(
+        "summit meeting talks conference war election elections games olympics tournament storm hurricane "
+        "earthquake crash attack attacks bombing bombings shower festival visit trip negotiations"
+    ),
+    "PRODUCT": _words(
+        "plane aircraft jet car vehicle drug satellite phone missile ship vessel rocket spacecraft device"
+    ),
+}
+_KIND_LABELS = {
+    "PERSON": {"PERSON", "NORP"},
+    "ORG": {"ORG", "NORP", "GPE"},
+    "GPE": {"GPE", "LOC", "FAC"},
+    "LAW": {"LAW"},
+    "EVENT": {"EVENT"},
+    "PRODUCT": {"PRODUCT", "ORG"},
+}
+_WORD = re.compile(r"[A-Za-z0-9][\w.&'\u2019-]*|[^\w\s]")
+_CAPITAL_TIME = re.compile(rf"^(?:{_WEEKDAY}|{_MONTH})$", re.I)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """The definite noun phrase a sentence opens with: its words after "the" and what follows them."""
+
+    words: tuple[str, ...]
+    rest: str
+
+    @property
+    def heads(self) -> tuple[str, ...]:
+        """Its nouns, the last first (the head), lower-cased, without a possessive "'s"."""
+        return tuple(re.sub(r"['\u2019]s$", "", w).lower() for w in reversed(self.words))
+
+
+#: Words that end a noun phrase once it has a word: adverbs of time and manner before its verb.
+_AFTER_HEAD = _words("last next early late earlier later ago first then now once alone")
+#: Words that open the object of a verb: a word ending in "s" before one is a verb ("The finding provides a …").
+_OBJECT_START = _words("a an the its their his her that this these those no some all more up out about to")
+#: Irregular past participles that open a reduced relative clause ("the agreement made by the union").
+_PARTICIPLES = _words("made held led built brought sent taken given known shown done seen written chosen drawn set")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+_SUPERLATIVE = re.compile(r"^[a-z]{2,}est$")
+#: Words in "-est" that are no superlatives.
+_NOT_SUPERLATIVE = _words(
+    "interest protest forest request contest arrest harvest honest modest suggest conquest inquest manifest digest "
+    "west rest chest nest guest test quest vest pest unrest behest midwest southwest northwest"
+)
+
+
+def _phrase(text: str) -> Phrase | None:
+    """The words of a definite description at the start of ``text`` (which opens with "the"), up to
+    the first word that cannot be part of it: punctuation, a closed-class word or pronoun, a verb (a
+    past tense or participle after the first word, a present tense of :data:`_FINITE_S` or one
+    before an object). A possessor takes the nouns it possesses with it: "the boy's father"."""
+    m = _DEFINITE.match(text)
+    if not m:
+        return None
+    tokens = [(t.group(), t.end()) for t in _WORD.finditer(text, m.end())][:10]
+    words: list[str] = []
+    end = m.end()
+    possessor = False
+    for k, (word, stop) in enumerate(tokens):
+        lower = word.lower()
+        if not re.match(r"[A-Za-z0-9]", word) or lower in _CLOSED or lower in _FINITE_S or lower in _IRREGULAR_PAST:
+            break
+        if lower in PRONOUNS or lower in SPEAKERS:
+            break
+        following = tokens[k + 1][0].lower() if k + 1 < len(tokens) else ""
+        named_next = k + 1 < len(tokens) and tokens[k + 1][0][:1].isupper()  # "upholds Yoon's removal"
+        if words and (
+            lower in _AFTER_HEAD
+            or lower.endswith("ly")
+            or lower.endswith("ed")
+            or (lower.endswith("ing") and (following in _CLOSED or not following.isalpha()))
+            or (re.search(r"[^su]s$", lower) and (following in _OBJECT_START or named_next))
+        ):
+            break  # a verb, a participle or an adverb after the head: "The ministers agreed on …"
+        words.append(word)
+        end = stop
+        if _POSSESSIVE.search(word):
+            if possessor:
+                break
+            possessor = True
+        if len(words) >= 6:
+            break
+    return Phrase(tuple(words), text[end:]) if words else None
+
+
+@lru_cache(maxsize=65536)
+def _stems(text: str) -> frozenset[str]:
+    """The stems of a text's words (:func:`~briefgen.analyse.topic.stem`), worked out once per text."""
+    return frozenset(stem(w.lower()) for w in re.findall(r"[A-Za-z]+", text))
+
+
+def _names_head(heads: Sequence[str], s: Sentence) -> bool:
+    """Whether sentence ``s`` names a head of a phrase: the same word, or an entity of its kind
+    (:data:`_KINDS`: "the company" and an organisation)."""
+    stems = _stems(s.text)
+    if any(stem(h) in stems for h in heads if h.isalpha()):
+        return True
+    labels = {label for _, label in s.entities}
+    return any(heads[0] in words and labels & _KIND_LABELS[kind] for kind, words in _KINDS.items())
+
+
+#: A finite verb later in the clause, which makes a participle right after the head a modifier of it.
+_LATER_VERB = re.compile(
+    r"\b(?:is|are|was|were|has|have|had|will|would|could|can|may|might|[a-z]{3,}ed|"
+    + "|".join(sorted(_FINITE_S | _IRREGULAR_PAST))
+    + r")\b"
+)
+#: Heads of set phrases that open a sentence after a preposition and refer to nothing ("In the end", "In the past").
+_IDIOMS = _words("end past future interim meantime run term whole process beginning outset contrary long short hand")
+#: Prepositions whose phrase after a head restricts it to one referent ("the death toll from the storm").
+_RESTRICTING = (
+    r"(?:of|from|between|among|against|for|to|with|about|over|on|in|at|by|under|into|near|across|within|behind)"
+)
+#: Times, which date rather than restrict ("the talks on Tuesday").
+_TIME_OBJECT = re.compile(
+    rf"(?:{_WEEKDAY}|{_MONTH}|today|tonight|yesterday|tomorrow|(?:this|last|next)\s+{_UNIT})\b(?!['\u2019]s)", re.I
+)
+#: Pronouns and demonstratives, which refer back themselves ("the cause of its collapse").
+_REFERRING_OBJECT = re.compile(r"(?:this|that|these|those|it|its|them|their|his|her|him|such)\b", re.I)
+#: Heads of a country's institutions: a place named in the same sentence says whose they are.
+INSTITUTIONS = _words("government military army navy president parliament cabinet economy regime legislature")
+_PARTICIPLE = rf"(?:[a-z]+ed|{'|'.join(sorted(_PARTICIPLES))})"
+
+
+def _established(phrase: Phrase, s: Sentence) -> bool:
+    """Whether a definite description is new to the discourse by itself (Vieira & Poesio's tests):
+    a proper name or entity in it, a special predicate (an ordinal, a superlative), a head unique
+    in the larger situation, an institution whose place the sentence names, a relative clause, a
+    reduced relative clause or an apposition naming its referent; and "the fact is that …",
+    which refers to the clause it introduces."""
+    words = phrase.words
+    if any(w[0].isupper() and not _CAPITAL_TIME.match(w) for w in words) or words[0][0].isdigit():
+        return True  # "The United States", "The Japanese government", "The 1990s"
+    spans = " ".join(words)
+    if any(spans in text or text in spans for text, _ in s.entities if len(text) > 3):
+        return True
+    first, head = words[0].lower(), phrase.heads[0]
+    owner = next((_POSSESSIVE.sub("", w).lower() for w in words if _POSSESSIVE.search(w)), None)
+    if owner is not None and owner in UNIQUE:
+        return True  # "The nation's overall crime rate", "the world's largest …"
+    if first in SPECIAL or (_SUPERLATIVE.match(first) and first not in _NOT_SUPERLATIVE) or head in UNIQUE:
+        return True
+    if head in INSTITUTIONS and any(label in {"GPE", "NORP"} for _, label in s.entities):
+        return True  # "The military blamed … in East Timor"
+    rest = phrase.rest
+    if re.match(r"^\s*(?:,\s*)?(?:who|which|that|whose)\b|^\s+(?:is|was)\s+that\b", rest):
+        return True  # "the six teen-agers who …", "the fear that …", "The fact is that …"
+    closed = re.match(
+        r"^\s*(?:,\s*(?:the\s+)?[A-Z][^,]*,|(?:--|\u2014|\u2013)\s*[A-Z].*?(?:--|\u2014|\u2013)|\(\s*[A-Z][^)]*\))",
+        rest,
+    )
+    if closed and any(label in NAME_LABELS for _, label in s.entities):
+        return True  # an apposition: "The hostages -- Britons Peter Kennedy …", "the inhibitors (Celebrex …)"
+    if re.match(rf"^\s*,?\s+{_PARTICIPLE}\s+by\s+(?:the\s+)?[A-Z]", rest):
+        return True  # "The conference, sponsored by the Malaria Consortium, …"
+    participle = re.match(rf"^\s*,?\s+{_PARTICIPLE}\s+(?:{_RESTRICTING}|as|following|after|during|last|this)\b", rest)
+    return bool(participle and _LATER_VERB.search(re.split(r"[,;:]", rest[participle.end() :], maxsplit=1)[0]))
+
+
+_ORDER = {Opening.ALONE: 0, Opening.PREVIOUS: 1, Opening.UNRESOLVED: 2}
+
+
+def _resolve(phrase: Phrase, s: Sentence, previous: Sentence | None, known: frozenset[str]) -> Opening:
+    """What a definite description leans on: nothing when it is established (:func:`_established`)
+    or restricted by a phrase whose object is ("the death toll from three weeks of cold", "the
+    summit between Trump and Ishiba"), when its head is one of the reader's topic words ``known``
+    (stems: the reader named it, so it is in the larger situation of the briefing), or named again
+    in its sentence; the previous sentence when
+    that one names its head, or the object of its restricting phrase ("the cause of the fire"
+    after a sentence on a fire), or when it is a time ("the next day"); else nothing near."""
+    if _established(phrase, s):
+        return Opening.ALONE
+    heads = phrase.heads
+    found = Opening.UNRESOLVED
+    pp = re.match(rf"^\s+{_RESTRICTING}\s+", phrase.rest)
+    if pp is not None and not _TIME_OBJECT.match(phrase.rest, pp.end()):
+        if _REFERRING_OBJECT.match(phrase.rest, pp.end()):
+            found = Opening.PREVIOUS
+        else:
+            inner = _phrase(phrase.rest[pp.end() :])
+            if inner is None:
+                return Opening.ALONE  # "the head of a commission", "the rest of Asia"
+            found = _resolve(inner, s, previous, known)
+            if found is Opening.ALONE:
+                return found
+    if heads[0] in TIME_NOUNS:
+        return Opening.PREVIOUS  # "The next day, …": counted from a time told before
+    if stem(heads[0]) in known:
+        return Opening.ALONE  # what the reader's topic names: "the secretariat" in a briefing on it
+    if stem(heads[0]) in _stems(phrase.rest):
+        return Opening.ALONE  # named again in the sentence itself: "the court … the Constitutional Court"
+    if previous is not None and _names_head(heads, previous):
+        return Opening.PREVIOUS
+    return found
+
+
+def _definite(text: str, s: Sentence, previous: Sentence | None, known: frozenset[str]) -> Opening:
+    phrase = _phrase(text)
+    return Opening.ALONE if phrase is None else _resolve(phrase, s, previous, known)
+
+
+def opening(text: str) -> str:
+    """The sentence from its first word: without quote marks, brackets or dashes before it."""
+    return _LEAD.sub("", text)
+
+
+def _pronoun(word: str) -> str | None:
+    lower = word.lower()
+    contracted = _CONTRACTED.match(word)
+    if contracted:
+        lower = contracted[1].lower()
+    if lower in PRONOUNS or lower in SPEAKERS:
+        return lower
+    return None
+
+
+def _first_word(text: str) -> str:
+    m = re.match(r"[A-Za-z]+(?:['\u2019][a-z]+)?", text)
+    return m[0] if m else ""
+
+
+def _attributed(s: Sentence) -> bool:
+    """Whether a sentence that opens a quotation names who speaks, after the quotation closes."""
+    text = s.text
+    close = min((k for k in (text.find("\u201d", 1), text.find('"', 1)) if k > 0), default=-1)
+    if close < 0:
+        return False
+    after = text[close:]
+    return any(label in {"PERSON", "ORG", "NORP", "GPE"} and name in after for name, label in s.entities)
+
+
+def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[str] = frozenset()) -> Opening:
+    """What a sentence's opening leans on (see :class:`Opening`); ``previous`` is the sentence
+    before it in its article, if any.
+
+    A third-person pronoun, a demonstrative, "such" or a connective (opening the sentence, or set off
+    by commas after its first words: "The Palestinians, in turn, …") needs the previous sentence. A
+    first- or second-person pronoun opening a quotation stands alone when the sentence names who
+    speaks, after the quotation; otherwise it needs the previous sentence. A definite description
+    (:func:`_established`, directly or after "if", "when" and the like, or in a short opening
+    phrase such as "During the summit,") stands alone when established by itself or named again in
+    the sentence, needs the previous sentence when that one names its head or an entity of its
+    kind, and is unresolved otherwise. ``known`` are the stems of the reader's topic words
+    (:func:`topic_words`): a definite description of one of them stands alone.
+    """
+    text = opening(s.text)
+    word = _first_word(text)
+    pronoun = _pronoun(word)
+    if pronoun in SPEAKERS:
+        return Opening.ALONE if s.text[:1] in "\"\u201c'\u2018" and _attributed(s) else Opening.PREVIOUS
+    if pronoun or CONNECTIVE.match(text) or MEDIAL_CONNECTIVE.match(text):
+        return Opening.PREVIOUS
+    sub = _SUBORDINATOR.match(text) or _PREPOSITION_OPENING.match(text)
+    if sub:
+        clause = text[sub.end() :]
+        inner = _pronoun(_first_word(clause))
+        if inner in {"he", "she", "his", "her", "him"}:
+            # "When he arrived, Pinochet …": a person named later in the sentence resolves it.
+            named = any(label == "PERSON" and text.find(name) > sub.end() for name, label in s.entities)
+            return Opening.ALONE if named else Opening.PREVIOUS
+        if inner in PRONOUNS:
+            return Opening.PREVIOUS
+        # The opening clause or phrase ends at its comma: what follows is the main clause, no apposition.
+        clause = clause.split(",", 1)[0]
+        phrase = _phrase(clause)
+        if phrase is not None and phrase.heads[0] in _IDIOMS:
+            return Opening.ALONE
+        return _definite(clause, s, previous, known)
+    return _definite(text, s, previous, known)
+
+
+def topic_words(keywords: Sequence[str], entities: Sequence[str], brief: frozenset[str]) -> frozenset[str]:
+    """The stems of the words a reader's topic names: its keywords and entities, word by word, and
+    its brief's content stems (:attr:`~briefgen.analyse.topic.TopicMatcher.brief`)."""
+    return frozenset(stem(w.lower()) for term in (*keywords, *entities) for w in re.findall(r"[A-Za-z]+", term)) | brief
+
+
+def opens_with_pronoun(text: str) -> bool:
+    """Whether a sentence's first word (after any quote mark) is a pronoun or a demonstrative."""
+    return _pronoun(_first_word(opening(text))) is not None
+
+
+# ----------------------------------------------------------------------------- facts
+
+#: Labels of entities that are names of something a reader can look up.
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "LAW", "EVENT", "PRODUCT", "WORK_OF_ART"})
+#: Labels of dates and figures.
+FIGURE_LABELS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "QUANTITY", "CARDINAL", "ORDINAL"})
+#: Predicates of evaluation: what something means, shows or is worth, not what was done (the
+#: appraisal verbs of Martin & White, 2005, and the copula with an evaluative complement).
+EVALUATIVE = re.compile(
+    r"\b(?:(?:has|have|had)\s+(?:\w+ly\s+)?)?(?:reinforc|strengthen|underscor|highlight|signal|reflect|demonstrat|"
+    r"showcas|illustrat|symboli[sz]|embod|exemplif|epitomi[sz]|reinvigorat|buoy|bolster|cement|solidif|"
+    r"reaffirm|affirm|herald|usher|pav|mark|represent|underlin|emphasi[sz]|sho[wn]|prov|remain|matter|mean|"
+    r"serv|stand|deepen|elevat|transform|redefin|reshap|shap|set the stage|open(?:s|ed)? a new)\w*\b",
+    re.I,
+)
+_COPULA_EVALUATION = re.compile(
+    r"\b(?:is|are|was|were|remains?|will be|has been|have been)\s+(?:\w+\s+){0,3}?(?:more than|a crucial|a critical|"
+    r"a key|a vital|an important|a significant|a major|a pivotal|a clear|a testament|a reminder|a sign|a test|"
+    r"a turning point|a milestone|crucial|critical|vital|essential|important|significant|pivotal|key|clear|likely|"
+    r"unlikely|uncertain|unclear|imperative|paramount)\b",
+    re.I,
+)
+_DIGIT = re.compile(r"\d")
+_MONTH_WORD = re.compile(rf"\b{_MONTH}\b")
+#: Words that open an adverbial phrase or clause before the subject ("In a meeting that …, both leaders …").
+_ADVERBIAL = re.compile(
+    r"(?:in|on|at|with|while|as|after|before|despite|for|during|following|although|though|when|if|since|amid|"
+    r"beyond|under|by|from|to|unlike|like|given|because|once|until|according|notably|interestingly|"
+    r"[a-z]+ly)\b",
+    re.I,
+)
+#: Determiners and quantifiers before a subject's head.
+_DETERMINERS = re.compile(
+    r"(?:(?:the|a|an|both|all|some|many|most|several|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+)*", re.I
+)
+#: Titles before a person's name: "President Trump", "Prime Minister Ishiba", "Gov. George Bush".
+_TITLES = _words("prime gov sen rep dr mr mrs ms secretary general chief premier chancellor king queen pope")
+_AGENT_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+_VERBISH_AUX = _words("is are was were has have had will would can could may might must should remains")
+
+
+def _clause_start(s: Sentence) -> int:
+    """Where a sentence's main clause starts: after an opening adverbial phrase set off by a comma."""
+    text = s.text
+    lead = len(text) - len(opening(text))
+    comma = text.find(",", lead)
+    return comma + 1 if comma > 0 and _ADVERBIAL.match(text, lead) else lead
+
+
+def _agent(s: Sentence, start: int) -> bool:
+    """Whether the main clause's subject is someone who acts: a person, an organisation, a country or
+    a group (an entity of those kinds, not a possessor, or a noun of people or organisations)."""
+    text = s.text
+    head = _DETERMINERS.match(text, len(text) - len(text[start:].lstrip()))
+    at = head.end() if head else start
+    for name, label in s.entities:
+        if label in _AGENT_LABELS and text.startswith(name, at) and not _POSSESSIVE.search(name):
+            after = text[at + len(name) : at + len(name) + 2]
+            if not re.match(r"['\u2019]s", after):
+                return True
+    word = re.match(r"[A-Za-z]+", text[at:])
+    if word is None:
+        return False
+    lower = word[0].lower()
+    return lower in _KINDS["PERSON"] or lower in _KINDS["ORG"] or lower in _TITLES
+
+
+def _first_verb(text: str, start: int, lemmas: set[str]) -> tuple[int, str] | None:
+    """The first word after ``start`` that looks like the main verb: an auxiliary, a word the
+    lemmatizer took back to another form in the past tense ("-ed", irregular), a present-tense
+    verb of :data:`_FINITE_S`, or an evaluative verb."""
+    for m in re.finditer(r"\b[A-Za-z]+\b", text[start:]):
+        word = m[0]
+        lower = word.lower()
+        at = start + m.start()
+        if word[0].isupper():
+            continue
+        if lower in _VERBISH_AUX or lower in _FINITE_S or lower in _IRREGULAR_PAST:
+            return at, word
+        if lower.endswith("ed") and lower not in lemmas and len(lower) > 4:
+            return at, word
+        if lower.endswith("s") and EVALUATIVE.match(text, at) and lower not in lemmas:
+            return at, word
+    return None
+
+
+def evaluative(s: Sentence) -> bool:
+    """Whether a sentence's main clause evaluates rather than reports: a copula with an evaluative
+    complement ("is a crucial test", "is more than just a meeting"), or a verb of
+    :data:`EVALUATIVE` ("has reinforced", "signals") whose subject is no one who acts: "The summit
+    … has reinforced the alliance" evaluates, "Trump underscored Washington's commitment" reports
+    what Trump said."""
+    text = s.text
+    start = _clause_start(s)
+    verb = _first_verb(text, start, set(s.terms))
+    if verb is None:
+        return bool(_COPULA_EVALUATION.search(text, start))
+    at, word = verb
+    if word.lower() in _VERBISH_AUX and _COPULA_EVALUATION.match(text, at):
+        return True
+    return bool(EVALUATIVE.match(text, at)) and not _agent(s, start)
+
+
+def has_fact(s: Sentence) -> bool:
+    """Whether a sentence states a fact: a number or a date anywhere, or, in a clause that reports
+    rather than evaluates (:func:`evaluative`), a name or a concrete action with a subject.
+
+    The rule: figures and dates are facts wherever they stand; a name is a fact only as the
+    argument of a reported event, since "The summit between Trump and Ishiba has reinforced the
+    alliance at a critical juncture" names two people and a summit but says only what the writer
+    thinks of it; and without a name, an action verb after its subject is the fact ("Rescue teams
+    evacuated the lower town").
+    """
+    if s.numbers or _DIGIT.search(s.text) or _MONTH_WORD.search(s.text):
+        return True
+    if any(label in FIGURE_LABELS for _, label in s.entities):
+        return True
+    if evaluative(s):
+        return False
+    if any(label in NAME_LABELS for _, label in s.entities):
+        return True
+    start = _clause_start(s)
+    verb = _first_verb(s.text, start, set(s.terms))
+    return verb is not None and verb[0] > start and verb[1].lower() not in _VERBISH_AUX
+
+
+def lead_with_fact(order: Sequence[int], fact: Sequence[bool], new: Sequence[bool] = ()) -> tuple[int, ...]:
+    """``order`` with its first sentence that has a fact moved before the ones without one that
+    precede it, so that no section opens on a sentence without a fact; with ``new`` (whether each
+    is news to the reader, new ones first), only a sentence as new as the first moves. Unchanged
+    when the first has a fact or no such sentence has one."""
+    first = next((k for k, f in enumerate(fact) if f and (not new or new[k] == new[0])), None)
+    if not first:
+        return tuple(order)
+    return (order[first], *order[:first], *order[first + 1 :])
