@@ -45,6 +45,9 @@ class Article:
     """Where ``date`` comes from (see :mod:`briefgen.ingest.dates`): ``page`` (the page's or export's own
     metadata), ``header`` or ``sidecar`` (what a user wrote for a plain-text article), ``url`` or
     ``text`` (a date line or dateline); None while undated."""
+    language: str | None = None
+    """The language the input declares, as written ("de-DE"): a page's ``lang`` or ``og:locale``, a
+    feed's ``<language>`` or ``xml:lang``; None when it declares none (see :mod:`briefgen.analyse.language`)."""
 
     @property
     def name(self) -> str:

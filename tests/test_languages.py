@@ -373,3 +373,22 @@ def test_a_date_before_a_dash_is_a_dateline_and_never_quoted() -> None:
     )
     sentences = analyse_other([doc(text)], "de")
     assert sentences[0].text.startswith("Mehrfach und vehement")
+
+
+def test_a_page_s_and_a_feed_s_declared_language_reach_the_article() -> None:
+    from briefgen.ingest.readers import read_feed, read_html
+
+    page = f'<html lang="de-DE"><head><title>Wind</title></head><body><article><p>{GERMAN}</p><p>{GERMAN}</p></article></body></html>'
+    assert read_html("page.html", page)[0].language == "de-DE"
+    rss = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><language>fr</language>'
+        f"<item><title>Éolien</title><description>{FRENCH}</description></item></channel></rss>"
+    )
+    assert read_feed("feed.xml", rss)[0].language == "fr"
+
+
+def test_a_short_article_takes_the_language_its_page_declares() -> None:
+    short = clean(Article("k.html", "html", (Block(PARAGRAPH, "Windkraft in Bayern."),), language="de"), 0)
+    found = sort_languages([short], "de")
+    assert found.accepted == [short] and found.guesses["k.html"].how == "declared"
+    assert sort_languages([short], "en").refused  # declared German, for an English briefing

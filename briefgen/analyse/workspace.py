@@ -222,6 +222,7 @@ def _article_json(article: Article, source: str) -> dict[str, object]:
         "date": article.date.isoformat() if article.date else None,
         "url": article.url,
         "date_source": article.date_source,
+        **({"language": article.language} if article.language else {}),
     }
 
 
@@ -245,6 +246,7 @@ def _article_from(value: object, source: str) -> Article:
         date=dt.date.fromisoformat(date) if date else None,
         url=text("url"),
         date_source=_optional_str(data.get("date_source"), "an article's date_source"),
+        language=_optional_str(data.get("language"), "an article's language"),
     )
 
 

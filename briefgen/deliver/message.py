@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from briefgen.config.defaults import LINE_UNSAFE, EmailDelivery, subject_line
 from briefgen.config.load import LoadedConfig
 from briefgen.render.look import EMAIL_LOGO_CID
+from briefgen.render.words import local_date, subject_template
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +24,12 @@ logger = logging.getLogger(__name__)
 def subject_for(loaded: LoadedConfig, as_of: dt.date) -> str:
     config = loaded.config
     assert config.delivery.email is not None
+    language = config.language  # the default subject, and the months and days a date format names, in it
     return subject_line(
-        config.delivery.email.subject,
+        subject_template(config.delivery.email.subject, language),
         title=config.title,
-        as_of=as_of,
-        window_start=as_of - dt.timedelta(days=config.window.days - 1),
+        as_of=local_date(as_of, language),
+        window_start=local_date(as_of - dt.timedelta(days=config.window.days - 1), language),
         client=config.branding.client_name or config.client or "",
         audience=config.resolved_audience().name,
         config=loaded.name,

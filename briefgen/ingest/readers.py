@@ -549,7 +549,9 @@ def read_feed(path: Path | str, text: str) -> list[Article]:
             articles.append(article)
     if not articles:
         raise ArticleError(str(path), "no feed entry has text")
-    return articles
+    # An RSS channel's <language> holds for every item that declares none of its own.
+    language = _clean_meta(parsed.feed.get("language"))
+    return [a if a.language or not language else dataclasses.replace(a, language=language) for a in articles]
 
 
 def _feed_article(
@@ -578,6 +580,7 @@ def _feed_article(
         author=_clean_meta(entry.get("author")),
         date=dt.date(when.tm_year, when.tm_mon, when.tm_mday) if when else None,
         url=url,
+        language=_clean_meta((entry.get("title_detail") or {}).get("language")),  # an Atom entry's xml:lang
     )
 
 
@@ -659,6 +662,7 @@ def read_html(path: Path | str, text: str) -> list[Article]:
             author=page.author,
             date=page.date,
             url=page.url,
+            language=page.language,
         )
     ]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from briefgen.models import Briefing
-from briefgen.render.filters import longdate
+from briefgen.render.words import skeleton, words
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,9 @@ def _periods(first: dt.date, last: dt.date, unit: str) -> list[tuple[dt.date, dt
         start = end + one
 
 
-def chart_bars(briefing: Briefing) -> list[Bar]:
-    """Articles used per day, week or month of the window (see :func:`chart_unit`), the first first."""
+def chart_bars(briefing: Briefing, language: str = "en") -> list[Bar]:
+    """Articles used per day, week or month of the window (see :func:`chart_unit`), the first first;
+    labelled in ``language`` (the CLDR's forms through Babel where it is not English)."""
     first = briefing.window_start
     last = first + dt.timedelta(days=max(1, briefing.window_days) - 1)
     unit = chart_unit(briefing.window_days)
@@ -87,6 +88,9 @@ def chart_bars(briefing: Briefing) -> list[Bar]:
             counts[k] += n
     bars = []
     for (start, end), n in zip(periods, counts, strict=True):
+        if language != "en":
+            bars.append(Bar(start, end, n, *_labels(start, end, unit, language)))
+            continue
         if unit == "day":
             label, short = f"{start:%a} {start:%d %b}", f"{start:%a} {start.day}"
         elif unit == "week":
@@ -99,28 +103,44 @@ def chart_bars(briefing: Briefing) -> list[Bar]:
     return bars
 
 
-def chart_heading(briefing: Briefing) -> str:
+def _labels(start: dt.date, end: dt.date, unit: str, language: str) -> tuple[str, str]:
+    """A bar's row and axis labels in a language other than English ("Di., 11. Feb.", "Di., 11.")."""
+    if unit == "day":
+        return skeleton("MMMEd", start, language), skeleton("Ed", start, language)
+    if unit == "week":
+        return f"{skeleton('MMMd', start, language)}\u2013{skeleton('MMMd', end, language)}", skeleton(
+            "MMMd", start, language
+        )
+    if unit == "month":
+        return skeleton("yMMM", start, language), skeleton("yyMMM", start, language)
+    return str(start.year), str(start.year)
+
+
+def chart_heading(briefing: Briefing, language: str = "en") -> str:
     """The chart's heading: "Coverage this week" for a 7-day window, else the window it covers
-    ("Coverage, 30 days to 12 February 2025", "Coverage, 12 February 2025")."""
+    ("Coverage, 30 days to 12 February 2025", "Coverage, 12 February 2025"); in ``language``."""
     days = briefing.window_days
+    w = words(language)
     if days == 7:
-        return "Coverage this week"
-    last = longdate(briefing.as_of)
-    return f"Coverage, {last}" if days <= 1 else f"Coverage, {days} days to {last}"
+        return w("coverage_week")
+    last = w.longdate(briefing.as_of)
+    return w("coverage_day", date=last) if days <= 1 else w("coverage_days", days=days, date=last)
 
 
-def undated_count(briefing: Briefing) -> str:
+def undated_count(briefing: Briefing, language: str = "en") -> str:
     """The articles used that the chart cannot place, counted beside it: "+3 undated"; "" for none."""
-    return f"+{briefing.undated_used} undated" if briefing.undated_used else ""
+    return words(language)("plus_undated", briefing.undated_used) if briefing.undated_used else ""
 
 
-def chart_svg(briefing: Briefing, accent: str) -> Markup:
+def chart_svg(briefing: Briefing, accent: str, language: str = "en") -> Markup:
     """A small bar chart of articles per day (week, month) across the window, as inline SVG (no script, no fetch).
 
     Counts are printed over the bars up to a month of bars; axis labels thin out beyond 14 bars.
     """
-    bars = chart_bars(briefing)
+    bars = chart_bars(briefing, language)
     unit = chart_unit(briefing.window_days)
+    w = words(language)
+    title = w("chart_title", unit=w(unit), start=briefing.window_start.isoformat(), end=briefing.as_of.isoformat())
     top = max((b.count for b in bars), default=0) or 1
     width, height, base = 640, 150, 118
     slot = width / max(1, len(bars))
@@ -128,8 +148,7 @@ def chart_svg(briefing: Briefing, accent: str) -> Markup:
     step = 1 if len(bars) <= 14 else math.ceil(len(bars) / 12)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="chart-title"><title id="chart-title">Articles per {unit}, '
-        f"{briefing.window_start.isoformat()} to {briefing.as_of.isoformat()}</title>",
+        f'role="img" aria-labelledby="chart-title"><title id="chart-title">{escape(title)}</title>',
         f'<line x1="0" y1="{base}" x2="{width}" y2="{base}" stroke="#b8c0c8" stroke-width="1"/>',
     ]
     fill = escape(accent)
@@ -151,10 +170,10 @@ def chart_svg(briefing: Briefing, accent: str) -> Markup:
     return Markup("".join(parts))
 
 
-def chart_text(briefing: Briefing) -> list[str]:
+def chart_text(briefing: Briefing, language: str = "en") -> list[str]:
     """The same chart as lines of text, for Markdown and the plain-text email; bars at most
     :data:`TEXT_BAR_WIDTH` characters wide."""
-    bars = chart_bars(briefing)
+    bars = chart_bars(briefing, language)
     top = max((b.count for b in bars), default=0)
     width = max((len(b.label) for b in bars), default=0)
 
@@ -162,4 +181,4 @@ def chart_text(briefing: Briefing) -> list[str]:
         return n if top <= TEXT_BAR_WIDTH or n == 0 else max(1, round(n * TEXT_BAR_WIDTH / top))
 
     lines = [f"{b.label:<{width}}  {'#' * hashes(b.count)}{' ' if b.count else ''}{b.count}" for b in bars]
-    return [*lines, undated_count(briefing)] if briefing.undated_used else lines
+    return [*lines, undated_count(briefing, language)] if briefing.undated_used else lines

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from briefgen.models import (
     passage_id,
 )
 from briefgen.render.filters import longdate
+from briefgen.render.words import Words, words
 from briefgen.select.intake import display_path
 from briefgen.textsafe import clip, printable, single_line
 
@@ -72,6 +74,7 @@ def compose(
         return url if url and len(url) <= MAX_URL_CHARS else None
 
     config = loaded.config
+    w = words(config.language)
     docs = {d.index: d for d in corpus.documents}
     daily: dict[dt.date, int] = {}
     undated_used = 0
@@ -94,7 +97,7 @@ def compose(
                 logger.warning("left out a sentence of %d characters from %s", len(sent.text), where)
                 continue
             n = numbers.setdefault(sent.doc, len(numbers) + 1)
-            label = sel.labels[k] if k < len(sel.labels) else None
+            label = in_language(sel.labels[k], w) if k < len(sel.labels) else None
             new = sel.new[k] if k < len(sel.new) else None
             items.append(
                 Item(
@@ -108,7 +111,9 @@ def compose(
                 )
             )
         if items or not sel.sentences:
-            sections.append(Section(name=sel.name, heading=sel.heading, items=tuple(items)))
+            sections.append(
+                Section(name=sel.name, heading=section_heading(sel.name, sel.heading, w), items=tuple(items))
+            )
     stories = briefing_stories(selection, corpus, numbers, sections, loaded.base_dir, link)
     sources = []
     for doc_index, n in sorted(numbers.items(), key=lambda kv: kv[1]):
@@ -158,6 +163,27 @@ def compose(
         layout="stories" if selection.top_stories else "sections",
         stories=stories,
     )
+
+
+#: The label selection gives a key player: "Ishiba (3 sources)".
+_PLAYER_LABEL = re.compile(r"^(?P<name>.*) \((?P<n>\d+) sources?\)$")
+
+
+def section_heading(name: str, heading: str, w: Words) -> str:
+    """A section's heading in the briefing's language: selection names it in English ("Key points",
+    "Top stories"), as English briefings show it."""
+    if w.language == "en":
+        return heading
+    return w("top_stories") if heading == "Top stories" else w.heading(name)
+
+
+def in_language(label: str | None, w: Words) -> str | None:
+    """An item's label in the briefing's language: a key player's "Ishiba (3 sources)" is
+    "Ishiba (3 Quellen)" in German."""
+    if label is None or w.language == "en":
+        return label
+    found = _PLAYER_LABEL.match(label)
+    return w("player", int(found["n"]), name=found["name"]) if found else label
 
 
 def briefing_stories(

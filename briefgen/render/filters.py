@@ -15,6 +15,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from briefgen.models import Briefing, BriefingStory, Item, Source, SourceRef
+from briefgen.render.words import words
 from briefgen.textsafe import clip, single_line, visible
 
 logger = logging.getLogger(__name__)
@@ -25,12 +26,13 @@ def longdate(day: dt.date | None) -> str:
     return f"{day.day} {day:%B %Y}" if day else ""
 
 
-def source_when(src: Source, first: bool = False) -> str:
+def source_when(src: Source, first: bool = False, language: str = "en") -> str:
     """When a source is from, as its entry in the source list says it: "2025-02-11", "undated" or
     "undated, not before 11 April 2024" (see :mod:`briefgen.ingest.dates`); capitalised when ``first`` in its sentence."""
     if src.date is not None:
         return src.date.isoformat()
-    when = "undated" + (f", not before {longdate(src.not_before)}" if src.not_before else "")
+    w = words(language)
+    when = w("undated") + (", " + w("not_before", date=w.longdate(src.not_before)) if src.not_before else "")
     return when[0].upper() + when[1:] if first else when
 
 
@@ -56,42 +58,53 @@ def outlet(src: Source | SourceRef) -> str:
 MAX_CREDIT_CHARS = 60
 
 
-def credit(item: Item, briefing: Briefing) -> str:
+def credit(item: Item, briefing: Briefing, language: str = "en", quoted_in: str | None = None) -> str:
     """An item's source and date, shown beside it so a reader never has to look the date up:
-    "Korea Pro, 10 Feb"; "undated" for a source that states no date."""
+    "Korea Pro, 10 Feb"; "undated" for a source that states no date. ``quoted_in`` names the language
+    of a quotation in a briefing that accepts several ("…, 10 Feb; auf Englisch")."""
+    w = words(language)
     sources = {s.id: s for s in briefing.sources}
     parts = []
     for n in item.sources[:1]:
         src = sources.get(n)
         if src is None:
             continue
-        when = shortdate(src.date, briefing.as_of) if src.date else "undated"
+        when = w.shortdate(src.date, briefing.as_of) if src.date else w("undated")
         parts.append(", ".join(p for p in (clip(outlet(src), MAX_CREDIT_CHARS), when) if p))
+    if quoted_in:
+        parts.append(quoted_in)
     return "; ".join(parts)
 
 
-def counts_line(briefing: Briefing) -> str:
+def counts_line(briefing: Briefing, language: str = "en") -> str:
     """What a briefing's header says it was made from, in words that say what each number counts
     and agree with what it shows: "12 articles read, 9 used in 4 stories, 5 quoted"."""
+    w = words(language)
     read, used = briefing.articles_read, briefing.articles_used
     quoted = len(briefing.sources)
     stories = len(briefing.stories)
-    parts = [f"{read} article{'s' if read != 1 else ''} read", f"{used} used"]
+    parts = [w("read", read), w("used", used)]
     if briefing.layout == "stories" and stories:
-        parts[-1] += f" in {stories} stor{'ies' if stories != 1 else 'y'}"
-    parts.append(f"{quoted} quoted")
+        parts[-1] += " " + w("in_stories", stories)
+    parts.append(w("quoted", quoted))
     return ", ".join(parts)
 
 
-def story_line(story: BriefingStory, as_of: dt.date | None = None) -> str:
+def story_line(story: BriefingStory, as_of: dt.date | None = None, language: str = "en") -> str:
     """A story's breadth and time, as its header says it: "5 articles, 3 outlets, 3–7 Feb"."""
+    w = words(language)
     articles = len(story.articles)
     outlets = len(story.outlets)
-    parts = [f"{articles} article{'s' if articles != 1 else ''}"]
+    parts = [w("articles", articles)]
     if outlets:
-        parts.append(f"{outlets} outlet{'s' if outlets != 1 else ''}")
+        parts.append(w("outlets", outlets))
     first, last = story.first_date, story.last_date
-    if first and last and first != last:
+    if language != "en" and first and last and first != last:
+        first_year = as_of if first.year == last.year else None
+        parts.append(f"{w.shortdate(first, first_year)} \u2013 {w.shortdate(last, as_of)}")
+    elif language != "en" and last:
+        parts.append(w.shortdate(last, as_of))
+    elif first and last and first != last:
         if (first.year, first.month) == (last.year, last.month):
             parts.append(f"{first.day}\u2013{shortdate(last, as_of)}")
         elif first.year == last.year:
@@ -101,13 +114,14 @@ def story_line(story: BriefingStory, as_of: dt.date | None = None) -> str:
     elif last:
         parts.append(shortdate(last, as_of))
     if story.developing:
-        parts.append("developing")
+        parts.append(w("developing"))
     return ", ".join(parts)
 
 
-def preview_note(src: Source) -> str:
+def preview_note(src: Source, language: str = "en") -> str:
     """What the source list says of a preview: "Preview, written before 7 February 2025."; "" otherwise."""
-    return f"Preview, written before {longdate(src.preview_of)}." if src.preview_of else ""
+    w = words(language)
+    return w("preview", date=w.longdate(src.preview_of)) if src.preview_of else ""
 
 
 def plain_text(text: str) -> str:

@@ -46,6 +46,8 @@ class Look:
     chart: bool = True
     keywords: tuple[str, ...] = ()
     site_url: str | None = None  # the published archive's public address, ending in "/"
+    language: str = "en"  # the briefing's language: its headings, labels and dates (``render.words``)
+    languages: tuple[str, ...] = ()  # the languages its quotations may be in, when more than its own
 
     def __post_init__(self) -> None:
         if self.site_url is not None and not re.fullmatch(r"https?://[^\s\"'<>`\\?#]+/", self.site_url):
@@ -204,6 +206,8 @@ def look_for(config: Config, base_dir: Path) -> Look:
         chart=config.output.chart,
         keywords=tuple(clip(t, MAX_KEYWORD_CHARS) or "" for t in terms[:MAX_KEYWORDS]),
         site_url=config.delivery.site.base_url,
+        language=config.language,
+        languages=tuple(config.languages),
     )
 
 

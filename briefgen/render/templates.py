@@ -9,6 +9,7 @@ sees (the briefing as ``briefing``, its look, chart and evidence).
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import logging
 import textwrap
@@ -23,7 +24,7 @@ from markupsafe import Markup
 
 from briefgen.config.load import PROJECT_FILE
 from briefgen.errors import RenderError
-from briefgen.models import Briefing
+from briefgen.models import Briefing, Source
 from briefgen.render.chart import chart_bars, chart_heading, chart_svg, chart_text, chart_unit, undated_count
 from briefgen.render.compose import MAX_ALSO_SHOWN
 from briefgen.render.evidence import citations, evidence, placed
@@ -34,18 +35,17 @@ from briefgen.render.filters import (
     full_stop,
     html_attr,
     html_url,
-    longdate,
     markdown_code,
     markdown_escape,
     markdown_url,
     outlet,
     preview_note,
-    shortdate,
     source_when,
     story_line,
     stylesheet,
 )
 from briefgen.render.look import EMAIL_LOGO_SRC, Look
+from briefgen.render.words import quoted_in, words
 from briefgen.textsafe import printable, single_line, visible
 
 if TYPE_CHECKING:
@@ -137,11 +137,12 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     )
     env.filters["md"] = markdown_escape
     env.filters["isodate"] = lambda d: d.isoformat() if d else ""
-    env.filters["longdate"] = longdate
-    env.filters["shortdate"] = shortdate
+    # Dates and dating notes in the briefing's language (``lang`` in the context; English without one).
+    env.filters["longdate"] = _longdate
+    env.filters["shortdate"] = _shortdate
     env.filters["outlet"] = outlet
-    env.filters["when"] = source_when
-    env.filters["preview_note"] = preview_note
+    env.filters["when"] = _when
+    env.filters["preview_note"] = _preview_note
     env.filters["css_string"] = css_string
     env.filters["stylesheet"] = stylesheet
     env.filters["attr"] = html_attr
@@ -159,6 +160,30 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
         break_on_hyphens=False,
     )
     return env
+
+
+@jinja2.pass_context
+def _longdate(ctx: jinja2.runtime.Context, day: dt.date | None) -> str:
+    """A date as a reader says it in the briefing's language: "7 February 2025", "7. Februar 2025"; "" for none."""
+    return words(ctx.get("lang")).longdate(day)
+
+
+@jinja2.pass_context
+def _shortdate(ctx: jinja2.runtime.Context, day: dt.date | None, as_of: dt.date | None = None) -> str:
+    """A date in a line of text in the briefing's language: "10 Feb", with the year when it is not ``as_of``'s."""
+    return words(ctx.get("lang")).shortdate(day, as_of)
+
+
+@jinja2.pass_context
+def _when(ctx: jinja2.runtime.Context, src: Source, first: bool = False) -> str:
+    """:func:`~briefgen.render.filters.source_when` in the briefing's language."""
+    return source_when(src, first, ctx.get("lang") or "en")
+
+
+@jinja2.pass_context
+def _preview_note(ctx: jinja2.runtime.Context, src: Source) -> str:
+    """:func:`~briefgen.render.filters.preview_note` in the briefing's language."""
+    return preview_note(src, ctx.get("lang") or "en")
 
 
 def resolve_template(env: jinja2.Environment, name: str) -> Path:
@@ -285,7 +310,8 @@ def template_context(briefing: Briefing, look: Look, *, for_email: bool = False)
     as the inline image part ``logo_src`` names (:data:`EMAIL_LOGO_SRC`), a hidden preheader.
     """
 
-    bars = chart_bars(briefing)
+    lang = look.language
+    bars = chart_bars(briefing, lang)
     shown = () if for_email else evidence(briefing)
     cited = citations(briefing, placed(shown))
     return {
@@ -296,15 +322,17 @@ def template_context(briefing: Briefing, look: Look, *, for_email: bool = False)
         "look": look,
         "for_email": for_email,
         "logo_src": (EMAIL_LOGO_SRC if for_email else look.logo) if look.logo else None,
-        "chart_svg": chart_svg(briefing, look.accent) if look.chart and not for_email else None,
-        "chart_lines": chart_text(briefing) if look.chart else [],
+        "chart_svg": chart_svg(briefing, look.accent, lang) if look.chart and not for_email else None,
+        "chart_lines": chart_text(briefing, lang) if look.chart else [],
         "chart_bars": bars,
         "chart_unit": chart_unit(briefing.window_days),
-        "chart_heading": chart_heading(briefing),
-        "chart_undated": undated_count(briefing),
+        "chart_heading": chart_heading(briefing, lang),
+        "chart_undated": undated_count(briefing, lang),
         "daily": [(bar.start, bar.count) for bar in bars],  # one pair per bar, for templates written before bars
         "also_max": MAX_ALSO_SHOWN,
-        "credit": lambda item: credit(item, briefing),
-        "story_line": lambda story: story_line(story, briefing.as_of),
-        "counts_line": counts_line(briefing),
+        "credit": lambda item: credit(item, briefing, lang, quoted_in(item.text, lang, look.languages)),
+        "story_line": lambda story: story_line(story, briefing.as_of, lang),
+        "counts_line": counts_line(briefing, lang),
+        "lang": lang,
+        "t": words(lang),
     }

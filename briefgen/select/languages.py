@@ -58,7 +58,7 @@ def sort_languages(docs: Sequence[Document], language: str, accepted: Sequence[s
     no_data: dict[str, list[str]] = {}
     for doc in docs:
         paragraphs = [doc.article.title or "", *(doc.block_text(s) for s in doc.spans)]
-        guess = article_language([p for p in paragraphs if p], getattr(doc.article, "language", None))
+        guess = article_language([p for p in paragraphs if p], doc.article.language)
         found.guesses[doc.article.path] = guess
         if doc.words_after == 0:
             found.accepted.append(doc)  # unreadable: the filter says so

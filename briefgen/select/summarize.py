@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from briefgen.analyse.lang import cues
 from briefgen.analyse.topic import TopicMatcher, stop_words
 from briefgen.errors import BriefgenError
 from briefgen.ingest.dates import looks_forward, names_passed
@@ -138,6 +139,8 @@ NO_COMMENT = re.compile(
     r"(?:available|reachable) (?:for|to) comment|no immediate (?:comment|response|reply))\b",
     re.I,
 )
+#: A pattern that matches nothing: the cue of a language that has none.
+NEVER = re.compile(r"(?!)")
 _ENDS = re.compile(r"[.!][\"'\u201d\u2019)\]]*$")
 
 MIN_WORDS = 6
@@ -841,6 +844,9 @@ def select(
     measuring (the pronoun rule of :data:`DANGLING` alone).
     """
     method = get_summarizer(summarizer)
+    # Cues of stakes and of what comes next in the briefing's language (English's own here; see cues).
+    implication = IMPLICATION if topic.language == "en" else cues.implication(topic.language) or NEVER
+    ahead_cue = FUTURE if topic.language == "en" else cues.future(topic.language) or NEVER
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
@@ -879,7 +885,7 @@ def select(
             chosen["why_it_matters"] = chooser.pick(why_pool, audience.why_it_matters)
         else:  # the body's sentences that speak of implications (asked of the best first)
             chosen["why_it_matters"] = chooser.pick(
-                body_pool, audience.why_it_matters, where=lambda i: bool(IMPLICATION.search(sents[i].text))
+                body_pool, audience.why_it_matters, where=lambda i: bool(implication.search(sents[i].text))
             )
         budget -= spent("why_it_matters")
     if "key_points" in wanted and top:
@@ -903,7 +909,7 @@ def select(
         doc_of = {d.index: d for d in corpus.documents}
 
         def next_step(i: int) -> bool:
-            cue = FUTURE.search(sents[i].text)
+            cue = ahead_cue.search(sents[i].text)
             return cue is not None and (
                 not standalone or still_ahead(sents[i], doc_of.get(sents[i].doc), as_of, cue.start())
             )

@@ -286,6 +286,8 @@ FIELD_NOTES = {
 #: render code's context where it can be found.
 CONTEXT_NOTES = {
     "briefing": "The briefing: a `Briefing` record (below).",
+    "lang": 'The briefing\'s language, an ISO 639-1 code (`look.language`): `<html lang="{{ lang }}">`.',
+    "t": 'The briefing\'s fixed words in its language: `{{ t("sources") }}`, `{{ t("read", 3) }}` (a count picks the singular or plural), `{{ t("as_of", date=...) }}`; the keys are those of `briefgen.render.words.WORDS`.',
     "look": "The branding and page settings: a `Look` (below).",
     "for_email": "True while `briefing.html.j2` is rendered as the email body (`briefing.email.html.j2`), false for the page and the PDF.",
     "logo_src": "The logo's `src`: a `data:` URI in the page and PDF, `cid:logo@briefing` in the email; none without a logo.",
@@ -317,6 +319,8 @@ LOOK_NOTES = {
     "pdf_ua": "Whether the PDF is tagged (`output.pdf_ua`).",
     "chart": "Whether the chart is shown (`output.chart`).",
     "keywords": "The topic's terms, as the page's and the PDF's keywords.",
+    "language": "The briefing's language (`language`), an ISO 639-1 code.",
+    "languages": "The languages its quotations may be in (`languages`), when the config lists them; else empty.",
     "site_url": "The published archive's public address (`delivery.site.base_url`, ending in `/`), or none: the briefing's page there is `look.site_url ~ (briefing.as_of|isodate) ~ '/'`.",
 }
 
@@ -324,7 +328,7 @@ LOOK_NOTES = {
 FILTER_NOTES = {
     "md": "Escapes text for Markdown, on one line, so it renders exactly as written: `{{ item.text|md }}`.",
     "isodate": "A date as `2025-02-14`; empty for none.",
-    "longdate": "A date as a reader says it: `7 February 2025`; empty for none.",
+    "longdate": "A date as a reader says it, in the briefing's language: `7 February 2025`, `7. Februar 2025`; empty for none.",
     "when": 'When a source is from, as the source list says it: `2025-02-11`, "undated" or "undated, not before 11 April 2024"; `src|when(true)` capitalises it.',
     "preview_note": 'What the source list says of a preview: "Preview, written before 7 February 2025."; empty otherwise.',
     "css_string": "Text as a CSS string literal, every character but letters, digits and spaces escaped: `content: {{ look.client_name|css_string }}`.",
