@@ -738,7 +738,7 @@ def inspect(
     summary = intake_report(intake)
     report: dict[str, Any] = {"config": str(config), "as_of": as_of.isoformat(), **summary}
     listing = loaded.config.layout == "stories" if stories is None else stories
-    grouped = stories_of(loaded, as_of, workspace) if listing else None
+    grouped = stories_of(loaded, intake, workspace) if listing else None
     if grouped is not None:
         report["stories"] = [story_summary(story, intake.documents, loaded.base_dir) for story in grouped]
     if as_json:

@@ -51,7 +51,7 @@ from briefgen.render.compose import apply_notes, compose, new_since, warn_about_
 from briefgen.render.formats import render_all
 from briefgen.reuse import made_from, reusable
 from briefgen.select import summarize
-from briefgen.select.intake import Decision, display_path, intake_report, nothing_left, take_in, timed
+from briefgen.select.intake import Decision, Intake, display_path, intake_report, nothing_left, take_in, timed
 from briefgen.select.languages import quotable_languages
 from briefgen.select.novelty import previous_build, read_background
 from briefgen.select.stories import group_stories
@@ -215,15 +215,17 @@ def _build(
 
 
 def stories_of(
-    loaded: LoadedConfig, as_of: dt.date, workspace: Workspace, out_dir: Path | None = None
+    loaded: LoadedConfig, intake: Intake, workspace: Workspace, out_dir: Path | None = None
 ) -> tuple[Story, ...]:
-    """The stories a build of ``loaded`` as of ``as_of`` groups its kept articles into, ranked, best
-    first (what ``inspect`` lists): the build's own intake, analysis and background, without selecting
-    or writing anything. Empty when no article is kept."""
-    intake = take_in(loaded, as_of, {}, workspace)
+    """The stories a build of ``loaded`` groups the articles ``intake`` kept into, ranked, best first
+    (what ``inspect`` lists): the build's own analysis and background, without selecting or writing
+    anything. Empty when no article is kept."""
     if not intake.documents:
         return ()
-    corpus = workspace.analyse(intake.documents, loaded.config.spacy_model, None, intake.languages)
+    as_of = intake.end
+    corpus = quotable_languages(
+        workspace.analyse(intake.documents, loaded.config.spacy_model, None, intake.languages), loaded
+    )
     background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
     return group_stories(corpus, intake.focus, as_of, background)
 
