@@ -215,6 +215,7 @@ def _duc_analysed(persistent_workspace) -> Path:
     import fcntl
     import multiprocessing
 
+    from briefgen.analyse.workspace import Workspace
     from briefgen.commands.evaluate import analyse_articles, read_clusters
 
     paths = sorted((SHARED / "eval").glob("*.jsonl"))
@@ -225,8 +226,6 @@ def _duc_analysed(persistent_workspace) -> Path:
     def analyse_all() -> None:
         articles = [a for path in paths for c in read_clusters(path) for a in (*c.articles, *c.background)]
         analyse_articles(articles, None, Workspace(cache))
-
-    from briefgen.analyse.workspace import Workspace
 
     cache.mkdir(parents=True, exist_ok=True)
     with (cache / "duc.lock").open("a") as lock:
