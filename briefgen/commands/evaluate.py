@@ -13,6 +13,7 @@ scores are averaged over references, then clusters.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -69,6 +70,7 @@ class Report:
     summarizer: str
     topic: bool = True
     background: bool = True
+    metrics: tuple[str, ...] = METRICS
     clusters: list[ClusterResult] = field(default_factory=list)
     load_seconds: float = 0.0
     #: Analysis of every cluster's documents at once, before the clusters (with a workspace).
@@ -96,8 +98,8 @@ class Report:
             "summarizer": self.summarizer,
             "topic": self.topic,
             "background": self.background,
-            "recall": {m: round(100 * self.mean(m, 0), 2) for m in METRICS},
-            "f1": {m: round(100 * self.mean(m, 1), 2) for m in METRICS},
+            "recall": {m: round(100 * self.mean(m, 0), 2) for m in self.metrics},
+            "f1": {m: round(100 * self.mean(m, 1), 2) for m in self.metrics},
             "ms_per_cluster": {
                 "analyse": round(self.ms_per_cluster("analyse_seconds"), 1),
                 "select": round(self.ms_per_cluster("select_seconds"), 1),
@@ -196,7 +198,7 @@ def rank_key_points(
 
 
 def analyse_cluster(
-    cluster: Cluster, pipeline: Language, workspace: Workspace | None = None, model: str | None = None
+    cluster: Cluster, pipeline: Language | None, workspace: Workspace | None = None, model: str | None = None
 ) -> Corpus:
     """Clean and analyse a cluster's documents exactly as ``build`` does; through ``workspace``
     (and its disk cache) when given."""
@@ -209,15 +211,22 @@ def analyse_articles(
     """Clean and analyse ``articles`` exactly as ``build`` does: through ``workspace`` (which loads the
     model only for what it has not analysed before) when given, else with ``pipeline`` (loaded when None)."""
 
+    if workspace is not None:
+        # Cleaned through the workspace too, so that a second evaluation reads each article's
+        # cleaned text from its cache: cleaning is most of a warm evaluation's time otherwise.
+        documents = [
+            dataclasses.replace(doc, index=k)
+            for k, article in enumerate(articles)
+            for doc in workspace.article_documents(article)
+        ]
+        return workspace.analyse([d for d in documents if d.words_after], model)
     documents = [clean(article, k) for k, article in enumerate(articles)]
     kept = [d for d in documents if d.words_after]
-    if workspace is not None:
-        return workspace.analyse(kept, model)
     return nlp.analyse(kept, pipeline if pipeline is not None else nlp.load_pipeline(model))
 
 
 def background_of(
-    cluster: Cluster, pipeline: Language, workspace: Workspace | None = None, model: str | None = None
+    cluster: Cluster, pipeline: Language | None, workspace: Workspace | None = None, model: str | None = None
 ) -> Background | None:
     """What the cluster's reader was briefed on before: its background articles, analysed."""
     if not cluster.background:
@@ -225,21 +234,54 @@ def background_of(
     return Background(sentences=analyse_articles(cluster.background, pipeline, workspace, model).sentences)
 
 
-def rouge_scorer() -> RougeScorer:
-    """rouge-score's scorer with Porter stemming, as the DUC protocol asks."""
-    try:
-        from rouge_score import rouge_scorer as rs  # an extra: only evaluation scores with ROUGE
+class _MemoStemmer:
+    """nltk's Porter stemmer, as rouge-score stems with it, remembering each word's stem: the same
+    stems, but a word is stemmed once per evaluation instead of once per occurrence (stemming was
+    most of scoring's time)."""
+
+    def __init__(self) -> None:
+        from nltk.stem.porter import PorterStemmer
+
+        self._porter = PorterStemmer()
+        self._stems: dict[str, str] = {}
+
+    def stem(self, word: str) -> str:
+        got = self._stems.get(word)
+        if got is None:
+            got = self._stems[word] = self._porter.stem(word)
+        return got
+
+
+def rouge_scorer(metrics: Sequence[str] = METRICS) -> RougeScorer:
+    """rouge-score's scorer with Porter stemming, as the DUC protocol asks: its own tokenizer,
+    given a stemmer that remembers (:class:`_MemoStemmer`), so the tokens are exactly its own."""
+    try:  # an extra: only evaluation scores with ROUGE
+        from rouge_score import rouge_scorer as rs
+        from rouge_score import tokenize, tokenizers
     except ImportError:
         raise BriefgenError("briefgen eval needs the eval extra: pip install 'briefgen[eval]'") from None
-    return rs.RougeScorer(list(METRICS), use_stemmer=True)
+    unknown = sorted(set(metrics) - set(METRICS))
+    if unknown:
+        raise BriefgenError(f"unknown ROUGE metric {', '.join(unknown)}; choose from {', '.join(METRICS)}")
+
+    class Stemmed(tokenizers.Tokenizer):  # type: ignore[misc]
+        def __init__(self) -> None:
+            self.stemmer = _MemoStemmer()
+
+        def tokenize(self, text: str) -> list[str]:
+            tokens: list[str] = tokenize.tokenize(text, self.stemmer)
+            return tokens
+
+    return rs.RougeScorer(list(metrics), tokenizer=Stemmed())
 
 
 def score_summary(scorer: RougeScorer, summary: str, references: Sequence[str]) -> dict[str, tuple[float, float]]:
-    """Recall and F1 per metric, averaged over the references."""
-    totals = {m: [0.0, 0.0] for m in METRICS}
+    """Recall and F1 per metric the scorer computes, averaged over the references."""
+    metrics: list[str] = list(scorer.rouge_types)
+    totals = {m: [0.0, 0.0] for m in metrics}
     for reference in references:
         result = scorer.score(reference, summary)
-        for m in METRICS:
+        for m in metrics:
             totals[m][0] += result[m].recall / len(references)
             totals[m][1] += result[m].fmeasure / len(references)
     return {m: (v[0], v[1]) for m, v in totals.items()}
@@ -254,22 +296,31 @@ def evaluate(
     workspace: Workspace | None = None,
     topic: bool = True,
     background: bool = True,
+    metrics: Sequence[str] = METRICS,
 ) -> Report:
     """Summarize and score every cluster of a dataset; ``topic`` and ``background`` say whether a
-    cluster's topic and background are used.
+    cluster's topic and background are used, ``metrics`` which ROUGE scores are computed.
 
-    A ``workspace`` with a cache directory keeps each document's analysis between runs
-    (keyed by its text and the analysis engine), so scoring again after a change to
-    selection does not analyse the dataset again.
+    A ``workspace`` with a cache directory keeps each document's cleaned text and analysis between
+    runs (keyed by its text and the analysis engine), so scoring again after a change to
+    selection does not clean or analyse the dataset again; it loads the model only for what it has
+    not analysed before.
     """
 
     get_summarizer(summarizer)
-    scorer = rouge_scorer()
+    scorer = rouge_scorer(metrics)
     started = time.perf_counter()
     clusters = read_clusters(path)
-    report = Report(dataset=str(path), words=words, summarizer=summarizer, topic=topic, background=background)
+    report = Report(
+        dataset=str(path),
+        words=words,
+        summarizer=summarizer,
+        topic=topic,
+        background=background,
+        metrics=tuple(metrics),
+    )
     t0 = time.perf_counter()
-    pipeline = nlp.load_pipeline(model)
+    pipeline = nlp.load_pipeline(model) if workspace is None else None
     stop_words()  # one-time set-up belongs to loading, not to a cluster
     report.load_seconds = time.perf_counter() - t0
     if workspace is not None:
@@ -303,7 +354,7 @@ def format_report(report: Report) -> str:
         + (f", using each cluster's {' and '.join(used)} where given" if used else ""),
         f"{'':<9}{'recall':>8}{'F1':>8}",
     ]
-    for m in METRICS:
+    for m in report.metrics:
         lines.append(f"{names[m]:<9}{100 * report.mean(m, 0):>8.2f}{100 * report.mean(m, 1):>8.2f}")
     lines.append(
         f"per cluster: analysis {report.ms_per_cluster('analyse_seconds'):.0f} ms, "
