@@ -196,11 +196,12 @@ def _build(
             stories,
             as_of=as_of,
             window_start=start,
+            languages=intake.languages,
         )
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
-    briefing = new_since(briefing, background.since)
+    briefing = new_since(briefing, background.since, config.language)
     briefing = apply_notes(briefing, edits, corpus, loaded.name)
     warn_about_dates(briefing, loaded.name, config.window.undated)
 

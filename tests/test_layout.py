@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from briefgen.models import Briefing, BriefingStory, Item, Section, Source, SourceRef, StoryArticle
-from briefgen.render.compose import new_since
+from briefgen.render.compose import all_undated_note, new_since
 from briefgen.render.filters import counts_line, credit, outlet, shortdate, story_line
 from briefgen.render.formats import render_html, render_json, render_markdown
 from briefgen.render.templates import template_env
@@ -136,3 +136,48 @@ def test_new_since_is_said_only_when_something_is_new():
     nothing = new_since(b, dt.date(2025, 2, 13)).notes[-1]
     assert nothing.startswith("Nothing new was found since the briefing of 13 February 2025")
     assert new_since(b, None) == b
+
+
+def test_the_notes_are_in_the_briefing_s_language():
+    b = briefing()
+    assert new_since(b, dt.date(2025, 2, 11)).notes[-1] == (
+        "New since the briefing of 11 February 2025: 1 of the 2 articles used is dated after it; what it quoted "
+        "is not repeated, and top stories continuing from it are marked developing."
+    )
+    assert new_since(b, dt.date(2025, 2, 11), "de").notes[-1] == (
+        "Neu seit dem Briefing vom 11. Februar 2025: 1 von 2 verwendeten Artikeln ist später datiert; was es "
+        "zitierte, wird nicht wiederholt, und Top-Themen, die daran anschließen, sind mit „wird fortgesetzt“ markiert."
+    )
+    assert new_since(b, dt.date(2025, 2, 9), "fr").notes[-1] == (
+        "Nouveau depuis la note du 9 février 2025 : 2 des 2 articles utilisés sont postérieurs à celle-ci ; ce "
+        "qu'elle citait n'est pas répété, et les sujets à la une qui la prolongent sont marqués « en cours »."
+    )
+    assert new_since(b, dt.date(2025, 2, 13), "de").notes[-1] == (
+        "Seit dem Briefing vom 13. Februar 2025 wurde nichts Neues gefunden: Kein verwendeter Artikel ist später "
+        "datiert, und was es zitierte, wird nicht wiederholt."
+    )
+    assert new_since(b, dt.date(2025, 2, 13), "fr").notes[-1].startswith("Rien de nouveau depuis la note du 13 février")
+
+
+def test_a_briefing_without_dates_says_so_in_its_language():
+    start, end = dt.date(2025, 2, 8), AS_OF
+    assert all_undated_note(2, start, end) == (
+        "None of the 2 articles used states its date, so this briefing cannot show that they are from the 7 days "
+        "to 14 February 2025."
+    )
+    assert all_undated_note(1, end, end) == (
+        "The one article used states no date, so this briefing cannot show that it is from 14 February 2025."
+    )
+    assert all_undated_note(3, start, end, "de") == (
+        "Keiner der 3 verwendeten Artikel nennt sein Datum, daher kann dieses Briefing nicht zeigen, dass sie aus "
+        "den 7 Tagen bis zum 14. Februar 2025 stammen."
+    )
+    assert all_undated_note(1, end, end, "de") == (
+        "Der eine verwendete Artikel nennt kein Datum, daher kann dieses Briefing nicht zeigen, dass er vom "
+        "14. Februar 2025 stammt."
+    )
+    assert all_undated_note(3, start, end, "fr") == (
+        "Aucun des 3 articles utilisés n'indique sa date : cette note ne peut donc pas montrer qu'ils datent des "
+        "7 jours jusqu'au 14 février 2025."
+    )
+    assert all_undated_note(1, end, end, "fr").endswith("qu'il date du 14 février 2025.")

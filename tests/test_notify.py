@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from briefgen.config.load import load_config
-from briefgen.deliver.notify import quiet, redacted, url_hash
+from briefgen.deliver.message import subject_for
+from briefgen.deliver.notify import notice_title, quiet, redacted, url_hash
 from briefgen.deliver.smtp import deliver
 from briefgen.pipeline import build
 from briefgen.records.deliveries import DeliveryLog
@@ -351,3 +352,39 @@ def test_the_log_never_holds_the_url(built, tmp_path):
     rows = sqlite3.connect(loaded.resolve("deliveries.sqlite")).execute("SELECT * FROM messages").fetchall()
     assert all(TOKEN not in str(cell) for row in rows for cell in row)
     assert rows[0][3] == f"json://127.0.0.1:{port}/\u2026 #{url_hash(url)}"
+
+
+def test_a_notice_s_title_is_in_the_briefing_s_language_as_its_email_subject_is(tmp_path):
+    path = write_config(tmp_path / "brief.yaml", ["json://127.0.0.1:1/x"])
+    assert notice_title(load_config(path), AS_OF) == SUBJECT  # English: as it has always been
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    path.write_text(yaml.safe_dump({**config, "language": "de"}, allow_unicode=True), encoding="utf-8")
+    assert notice_title(load_config(path), AS_OF) == "Weekly Indo-Pacific Brief \u2014 Woche bis 2025-02-14"
+    email = {"to": ["analyst@example.com"], "from": "desk@example.com", "subject": "{title}, {window_start:%d. %B}"}
+    config["delivery"]["email"] = email
+    path.write_text(yaml.safe_dump({**config, "language": "fr"}, allow_unicode=True), encoding="utf-8")
+    loaded = load_config(path)
+    assert notice_title(loaded, AS_OF) == subject_for(loaded, AS_OF) == "Weekly Indo-Pacific Brief, 08. février"
+
+
+def test_a_notice_is_written_in_the_briefing_s_language(tmp_path):
+    from briefgen.deliver.notify import notice_for
+    from briefgen.records.headlines import Headlines
+
+    path = write_config(tmp_path / "brief.yaml", ["json://127.0.0.1:1/x"])
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config["delivery"]["site"] = {"dir": "site", "base_url": "https://briefs.example/"}
+    heads = Headlines("Brief", AS_OF, ("Der Gipfel endete am Freitag.",), ("Gipfel in Honolulu",), True)
+    bodies = {}
+    for language in ("en", "de"):
+        path.write_text(yaml.safe_dump({**config, "language": language}, allow_unicode=True), encoding="utf-8")
+        notice = notice_for(load_config(path), AS_OF, heads, tmp_path / "briefing.pdf")
+        bodies[language] = notice.body(attached=True, linked=True)
+    assert bodies["en"] == (
+        "Bottom line: Der Gipfel endete am Freitag.\n\nTop stories:\n\u2022 Gipfel in Honolulu\n\n"
+        "Read the briefing: https://briefs.example/2025-02-14/\nThe briefing is attached as a PDF."
+    )
+    assert bodies["de"] == (
+        "Das Wichtigste: Der Gipfel endete am Freitag.\n\nTop-Themen:\n\u2022 Gipfel in Honolulu\n\n"
+        "Briefing lesen: https://briefs.example/2025-02-14/\nDas Briefing ist als PDF angehängt."
+    )

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from email.message import EmailMessage
 
-from briefgen.config.defaults import LINE_UNSAFE, EmailDelivery, subject_line
+from briefgen.config.defaults import LINE_UNSAFE, EmailDelivery, subject_line, window_start
 from briefgen.config.load import LoadedConfig
 from briefgen.render.look import EMAIL_LOGO_CID
 from briefgen.render.words import local_date, subject_template
@@ -22,14 +22,19 @@ logger = logging.getLogger(__name__)
 
 
 def subject_for(loaded: LoadedConfig, as_of: dt.date) -> str:
+    """The email's subject line, in the briefing's language: the default subject in its words, and
+    the months and days a date format names (:func:`~briefgen.render.words.subject_template`,
+    :func:`~briefgen.render.words.local_date`). A config that sends no email gets the default
+    subject's form, which a chat notice takes as its title."""
     config = loaded.config
-    assert config.delivery.email is not None
-    language = config.language  # the default subject, and the months and days a date format names, in it
+    email = config.delivery.email
+    template = email.subject if email is not None else EmailDelivery.model_fields["subject"].default
+    language = config.language
     return subject_line(
-        subject_template(config.delivery.email.subject, language),
+        subject_template(template, language),
         title=config.title,
         as_of=local_date(as_of, language),
-        window_start=local_date(as_of - dt.timedelta(days=config.window.days - 1), language),
+        window_start=local_date(window_start(as_of, config.window.days), language),
         client=config.branding.client_name or config.client or "",
         audience=config.resolved_audience().name,
         config=loaded.name,

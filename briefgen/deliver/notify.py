@@ -39,14 +39,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from briefgen.config.defaults import EmailDelivery, subject_line, window_start
 from briefgen.config.load import LoadedConfig
-from briefgen.deliver.message import attachment_name
+from briefgen.deliver.message import attachment_name, subject_for
 from briefgen.deliver.report import Outcome
 from briefgen.errors import BriefgenError, DeliveryError
 from briefgen.records.deliveries import DeliveryLog, LogEntry, one_line
 from briefgen.records.files import write_atomically
 from briefgen.records.headlines import Headlines
+from briefgen.render.words import words
 from briefgen.textsafe import single_line
 
 if TYPE_CHECKING:
@@ -325,13 +325,16 @@ class Notice:
     """The briefing's page in the published archive, when its public address is known."""
     pdf: Path
     pdf_name: str
+    language: str = "en"
+    """The briefing's language, which the notice is written in."""
 
     def body(self, attached: bool, linked: bool) -> str:
+        w = words(self.language)
         end = []
         if linked and self.link:
-            end.append(f"Read the briefing: {self.link}")
+            end.append(w("notice_read", link=self.link))
         if attached:
-            end.append("The briefing is attached as a PDF.")
+            end.append(w("notice_attached"))
         return "\n".join([*self.lines, *([""] if end else []), *end])
 
 
@@ -342,31 +345,25 @@ def quiet(text: str) -> str:
 
 
 def notice_title(loaded: LoadedConfig, as_of: dt.date) -> str:
-    """The email's subject line (the default subject's form when the config sends no email)."""
-    config = loaded.config
-    template = config.delivery.email.subject if config.delivery.email else EmailDelivery.model_fields["subject"].default
-    return subject_line(
-        template,
-        title=config.title,
-        as_of=as_of,
-        window_start=window_start(as_of, config.window.days),
-        client=config.branding.client_name or config.client or "",
-        audience=config.resolved_audience().name,
-        config=loaded.name,
-    )
+    """The email's subject line, in the briefing's language (the default subject's form when the
+    config sends no email): :func:`~briefgen.deliver.message.subject_for`."""
+    return subject_for(loaded, as_of)
 
 
 def notice_for(loaded: LoadedConfig, as_of: dt.date, headlines: Headlines, pdf: Path) -> Notice:
-    """The notice of a built briefing: its bottom line and headlines, and where to read it."""
+    """The notice of a built briefing, in its language: its bottom line and headlines, and where to read it."""
+    language = loaded.config.language
+    w = words(language)
     lines: list[str] = []
     if headlines.bottom_line:
-        lines.append("Bottom line: " + quiet(" ".join(headlines.bottom_line)))
+        lines.append(f"{w.heading('bottom_line')}: " + quiet(" ".join(headlines.bottom_line)))
     if headlines.headlines:
-        lines += ["", "Top stories:" if headlines.stories else "Key points:"]
+        lines += ["", f"{w.heading('top_stories' if headlines.stories else 'key_points')}:"]
         lines += [f"\u2022 {quiet(h)}" for h in headlines.headlines]
     base = loaded.config.delivery.site.base_url
     link = f"{base}{as_of.isoformat()}/" if base else None
-    return Notice(notice_title(loaded, as_of), tuple(lines), link, pdf, attachment_name(loaded.config.title, as_of))
+    title = notice_title(loaded, as_of)
+    return Notice(title, tuple(lines), link, pdf, attachment_name(loaded.config.title, as_of), language)
 
 
 def _parts(target: Target, notice: Notice, plugin: NotifyBase) -> tuple[bool, bool]:

@@ -34,7 +34,6 @@ from briefgen.models import (
     StoryArticle,
     passage_id,
 )
-from briefgen.render.filters import longdate
 from briefgen.render.words import Words, words
 from briefgen.select.intake import display_path
 from briefgen.textsafe import clip, printable, single_line
@@ -159,7 +158,9 @@ def compose(
         undated=tuple(s.id for s in sources if s.date is None),
         daily=tuple(sorted(daily.items())),
         undated_used=undated_used,
-        notes=(all_undated_note(len(corpus.documents), start, as_of),) if not daily and corpus.documents else (),
+        notes=(all_undated_note(len(corpus.documents), start, as_of, config.language),)
+        if not daily and corpus.documents
+        else (),
         layout="stories" if selection.top_stories else "sections",
         stories=stories,
     )
@@ -234,40 +235,39 @@ def briefing_stories(
     return tuple(records)
 
 
-def new_since(briefing: Briefing, since: dt.date | None) -> Briefing:
+def new_since(briefing: Briefing, since: dt.date | None, language: str | None = None) -> Briefing:
     """The briefing saying what is new since the previous one sent or built (``since``), if any:
-    how many of its articles are dated after it, or, when none is, that nothing new was found."""
+    how many of its articles are dated after it, or, when none is, that nothing new was found;
+    in the briefing's ``language`` (:data:`~briefgen.render.words.WORDS`; English without one)."""
     if since is None:
         return briefing
+    w = words(language)
     fresh = sum(count for day, count in briefing.daily if day > since)
     if fresh:
-        note = (
-            f"New since the briefing of {longdate(since)}: {fresh} of the {briefing.articles_used} articles used "
-            f"{'is' if fresh == 1 else 'are'} dated after it; what it quoted is not repeated, and "
-            f"{'top stories continuing from it are marked developing' if briefing.layout == 'stories' else 'key points lead with what is new'}."
+        note = w(
+            "new_since",
+            date=w.longdate(since),
+            dated=w("new_dated", fresh, used=briefing.articles_used),
+            then=w("new_developing" if briefing.layout == "stories" else "new_lead"),
         )
     else:
-        note = (
-            f"Nothing new was found since the briefing of {longdate(since)}: no article used is dated after it, "
-            "and what it quoted is not repeated."
-        )
+        note = w("nothing_new", date=w.longdate(since))
     return dataclasses.replace(briefing, new_since=since, notes=(*briefing.notes, note))
 
 
-def window_words(start: dt.date, end: dt.date) -> str:
-    """A window as a reader says it: "12 February 2025", "the 7 days to 12 February 2025"."""
-    last = f"{end.day} {end:%B %Y}"
-    return last if start == end else f"the {(end - start).days + 1} days to {last}"
+def window_words(start: dt.date, end: dt.date, language: str | None = None) -> str:
+    """A window as a reader says it: "12 February 2025", "the 7 days to 12 February 2025"; in German
+    "vom 12. Dezember 2022", "aus den 7 Tagen bis zum 12. Dezember 2022" (what joins it to the
+    sentence around it differs by language, so it is part of the words)."""
+    w = words(language)
+    if start == end:
+        return w("window_day", date=w.longdate(end))
+    return w("window_days", (end - start).days + 1, date=w.longdate(end))
 
 
-def all_undated_note(used: int, start: dt.date, end: dt.date) -> str:
-    """What a briefing says when none of its articles states a date."""
-    if used == 1:
-        return f"The one article used states no date, so this briefing cannot show that it is from {window_words(start, end)}."
-    return (
-        f"None of the {used} articles used states its date, so this briefing cannot show that they are from "
-        f"{window_words(start, end)}."
-    )
+def all_undated_note(used: int, start: dt.date, end: dt.date, language: str | None = None) -> str:
+    """What a briefing says when none of its articles states a date, in its ``language`` (English without one)."""
+    return words(language)("all_undated", used, window=window_words(start, end, language))
 
 
 def warn_about_dates(briefing: Briefing, name: str, undated: str) -> None:

@@ -15,7 +15,11 @@ tagging", HeidelTime), reading a weekday or a month by the tense around it, so t
 can tell what is still ahead of the as-of date (:func:`still_ahead`): a time it looks forward to
 that has ended by then is past ("next week" in an article three weeks old), and so is an event
 told in the past tense whose future is only what someone pledged or restated ("Trump reiterated
-… that the U.S. will …", :func:`reports_past`), unless it names a time still ahead.
+… that the U.S. will …", :func:`reports_past`), unless it names a time still ahead. In German,
+French, Spanish, Italian, Dutch and Portuguese the same expressions are found and resolved with
+each language's words (:class:`~briefgen.analyse.lang.cues.TimeWords`, after HeidelTime's
+per-language resources), in the language each article is read in (:func:`time_languages`);
+English's are read in every article, as they always were.
 
 **References to what came before.** An extract that opens with a pronoun, a demonstrative, a
 discourse connective or a definite description whose referent it does not introduce is the
@@ -55,11 +59,12 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from briefgen.analyse.lang import cues
 from briefgen.analyse.topic import stem
 from briefgen.ingest.dates import looks_forward_at, mentions
 from briefgen.models import Document, Sentence
@@ -99,8 +104,13 @@ _WEEKDAY_OF_DATE = re.compile(
 )
 
 
-def relative_time(text: str) -> bool:
-    """Whether a sentence holds a time whose value depends on when it was written (:data:`RELATIVE_TIME`)."""
+def relative_time(text: str, language: str = "en") -> bool:
+    """Whether a sentence holds a time whose value depends on when it was written (:data:`RELATIVE_TIME`);
+    in another ``language``, by that language's words (:func:`_relative_in`), and never in a
+    language briefgen has no such words for."""
+    if language != "en":
+        times = _times(language)
+        return times is not None and _relative_in(text, times)
     return any(not _WEEKDAY_OF_DATE.match(text, m.start()) for m in RELATIVE_TIME.finditer(text))
 
 
@@ -109,12 +119,15 @@ def anchor(doc: Document) -> dt.date | None:
     return doc.article.date or doc.not_before
 
 
-def in_its_time(s: Sentence, doc: Document | None, window_start: dt.date | None) -> bool:
+def in_its_time(
+    s: Sentence, doc: Document | None, window_start: dt.date | None, languages: Sequence[str] = ("en",)
+) -> bool:
     """Whether a sentence may be quoted as far as its time goes: one without a relative time always;
     one with it only from an article whose date is known (:func:`anchor`) and not before the
     window's start, since "on Tuesday" or "last week" mean nothing under an unknown date and the
-    wrong thing under an old one. Without a window (``window_start`` None) every sentence may."""
-    if window_start is None or not relative_time(s.text):
+    wrong thing under an old one. Without a window (``window_start`` None) every sentence may.
+    ``languages`` are those whose relative times are looked for (:func:`time_languages`)."""
+    if window_start is None or not any(relative_time(s.text, language) for language in languages):
         return True
     date = anchor(doc) if doc is not None else None
     return date is not None and date >= window_start
@@ -242,7 +255,7 @@ def _shift(day: dt.date, n: int, unit: str) -> dt.date:
     return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
-def periods(text: str, date: dt.date | None, ahead: bool | None = None) -> list[Period]:
+def periods(text: str, date: dt.date | None, ahead: bool | None = None, language: str = "en") -> list[Period]:
     """The times a sentence names, as stretches of days: full dates and years on their own, and, given
     the article's ``date``, days and months named without a year, weekdays ("on Tuesday": the next
     one when the writer looks forward to it, the last one otherwise), the day, week, weekend,
@@ -253,7 +266,13 @@ def periods(text: str, date: dt.date | None, ahead: bool | None = None) -> list[
     Whether the writer looks forward to a weekday, a month or "this week" is told by the words
     before it (:func:`~briefgen.ingest.dates.looks_forward_at`), or is ``ahead`` when given: a
     sentence already known to look forward reads them ahead, as a temporal tagger reads them
-    by the tense of their clause."""
+    by the tense of their clause.
+
+    In another ``language``, the same times in that language's words (:func:`_periods_in`); none
+    in a language briefgen has no such words for."""
+    if language != "en":
+        times = _times(language)
+        return _periods_in(text, date, ahead, times) if times is not None else []
 
     def forward_at(start: int) -> bool:
         return ahead if ahead is not None else looks_forward_at(text, start)
@@ -330,6 +349,288 @@ def periods(text: str, date: dt.date | None, ahead: bool | None = None) -> list[
     return found
 
 
+# ----------------------------------------------------------------------------- relative time in other languages
+
+#: What joins two words where an apostrophe ends the first ("quest'anno", "de l'année").
+_JOIN = r"(?:\s+|(?<=['\u2019]))"
+#: After a number, what makes it an amount and not a year: "bis 2000 Euro", "a 2000 megawatt".
+_NO_AMOUNT = (
+    r"(?!\s*(?:%|‰|€|\$|£|euros?\b|dollars?\b|dólares\b|prozent\b|procent\b|pour\s+cent\b|por\s+ciento\b|"
+    r"per\s+cento\b|por\s+cento\b|[kmgt]wh?\b|megawatt|gigawatt|tonnen\b|tonnes\b|toneladas\b|tonnellate\b|ton\b))"
+)
+
+
+def _alternation(words: Iterable[str]) -> str:
+    """Plain words as one alternation, longest first: a space is any run of spaces, ``'`` either apostrophe."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['\u2019]") for w in ordered) or "(?!)"
+
+
+def _key(text: str) -> str:
+    """Matched words as the word lists write them: lower case, one space, ``'`` for either apostrophe."""
+    return " ".join(text.lower().replace("\u2019", "'").split())
+
+
+@dataclass(frozen=True)
+class _Times:
+    """One language's relative times as patterns (:func:`_times`), from its words (:class:`~briefgen.analyse.lang.cues.TimeWords`)."""
+
+    words: cues.TimeWords
+    days: re.Pattern[str]
+    """A group for each of ``words.days``, in order."""
+    units: re.Pattern[str]
+    """A unit with a word saying which (``mod`` and ``unit``, ``unit2`` and ``mod2``), or an edge of this one (``unit3``)."""
+    ago: tuple[re.Pattern[str], ...]
+    within: tuple[re.Pattern[str], ...]
+    coming: tuple[re.Pattern[str], ...]
+    soon: re.Pattern[str]
+    recognised: tuple[re.Pattern[str], ...]
+    """Relative times that are found but not resolved: "two days later", "recently", "the day before"."""
+    weekday: re.Pattern[str]
+    of_date: re.Pattern[str]
+    """A full date right after a weekday ("Dienstag, 12. Dezember 2022"): the weekday is no relative time."""
+    mod_before: re.Pattern[str]
+    mod_after: re.Pattern[str]
+    dates: re.Pattern[str]
+    bare_month: re.Pattern[str]
+    bare_year: re.Pattern[str]
+    month_mod: re.Pattern[str]
+    month_then: re.Pattern[str]
+    """A month, and what joins it to a year after it, ending a text ("März ", "mars de l'")."""
+    back: re.Pattern[str]
+    tense: re.Pattern[str]
+    future: re.Pattern[str] | None
+    weekdays: dict[str, int]
+    months: dict[str, int]
+
+
+@lru_cache(maxsize=16)
+def _times(language: str) -> _Times | None:
+    """The patterns of ``language``'s relative times; None for a language without words (and English,
+    whose patterns are the ones above)."""
+    w = cues.time_words(language)
+    if w is None:
+        return None
+    number = rf"(?:{_alternation(w.numbers)}|\d+)"
+    counted = _alternation({**w.singular, **w.plural})
+    plural = _alternation(w.plural)
+    before, after, units = _alternation(w.before), _alternation(w.after), _alternation(w.units)
+    # Weekdays as the CLDR writes them anywhere (German's capitalised); capitalised where they are not
+    # only opening a sentence, since "Domingo" or "Sabato" mid-sentence is a name.
+    written = cues.weekday_names(language)
+    opening = {name[0].upper() + name[1:]: day for name, day in written.items() if name[0].islower()}
+    weekdays = {**written, **opening}
+    anywhere, capital = _alternation(written), _alternation(opening)
+    months = cues.month_names(language)
+    month = _alternation(months)
+    full_date = (
+        rf"[0-3]?\d(?:\.|er|º|°|ª)?\s+(?:de\s+)?(?-i:{month})\.?,?\s+(?:de\s+)?(?:19|20)\d\d\b"
+        r"|[0-3]?\d[./-][01]?\d[./-](?:19|20)?\d\d\b"
+    )
+    # Prepositions and an edge before a month or a year: "bis Ende März", "à la mi-mars", "a finales de 2026".
+    lead = rf"\b(?P<prep>{w.prepositions})(?:\s+|-|(?<=['\u2019]))(?:(?:{w.edges})\s+(?:(?:{w.of_the}){_JOIN})?)?"
+
+    def compile_all(templates: Sequence[str], unit: str, named: bool = True) -> tuple[re.Pattern[str], ...]:
+        n = rf"(?P<n>{number})" if named else number
+        return tuple(re.compile(t.format(n=n, unit=rf"(?P<unit>{unit})"), re.I) for t in templates)
+
+    return _Times(
+        words=w,
+        days=re.compile(r"\b(?:" + "|".join(f"({words})" for words, _ in w.days) + r")\b", re.I),
+        units=re.compile(
+            rf"\b(?:(?P<mod>{before}){_JOIN}(?P<unit>{units})(?:-ci)?|(?P<unit2>{units})\s+(?P<mod2>{after})"
+            rf"|(?:{w.edges})\s+(?:(?:{w.of_the}){_JOIN})?(?P<unit3>{units})(?!\s+(?:{after})\b))"
+            r"\b(?!-l[àa]|\s*(?:19|20)\d\d\b)",
+            re.I,
+        ),
+        ago=compile_all(w.ago, counted),
+        within=compile_all(w.within, counted),
+        coming=compile_all(w.coming, plural, named=False),
+        soon=re.compile(rf"\b(?:{w.soon})\b", re.I),
+        recognised=(
+            *compile_all(w.around, counted, named=False),
+            re.compile(rf"\b(?:{w.recent.format(n=number, unit=f'(?:{plural})')})\b", re.I),
+        ),
+        weekday=re.compile(
+            rf"\b(?-i:(?P<day>{anywhere})|(?:^|(?<=^[\"'\u201e\u201c\u00ab\u00bb\u201a]))(?P<cap>{capital}))"
+            rf"(?:{w.compounds})?\b",
+            re.I,
+        ),
+        of_date=re.compile(rf"\s*,?\s*(?:(?:den|le|el|il|lo|de|o)\s+)?(?:{full_date})", re.I),
+        mod_before=re.compile(rf"\b(?P<mod>{before})\s+$", re.I),
+        mod_after=re.compile(rf"\s+(?P<mod>{after})\b", re.I),
+        dates=re.compile(
+            rf"\b(?P<day>[0-3]?\d)(?:\.|er|º|°|ª)?\s+(?:de\s+)?(?-i:(?P<month>{month}))\b"
+            r"(?:\.?,?\s+(?:de\s+|del\s+)?(?P<year>(?:19|20)\d\d)\b)?",
+            re.I,
+        ),
+        bare_month=re.compile(rf"{lead}(?-i:(?P<month>{month}))\b(?!\.?,?\s*(?:de\s+)?\d)", re.I),
+        bare_year=re.compile(rf"{lead}(?P<year>(?:19|20)\d\d)\b(?![-/.,]\d){_NO_AMOUNT}", re.I),
+        month_mod=re.compile(
+            rf"\b(?:(?P<mod>{before})\s+(?-i:(?P<month>{month}))|(?-i:(?P<month2>{month}))\s+(?P<mod2>{after}))\b", re.I
+        ),
+        month_then=re.compile(rf"(?-i:(?P<month>{month}))\s+(?:(?:{w.of_the}){_JOIN})?$", re.I),
+        back=re.compile(rf"(?:{w.back})", re.I),
+        tense=re.compile(rf"\b(?:{w.tense})\b", re.I),
+        future=cues.future(language),
+        weekdays=weekdays,
+        months=months,
+    )
+
+
+def _relative_in(text: str, t: _Times) -> bool:
+    """Whether a sentence holds a relative time in the words of ``t``'s language: a day named from
+    the article's ("gestern", "demain"), a week, month or year with a word saying which ("nächste
+    Woche", "l'an dernier", "Ende des Jahres"), so long ago or from now ("vor zwei Wochen", "dans
+    trois mois"), the coming or last few days, "recently", or a weekday that does not introduce a
+    full date. As in English (:data:`RELATIVE_TIME`), a month or a day and month without a year is
+    not one: they keep their month, and are resolved by :func:`periods`."""
+    patterns = (t.days, t.units, *t.ago, *t.within, *t.coming, *t.recognised)
+    if any(p.search(text) for p in patterns):
+        return True
+    return any(not t.of_date.match(text, m.end()) for m in t.weekday.finditer(text))
+
+
+def _amount_in(word: str, t: _Times) -> int:
+    key = _key(word)
+    return int(key) if key.isdigit() else t.words.numbers.get(key, 1)
+
+
+def _periods_in(text: str, date: dt.date | None, ahead: bool | None, t: _Times) -> list[Period]:
+    """:func:`periods` in the words of ``t``'s language, resolved as TIMEX3 values against the
+    article's ``date`` as HeidelTime resolves them language by language (Strötgen & Gertz, 2013):
+    full dates ("12. Dezember 2022", "12 de diciembre de 2022") and years after a preposition
+    ("bis 2030"); and, given ``date``, a day and month ("am 5. März"), a month after a preposition
+    ("im März", "d'ici mars"), a month of this, next or last year ("im März nächsten Jahres",
+    "mars prochain"), today, tomorrow and yesterday, this, next or last week, month or year (and
+    their beginning, middle or end), "in N days" and "N weeks ago", the coming days, weeks or
+    months, and weekdays, read ahead or back by the words around them ("am kommenden Dienstag",
+    "mardi dernier"). What a sentence looks forward to is ``ahead`` when given; otherwise whether
+    it is in the future tense or holds one of the language's cues of what comes next
+    (:attr:`~briefgen.analyse.lang.cues.TimeWords.tense`, :func:`~briefgen.analyse.lang.cues.future`):
+    German and the Romance languages put the verb where English's "words before" cannot find it."""
+    w = t.words
+    looks = bool(t.tense.search(text) or (t.future and t.future.search(text)))
+
+    def forward_at() -> bool:
+        return ahead if ahead is not None else looks
+
+    def told(day: dt.date) -> bool:  # a date named in full: read ahead, one after the article's own
+        return looks if ahead is None else ahead and (date is None or day > date)
+
+    found: list[Period] = []
+    # Full dates with digits alone ("2025-03-03") are the same in every language.
+    found.extend(Period(m.date, m.date, told(m.date)) for m in mentions(text))
+    for m in t.dates.finditer(text):
+        month, number = t.months[m["month"]], int(m["day"])
+        if m["year"]:
+            day = _day(int(m["year"]), month, number)
+            if day is not None:
+                found.append(Period(day, day, told(day)))
+        elif date is not None:  # a day and month: in the year that puts it ahead of the article's date, or behind
+            forward = forward_at()
+            day = _day(date.year, month, number)
+            if day is not None and forward and day < date:
+                day = _day(date.year + 1, month, number)
+            elif day is not None and not forward and day > date:
+                day = _day(date.year - 1, month, number)
+            if day is not None:
+                found.append(Period(day, day, forward))
+    for m in t.bare_year.finditer(text):
+        year = int(m["year"])
+        forward = not t.back.fullmatch(_key(m["prep"])) and forward_at()
+        found.append(Period(dt.date(year, 1, 1), dt.date(year, 12, 31), forward))
+    if date is None:
+        return found
+    months_taken: set[int] = set()
+    for m in t.units.finditer(text):
+        word = m["mod"] or m["mod2"]
+        offset = 0 if word is None else (w.before if m["mod"] else w.after)[_key(word)]
+        unit = w.units[_key(m["unit"] or m["unit2"] or m["unit3"])]
+        if unit == "year":  # the year of a month: "März nächsten Jahres", "mars de l'année prochaine"
+            of = t.month_then.search(text, max(0, m.start() - 40), m.start())
+            if of is not None:
+                months_taken.add(of.start("month"))
+                start, end = _month(date.year + offset, t.months[of["month"]])
+                found.append(Period(start, end, end >= date))
+                continue
+        span = _unit_period(unit, date, offset)
+        if span:
+            found.append(Period(*span, offset > 0 or (offset == 0 and forward_at())))
+    for m in t.month_mod.finditer(text):
+        word, name = (m["mod"], m["month"]) if m["mod"] else (m["mod2"], m["month2"])
+        offset = (w.before if m["mod"] else w.after)[_key(word)]
+        month = t.months[name]
+        months_taken.add(m.start("month") if m["mod"] else m.start("month2"))
+        year = date.year
+        if offset > 0 and month <= date.month:
+            year += 1
+        elif offset < 0 and month >= date.month:
+            year -= 1
+        start, end = _month(year, month)
+        found.append(Period(start, end, offset > 0 or (offset == 0 and forward_at())))
+    for m in t.bare_month.finditer(text):
+        if m.start("month") in months_taken or t.mod_after.match(text, m.end()):
+            continue
+        month = t.months[m["month"]]
+        forward = not t.back.fullmatch(_key(m["prep"])) and forward_at()
+        year = date.year
+        if forward and month < date.month:
+            year += 1
+        elif not forward and month > date.month:
+            year -= 1
+        found.append(Period(*_month(year, month), forward))
+    for m in t.days.finditer(text):
+        shift = w.days[(m.lastindex or 1) - 1][1]
+        day = date + dt.timedelta(days=shift)
+        found.append(Period(day, day, shift > 0 or (shift == 0 and forward_at())))
+    for pattern in t.coming:
+        for m in pattern.finditer(text):
+            unit = w.plural[_key(m["unit"])]
+            if unit != "year":
+                found.append(Period(date, date + COMING[unit + "s"], True))
+    found.extend(Period(date, date + COMING["weeks"], True) for _ in t.soon.finditer(text))
+    for pattern in t.within:
+        for m in pattern.finditer(text):
+            unit = {**w.singular, **w.plural}[_key(m["unit"])]
+            found.append(Period(date, _shift(date, _amount_in(m["n"], t), unit), True))
+    for pattern in t.ago:
+        for m in pattern.finditer(text):
+            unit = {**w.singular, **w.plural}[_key(m["unit"])]
+            day = _shift(date, -_amount_in(m["n"], t), unit)
+            found.append(Period(day, day, False))
+    for m in t.weekday.finditer(text):
+        if t.of_date.match(text, m.end()):
+            continue
+        target = t.weekdays[m["day"] or m["cap"]]
+        mod = t.mod_before.search(text, max(0, m.start() - 30), m.start())
+        mod_after = t.mod_after.match(text, m.end())
+        offset = w.before[_key(mod["mod"])] if mod else w.after[_key(mod_after["mod"])] if mod_after else 0
+        forward = offset > 0 or (offset == 0 and forward_at())
+        if forward:
+            day = date + dt.timedelta(days=(target - date.weekday() - 1) % 7 + 1)
+        else:
+            day = date - dt.timedelta(days=(date.weekday() - target) % 7)
+        found.append(Period(day, day, forward))
+    return found
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    """The date, or None where there is no such day (30 February, 29 February in a common year)."""
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def time_languages(language: str | None, default: str) -> tuple[str, ...]:
+    """The languages whose relative times a document's sentences are read for: English's always,
+    as they have always been, and the document's own ``language`` (as intake told it, see
+    :func:`~briefgen.select.languages.sort_languages`; ``default``, the briefing's, when not told)."""
+    language = language or default
+    return ("en",) if language == "en" else ("en", language)
+
+
 # ----------------------------------------------------------------------------- What's next
 
 _IRREGULAR_PAST = _words(
@@ -395,28 +696,33 @@ def reports_past(s: Sentence, future_at: int) -> bool:
     return False
 
 
-def names_time_ahead(text: str, date: dt.date | None, as_of: dt.date) -> bool:
-    """Whether a sentence looking forward names a time, read ahead from ``date`` (:func:`periods`),
-    that ends on or after ``as_of``."""
-    return any(p.forward and p.end >= as_of for p in periods(text, date, ahead=True))
+def names_time_ahead(text: str, date: dt.date | None, as_of: dt.date, languages: Sequence[str] = ("en",)) -> bool:
+    """Whether a sentence looking forward names a time, read ahead from ``date`` (:func:`periods`,
+    in each of ``languages``), that ends on or after ``as_of``."""
+    return any(p.forward and p.end >= as_of for lang in languages for p in periods(text, date, True, lang))
 
 
-def still_ahead(s: Sentence, doc: Document | None, as_of: dt.date | None, future_at: int) -> bool:
+def still_ahead(
+    s: Sentence, doc: Document | None, as_of: dt.date | None, future_at: int, languages: Sequence[str] = ("en",)
+) -> bool:
     """Whether a sentence looking forward (its cue at ``future_at``) tells what is still ahead.
 
     The times it names are resolved against its article's date, read ahead unless they say they
     are past ("last week", "yesterday"; :func:`periods`). With times ahead, it is ahead when the
     latest of them ends on or after ``as_of``. Without, it is ahead when it is no past event
-    (:func:`reports_past`) and holds no relative time that its undated article leaves unresolved.
+    (:func:`reports_past`, read in English articles only) and holds no relative time that its
+    undated article leaves unresolved.
     Without ``as_of``, only the past event is told apart: a sentence naming no time ahead must not
-    be one."""
+    be one. Times are read in each of ``languages`` (:func:`time_languages`)."""
     date = anchor(doc) if doc is not None else None
-    ahead = [p for p in periods(s.text, date, ahead=True) if p.forward]
+    ahead = [p for lang in languages for p in periods(s.text, date, True, lang) if p.forward]
     if ahead:
         return as_of is None or max(p.end for p in ahead) >= as_of
-    if as_of is not None and date is None and relative_time(s.text):
+    if as_of is not None and date is None and any(relative_time(s.text, lang) for lang in languages):
         return False
-    return not reports_past(s, future_at)
+    # The tense rule reads English verbs ("was", "said"); in another language it would misread words
+    # that look like them (German "was" is "what"), so there it does not apply.
+    return languages[-1] != "en" or not reports_past(s, future_at)
 
 
 # ----------------------------------------------------------------------------- references

@@ -24,7 +24,7 @@ import heapq
 import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -53,6 +53,7 @@ from briefgen.select.standalone import (
     names_time_ahead,
     reference,
     still_ahead,
+    time_languages,
     topic_words,
 )
 
@@ -347,6 +348,12 @@ class Context:
     """The tf-isf vectors of the sentences already sent (``background.sent``), in the same space as ``vectors``."""
     words: tuple[int, ...] = ()
     """Each sentence's length in words (:attr:`Sentence.words`), as :func:`context` counted them."""
+    languages: Mapping[int, str | None] = field(default_factory=dict)
+    """The language each document is written in, by index, as intake told it; the topic's where not told."""
+
+    def time_languages(self, doc: int | None) -> tuple[str, ...]:
+        """The languages a document's relative times are read in (:func:`~briefgen.select.standalone.time_languages`)."""
+        return time_languages(self.languages.get(doc) if doc is not None else None, self.topic.language)
 
     @cached_property
     def top_relevance(self) -> float:
@@ -739,6 +746,7 @@ def context(
     exclude: frozenset[str] = frozenset(),
     window_start: dt.date | None = None,
     standalone: bool = True,
+    languages: Mapping[int, str | None] | None = None,
 ) -> Context:
     """Sort the sentences into quotable candidates and followers, and vectorise them (with the
     background's sentences, so both are in one space). A sentence already sent is neither, nor
@@ -748,12 +756,17 @@ def context(
     a follower of the sentence before it when it leans on that one, and neither when it leans on
     something no nearby sentence names, or (with a ``window_start``) when it holds a relative time
     ("on Tuesday", "last week") and its article is undated or from before the window
-    (:func:`~briefgen.select.standalone.in_its_time`). ``standalone=False`` applies the older
-    pronoun rule (:data:`DANGLING`) alone, for measuring."""
+    (:func:`~briefgen.select.standalone.in_its_time`, read in the document's language as
+    ``languages`` gives it by index). ``standalone=False`` applies the older pronoun rule
+    (:data:`DANGLING`) alone, for measuring."""
     sents = corpus.sentences
     background = background or Background()
     dropped = {i for i, s in enumerate(sents) if passage_id(s.text) in exclude} if exclude else set()
     docs = {d.index: d for d in corpus.documents}
+    # The languages each document's relative times are read in: English's, and its own.
+    told_in = languages or {}
+    times = {d.index: time_languages(told_in.get(d.index), topic.language) for d in corpus.documents}
+    no_doc = time_languages(None, topic.language)
     known = topic_words(topic.topic.keywords, topic.topic.entities, topic.brief)
     candidates: list[int] = []
     followers: dict[int, int] = {}
@@ -766,7 +779,7 @@ def context(
         previous = sents[i - 1] if i > 0 and sents[i - 1].doc == s.doc else None
         if not standalone:
             leans = Opening.PREVIOUS if DANGLING.match(s.text) else Opening.ALONE
-        elif not in_its_time(s, docs.get(s.doc), window_start):
+        elif not in_its_time(s, docs.get(s.doc), window_start, times.get(s.doc, no_doc)):
             continue
         else:
             leans = reference(s, previous, known)
@@ -790,6 +803,7 @@ def context(
         background,
         history,
         words,
+        told_in,
     )
 
 
@@ -820,6 +834,7 @@ def select(
     as_of: dt.date | None = None,
     window_start: dt.date | None = None,
     standalone: bool = True,
+    languages: Mapping[int, str | None] | None = None,
 ) -> Selection:
     """Choose the sentences of every section the audience asks for; no sentence is used twice.
 
@@ -840,8 +855,9 @@ def select(
     and the first key point state a fact (:func:`~briefgen.select.standalone.has_fact`). What's
     next holds only what is still ahead of ``as_of`` (the build's as-of date), counted from each
     article's date (:func:`~briefgen.select.standalone.still_ahead`), and no preview's expectation
-    once the event it looked forward to has come. ``standalone=False`` drops these rules for
-    measuring (the pronoun rule of :data:`DANGLING` alone).
+    once the event it looked forward to has come. Relative times are read in each document's
+    language, as ``languages`` gives it by index (intake's; the topic's language where not given).
+    ``standalone=False`` drops these rules for measuring (the pronoun rule of :data:`DANGLING` alone).
     """
     method = get_summarizer(summarizer)
     # Cues of stakes and of what comes next in the briefing's language (English's own here; see cues).
@@ -850,7 +866,7 @@ def select(
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
-    ctx = context(corpus, topic, doc_relevance, background, exclude, window_start, standalone)
+    ctx = context(corpus, topic, doc_relevance, background, exclude, window_start, standalone, languages)
     held, passed = preview_sentences(corpus, ctx, as_of if standalone else None)
     ahead_only = [i for i in ctx.candidates if i in held and i not in passed]  # What's next, and nothing else
     if held:
@@ -910,9 +926,10 @@ def select(
 
         def next_step(i: int) -> bool:
             cue = ahead_cue.search(sents[i].text)
-            return cue is not None and (
-                not standalone or still_ahead(sents[i], doc_of.get(sents[i].doc), as_of, cue.start())
-            )
+            if cue is None or not standalone:
+                return cue is not None
+            doc = doc_of.get(sents[i].doc)
+            return still_ahead(sents[i], doc, as_of, cue.start(), ctx.time_languages(sents[i].doc))
 
         chosen["whats_next"] = chooser.pick(ahead, 3, where=next_step)
     labels: dict[str, tuple[str, ...]] = {}
@@ -994,7 +1011,9 @@ def preview_sentences(
         overtaken = (
             as_of is not None
             and doc.preview_of < as_of
-            and not names_time_ahead(sents[i].text, doc.article.date or doc.not_before, as_of)
+            and not names_time_ahead(
+                sents[i].text, doc.article.date or doc.not_before, as_of, ctx.time_languages(doc.index)
+            )
         )
         if overtaken or names_passed(sents[i].text, doc.preview_of, doc.article.date):
             passed.add(i)
