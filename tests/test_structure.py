@@ -276,3 +276,21 @@ def test_the_command_line_starts_without_the_heavy_libraries():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_stemming_does_not_load_nltks_statistics_and_leaves_them_importable():
+    """Stemming imports nltk without ``scipy.stats`` (a second of every command's start-up), and
+    hides it only for that import: the same stems, and ``scipy.stats`` imports afterwards."""
+    script = (
+        "import sys\n"
+        "from briefgen.analyse import lang\n"
+        "from briefgen.analyse.topic import stem\n"
+        "assert (stem('reservations'), lang.stem('Solarmodule', 'de')) == ('reserv', 'solarmodul')\n"
+        "assert 'nltk' in sys.modules and 'scipy.stats' not in sys.modules\n"
+        "from scipy.stats import fisher_exact\n"
+        "assert 0 < fisher_exact([[1, 9], [11, 3]])[1] < 1\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], check=False, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr

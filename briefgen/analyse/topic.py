@@ -133,9 +133,7 @@ class _Stemmer(Protocol):
 
 @lru_cache(maxsize=1)
 def _stemmer() -> _Stemmer:
-    from nltk.stem.porter import PorterStemmer
-
-    stemmer: _Stemmer = PorterStemmer()
+    stemmer: _Stemmer = lang.nltk_stem().PorterStemmer()
     return stemmer
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.analyse import nlp
+from briefgen.analyse.lang import nltk_stem
 from briefgen.analyse.topic import TopicMatcher, stop_words
 from briefgen.config.defaults import Audience, Topic
 from briefgen.errors import BriefgenError
@@ -240,9 +241,7 @@ class _MemoStemmer:
     most of scoring's time)."""
 
     def __init__(self) -> None:
-        from nltk.stem.porter import PorterStemmer
-
-        self._porter = PorterStemmer()
+        self._porter = nltk_stem().PorterStemmer()
         self._stems: dict[str, str] = {}
 
     def stem(self, word: str) -> str:

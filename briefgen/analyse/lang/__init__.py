@@ -18,7 +18,9 @@ analyses a document, :mod:`~briefgen.analyse.lang.names` finds names without an 
 from __future__ import annotations
 
 import importlib
+import sys
 from functools import lru_cache
+from types import ModuleType
 from typing import Protocol
 
 #: The languages a briefing can be written in, and whose articles briefgen can analyse (ISO 639-1);
@@ -86,11 +88,32 @@ def english_name(language: str) -> str:
     return str(Locale("en").languages.get(language, "")).lower()
 
 
+@lru_cache(maxsize=1)
+def nltk_stem() -> ModuleType:
+    """nltk's ``stem`` package (Porter's and the Snowball stemmers), imported without the statistics
+    that nltk's own ``__init__`` loads for its collocation measures.
+
+    That is ``scipy.stats``, more than half a second of every command's start-up, which stemming
+    never uses: while nltk is first imported, ``scipy.stats`` is marked missing, so nltk takes the
+    fallback it has for a machine without scipy (its Fisher exact test for collocations, which
+    briefgen does not use, then raises). Nothing in briefgen imports ``scipy.stats``; where
+    something already has, nothing is hidden.
+    """
+    hide = "nltk" not in sys.modules and "scipy.stats" not in sys.modules
+    if hide:
+        sys.modules["scipy.stats"] = None  # type: ignore[assignment]  # None in sys.modules: "not installed"
+    try:
+        return importlib.import_module("nltk.stem")  # heavy: only stemming needs it
+    finally:
+        if hide and sys.modules.get("scipy.stats", ModuleType("x")) is None:
+            del sys.modules["scipy.stats"]
+
+
 @lru_cache(maxsize=16)
 def stemmer(language: str) -> Stemmer:
     """The Snowball stemmer of ``language`` (Porter's for English); words as they are where nltk has none."""
-    from nltk.stem.porter import PorterStemmer
-    from nltk.stem.snowball import SnowballStemmer
+    stem = nltk_stem()
+    PorterStemmer, SnowballStemmer = stem.PorterStemmer, stem.SnowballStemmer  # nltk's classes
 
     name = SNOWBALL.get(language) or english_name(language)
     found: Stemmer
