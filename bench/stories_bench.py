@@ -5,13 +5,21 @@ Mixes the clusters of ``../shared/eval`` (DUC 2003 task 2: 30 clusters of about 
 one event; DUC 2006: 50 clusters of 25 articles on one topic) into one corpus of 1,548 articles,
 1996 to 2000, cleaned and analysed as a build does them (through a persistent analysis cache),
 merges near-duplicates as a build does, and groups the articles into stories, for the DUC 2003
-mix alone, the DUC 2006 mix alone and both together. Printed for each:
+mix alone, the DUC 2006 mix alone, both together, and two halves of both: the clusters split at
+random (a fixed seed), half of each set's clusters in each. Printed for each:
 
 - B-cubed precision, recall and F1 of the stories against the clusters (Bagga & Baldwin, 1998; in
   Amigó et al.'s 2009 form, since a few articles belong to two clusters), each article and each
   merged copy one item; beside two baselines: every article its own story, and plain
   group-average clustering over all pairs (Yang, Pierce & Carbonell, 1998), with the same vectors
   and its threshold set on the DUC 2003 mix in this run, as ``group_stories``'s were;
+- the whole mix's B-cubed when its two sets are grouped apart and put side by side (what mixing
+  them costs), and where the whole mix loses precision (the stories that join several clusters)
+  and recall (the clusters split over several stories);
+- the link and merge constants set again in this run, on one split and checked on the others: on
+  the DUC 2003 mix as they were set (the best F1 among the settings that leave at most 3 of its
+  30 clusters, each grouped alone, in more than one story), checked on the DUC 2006 mix and the
+  whole mix; and on half A (the best F1), checked on half B;
 - on the whole mix, with no topic and the newest article's date as the as-of date: how many of the
   ten largest clusters are the majority cluster of one of the ten top-ranked stories (every
   cluster as large as the tenth largest counts as one of the largest);
@@ -27,11 +35,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import itertools
+import random
 import sys
 import time
 import tracemalloc
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -44,9 +54,20 @@ from briefgen.dirs import cache_home
 from briefgen.ingest.clean import group_duplicates
 from briefgen.models import Article, Corpus, Document
 from briefgen.select import stories
-from briefgen.select.stories import article_space, b_cubed, group_stories
+from briefgen.select.stories import article_space, b_cubed, gaac, group_stories, link_articles, refine
 
 SETS = {"DUC 2003": "duc2003_task2.jsonl", "DUC 2006": "duc2006_qf.jsonl"}
+#: The seed of the split of the clusters into two halves.
+HALF_SEED = 2026
+#: The settings tried when the constants are set again: links at so many standard deviations or at a
+#: similarity, and the merge threshold (each grid holds the shipped constant).
+DEVIATIONS = (2.5, 3.0, 3.5, 4.0)
+ALWAYS = (0.2, 0.25, 0.3)
+THRESHOLDS = (0.05, 0.06, 0.07, 0.08, 0.1, 0.12)
+#: The most DUC 2003 clusters, each grouped alone, that a setting may leave in more than one story.
+MOST_SPLIT = 3
+#: How many stories and clusters the diagnosis of the whole mix names.
+SHOWN = 6
 
 
 def load(eval_dir: Path, workspace: Workspace) -> tuple[Corpus, dict[int, str]]:
@@ -98,6 +119,59 @@ def plain_gaac(corpus: Corpus, threshold: float) -> list[list[int]]:
     return list(groups.values())
 
 
+def grouping(corpus: Corpus, deviations: float, always: float, threshold: float) -> list[list[int]]:
+    """``group_stories``'s groups (document indexes) with other link and merge constants."""
+    vectors = article_space(corpus).vectors
+    links = link_articles(vectors, deviations, always)
+    groups = refine(vectors, gaac(len(corpus.documents), links.pairs, threshold))
+    return [[corpus.documents[k].index for k in group] for group in groups]
+
+
+def halves(clusters: Sequence[str]) -> tuple[set[str], set[str]]:
+    """The clusters split at random into two halves, half of each set's (DUC 2003, DUC 2006) in each."""
+    rng = random.Random(HALF_SEED)
+    first: set[str] = set()
+    for prefix in ("d", "D"):
+        own = sorted(c for c in clusters if c.startswith(prefix))
+        first |= set(rng.sample(own, len(own) // 2))
+    return first, set(clusters) - first
+
+
+def losses(
+    docs: Sequence[Document], groups: Sequence[Sequence[int]], truth: dict[str, frozenset[str]]
+) -> tuple[list[tuple[float, Counter[str]]], list[tuple[float, str, Counter[int]]]]:
+    """Where B-cubed is lost: each story's share of the precision lost (with the clusters of its
+    items) and each cluster's share of the recall lost (with the stories its items are in), largest
+    first. An item in several clusters counts its recall towards the first of them."""
+    assigned = items(docs, groups)
+    n = max(1, len(assigned))
+    members: dict[str, list[str]] = {}
+    by_label: dict[str, set[str]] = {}
+    for item, group in assigned.items():
+        members.setdefault(group, []).append(item)
+        for label in truth[item]:
+            by_label.setdefault(label, set()).add(item)
+    lost_p: dict[str, float] = {}
+    lost_r: dict[str, float] = {}
+    for item, group in assigned.items():
+        mine = truth[item]
+        together = members[group]
+        share = (1 - sum(1 for other in together if mine & truth[other]) / len(together)) / n
+        lost_p[group] = lost_p.get(group, 0.0) + share
+        related = set().union(*(by_label[label] for label in mine))
+        kept = sum(1 / len(mine & truth[o]) for o in related if assigned[o] == group) / len(related)
+        lost_r[min(mine)] = lost_r.get(min(mine), 0.0) + (1 - kept) / n
+    stories_lost = [
+        (share, Counter(min(truth[item]) for item in members[group]))
+        for group, share in sorted(lost_p.items(), key=lambda pair: -pair[1])
+    ]
+    clusters_lost = [
+        (share, label, Counter(int(assigned[item]) for item in by_label[label]))
+        for label, share in sorted(lost_r.items(), key=lambda pair: -pair[1])
+    ]
+    return stories_lost, clusters_lost
+
+
 def newest(corpus: Corpus) -> dt.date:
     return max(a.date for d in corpus.documents for a in (d.article, *d.duplicates) if a.date is not None)
 
@@ -146,12 +220,19 @@ def main() -> None:
         f"deviations or similarity {stories.LINK_ALWAYS}, entity weight {stories.ENTITY_WEIGHT}"
     )
 
+    half_a, half_b = halves(sorted({cluster_of[d.index] for d in kept}))
     mixes = {
         "DUC 2003": [d for d in kept if cluster_of[d.index].startswith("d")],
         "DUC 2006": [d for d in kept if cluster_of[d.index].startswith("D")],
         "both": kept,
+        "half A": [d for d in kept if cluster_of[d.index] in half_a],
+        "half B": [d for d in kept if cluster_of[d.index] in half_b],
     }
     corpora = {name: subset(corpus, docs) for name, docs in mixes.items()}
+
+    def f1(name: str, groups: Sequence[Sequence[int]]) -> float:
+        mine = items(corpora[name].documents, groups)
+        return b_cubed(mine, {p: truth[p] for p in mine})[2]
 
     # The baseline's threshold, set on the DUC 2003 mix as group_stories's were.
     thresholds = [round(0.02 + 0.01 * k, 2) for k in range(29)]
@@ -180,6 +261,49 @@ def main() -> None:
         print(
             f"{name:<10}{len(mine):>9}{len(found):>9}{p:>7.3f}{r:>7.3f}{f:>7.3f}{alone:>13.3f}{plain:>10.3f}{f / plain:>7.2f}"
         )
+    print(
+        f"half A: {len(half_a)} clusters, half B: {len(half_b)} (seed {HALF_SEED}; "
+        f"{sum(c.startswith('d') for c in half_a)} and {sum(c.startswith('d') for c in half_b)} of DUC 2003)"
+    )
+
+    apart = [s.docs for s in (*stories_of["DUC 2003"], *stories_of["DUC 2006"])]
+    mine = items(corpora["both"].documents, apart)
+    p, r, f = b_cubed(mine, {path: truth[path] for path in mine})
+    print(f"\nthe whole mix with its two sets grouped apart, side by side: P {p:.3f} R {r:.3f} F1 {f:.3f}")
+    stories_lost, clusters_lost = losses(corpora["both"].documents, [s.docs for s in stories_of["both"]], truth)
+    lost = sum(share for share, _ in stories_lost)
+    print(f"where the whole mix loses precision ({lost:.3f} in all): stories of several clusters")
+    for share, clusters in stories_lost[:SHOWN]:
+        print(f"  {share:.3f}  " + ", ".join(f"{label} x{n}" for label, n in clusters.most_common()))
+    print(f"and recall ({sum(share for share, _, _ in clusters_lost):.3f} in all): clusters over several stories")
+    for share, label, spread in clusters_lost[:SHOWN]:
+        print(f"  {share:.3f}  {label}: " + ", ".join(f"story {g} x{n}" for g, n in spread.most_common()))
+
+    # The link and merge constants set again: on DUC 2003 as they were set, and on half A.
+    settings = list(itertools.product(DEVIATIONS, ALWAYS, THRESHOLDS))
+    shipped = (stories.LINK_DEVIATIONS, stories.LINK_ALWAYS, stories.MERGE_THRESHOLD)
+    events = {
+        label: subset(corpus, [d for d in mixes["DUC 2003"] if cluster_of[d.index] == label])
+        for label in sorted({cluster_of[d.index] for d in mixes["DUC 2003"]})
+    }
+
+    def split(setting: tuple[float, float, float]) -> int:
+        return sum(len(grouping(one, *setting)) > 1 for one in events.values())
+
+    def best_on(name: str, allowed: Callable[[tuple[float, float, float]], bool]) -> tuple[float, float, float]:
+        scored = sorted(settings, key=lambda setting: -f1(name, grouping(corpora[name], *setting)))
+        return next(setting for setting in scored if allowed(setting))
+
+    print("\nconstants set again in this run (links at D deviations or similarity A, merge threshold T)")
+    on_2003 = best_on("DUC 2003", lambda setting: split(setting) <= MOST_SPLIT)
+    on_a = best_on("half A", lambda setting: True)
+    for where, setting, checks in (
+        (f"DUC 2003 (at most {MOST_SPLIT} of its clusters split)", on_2003, ("DUC 2003", "DUC 2006", "both")),
+        ("half A", on_a, ("half A", "half B")),
+    ):
+        figures = ", ".join(f"{name} {f1(name, grouping(corpora[name], *setting)):.3f}" for name in checks)
+        same = " (the shipped constants)" if setting == shipped else ""
+        print(f"  set on {where}: D {setting[0]}, A {setting[1]}, T {setting[2]}{same}; F1 {figures}")
 
     both = corpora["both"]
     sizes = Counter(

@@ -181,7 +181,11 @@ def _build(
     with timed(timings, "background"):
         background = previous_background(loaded, as_of, out_dir, workspace)
     with timed(timings, "stories"):
-        stories = group_stories(corpus, intake.focus, as_of, background) if config.layout == "stories" else ()
+        stories = (
+            group_stories(corpus, intake.focus, as_of, background, config.language)
+            if config.layout == "stories"
+            else ()
+        )
     with timed(timings, "select"):
         topic = TopicMatcher(config.topic, config.language)
         audience = config.resolved_audience()
@@ -228,7 +232,7 @@ def stories_of(
         workspace.analyse(intake.documents, loaded.config.spacy_model, None, intake.languages), loaded
     )
     background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
-    return group_stories(corpus, intake.focus, as_of, background)
+    return group_stories(corpus, intake.focus, as_of, background, loaded.config.language)
 
 
 def story_summary(story: Story, documents: Sequence[Document], base_dir: Path) -> dict[str, Any]:
