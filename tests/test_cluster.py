@@ -125,7 +125,8 @@ def local_cluster() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A cluster started as a user starts one: ``dask scheduler`` and two ``dask worker`` processes."""
+    """A cluster started as a user starts one: ``dask scheduler`` and a ``dask worker`` process (two
+    workers sharing the work are the local cluster's tests)."""
     dask = Path(sys.executable).with_name("dask")
     if not dask.exists():
         pytest.skip("the dask command is not installed beside this Python")
@@ -145,21 +146,20 @@ def dask_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         start(
             "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(scheduler_file)
         )
-        for _ in range(2):
-            start(
-                "worker",
-                "--scheduler-file",
-                str(scheduler_file),
-                "--nthreads",
-                "1",
-                "--host",
-                "127.0.0.1",
-                "--no-dashboard",
-                "--local-directory",
-                str(work),
-            )
+        start(
+            "worker",
+            "--scheduler-file",
+            str(scheduler_file),
+            "--nthreads",
+            "1",
+            "--host",
+            "127.0.0.1",
+            "--no-dashboard",
+            "--local-directory",
+            str(work),
+        )
         with distributed.Client(scheduler_file=str(scheduler_file), timeout="60s", set_as_default=False) as client:
-            client.wait_for_workers(2, timeout=120)
+            client.wait_for_workers(1, timeout=120)
             address = str(client.scheduler.address)
         yield address
     finally:
@@ -189,13 +189,14 @@ def test_local_processes_build_the_same_batch(sequential, tmp_path):
 
 
 def test_a_process_that_dies_loses_no_briefing(sequential):
-    """A pool whose process is killed is started afresh and the briefings it lost are built again."""
+    """A pool whose process is killed is started afresh and the briefings it lost are built again
+    (a pool of one: its only process killed as the first briefing is done, the others not yet built)."""
     import multiprocessing
 
     root, expected = sequential
     paths = sorted((root / "configs").glob("*.yaml"))
     others = {p.pid for p in multiprocessing.active_children()}
-    executor = LocalProcesses(2)
+    executor = LocalProcesses(1)
     killed: list[int] = []
 
     def kill_one(row: object) -> None:
@@ -275,7 +276,7 @@ def test_a_cluster_of_dask_commands_builds_the_same_batch(sequential, dask_clust
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     summary = proc.stdout.splitlines()[-1]
-    assert f" on {dask_cluster}, 2 workers; " in summary
+    assert f" on {dask_cluster}, 1 worker; " in summary
     assert_same_briefings(root, expected)
     assert analysed(summary) == (9, cache_entries(cache))
 

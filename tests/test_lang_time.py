@@ -235,3 +235,47 @@ def test_a_german_relative_time_from_an_undated_article_is_left_out_of_a_build()
     texts = [corpus.sentences[i].text for i in context(corpus, topic, window_start=D(2022, 11, 15)).candidates]
     assert TUESDAY not in texts and OTHER in texts and LEAD in texts
     assert TUESDAY in [corpus.sentences[i].text for i in context(corpus, topic).candidates]  # no window: as before
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Das Eis hat sich vor 5000 Jahren gebildet und soll nächste Woche untersucht werden."),
+        ("es", "Hace 3000 años el glaciar era más grande."),
+        ("fr", "Dans 8000 ans, le glacier aura disparu."),
+        ("de", "In 99999999 Tagen ist es so weit."),
+        ("en", "It happened 5000 years ago and will be studied next week."),
+        ("de", "Die nächſte Woche wird spannend."),  # a long s: matched without regard to case
+        ("fr", "La ſemaine prochaine, le vote."),
+        ("de", "Dıe Sitzung ist nächste Woche."),
+    ],
+)
+def test_far_times_and_unusual_letters_never_fail(language: str, text: str) -> None:
+    found = periods(text, D(2025, 3, 12), None, language)
+    assert all(p.start <= p.end for p in found)
+    assert isinstance(still_ahead(sent(text), document(D(2025, 3, 12)), D(2025, 3, 20), 0, ("en", language)), bool)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("es", "Fue en un año electoral cuando todo cambió."),
+        ("pt", "Foi em um ano de crise."),
+        ("fr", "Dans une année marquée par la crise, les prix ont grimpé."),
+        ("de", "In einem Jahr, in dem die Preise stiegen, sank der Absatz."),
+        ("es", "Esa mañana llovía en la capital."),
+        ("es", "Aquella mañana de 1998 nadie lo esperaba."),
+        ("es", "Es la energía del mañana."),
+        ("nl", "De volgende morgen vertrok hij naar Brussel."),
+        ("es", "Hoy en día nadie lee los periódicos en papel."),
+        ("nl", "Vandaag de dag leest niemand nog een krant op papier."),
+    ],
+)
+def test_words_that_only_look_like_a_relative_time_are_none(language: str, text: str) -> None:
+    assert not relative_time(text, language)
+    assert not [p for p in periods(text, D(2025, 3, 12), None, language) if p.forward]
+
+
+def test_a_unit_of_a_named_year_is_that_year_not_this_one() -> None:
+    found = periods("Las ventas cayeron en el último trimestre de 2023.", D(2025, 3, 12), None, "es")
+    assert all(p.end.year <= 2023 for p in found)

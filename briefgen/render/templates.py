@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import logging
 import os
+import stat
 import textwrap
 import traceback
 from collections.abc import Sequence
@@ -113,9 +115,10 @@ def template_dirs(config: Config, base_dir: Path, project_dir: Path | None = Non
     return dirs
 
 
-#: The most files an override directory may hold for its environment to be kept for the next build;
-#: a bigger tree is listed no further and gets an environment of its own each time.
+#: The most files, and bytes, the override directories may hold for their environment to be kept
+#: for the next build; bigger trees are read no further and get an environment of their own each time.
 MAX_LISTED_TEMPLATES = 2_000
+MAX_LISTED_BYTES = 8 * 1024 * 1024
 
 
 def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
@@ -125,11 +128,10 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     Every value a template prints passes :func:`visible` first (``finalize``), so no control
     character from an article or a config reaches any output, whatever the template.
 
-    The environment is kept for the next build with the same directories holding the same files,
-    so each template is compiled once a process, not once a build (compiling was a fifth of a
-    small build's time). Jinja checks a kept template's file before each use and compiles it
-    again when it has changed; a file added or removed makes a new environment, so an override
-    added beside a running ``serve`` is seen at its next build.
+    The environment is kept for the next build whose directories hold the same files with the same
+    contents, so each template is compiled once a process, not once a build (compiling was a fifth
+    of a small build's time). A file added, removed or changed, even within the same second or with
+    its old modification time, makes a new environment: a running ``serve`` renders what is on disk.
     """
     dirs = tuple(Path(d) for d in extra_dirs)
     listing = _listing(dirs)
@@ -138,18 +140,31 @@ def template_env(extra_dirs: Sequence[Path] = ()) -> jinja2.Environment:
     return _kept_env(dirs, listing)
 
 
-def _listing(dirs: Sequence[Path]) -> tuple[tuple[str, ...], ...] | None:
-    """The files under each directory (not following links), sorted; None when there are too many."""
+def _listing(dirs: Sequence[Path]) -> tuple[tuple[tuple[str, str], ...], ...] | None:
+    """Each file under each directory (not following links) with a hash of its content, sorted;
+    None when there are too many files or bytes, or one is not a regular file or cannot be read."""
     listing = []
-    seen = 0
+    seen = size = 0
     for directory in dirs:
-        files: list[str] = []
+        files: list[tuple[str, str]] = []
         for root, subdirs, names in os.walk(directory):
             subdirs.sort()
             seen += len(names) + len(subdirs)
             if seen > MAX_LISTED_TEMPLATES:
                 return None
-            files.extend(os.path.join(root, name) for name in names)
+            for name in names:
+                path = os.path.join(root, name)
+                try:
+                    if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device is never read
+                        return None
+                    with open(path, "rb") as f:
+                        data = f.read(MAX_LISTED_BYTES - size + 1)
+                except OSError:
+                    return None
+                size += len(data)
+                if size > MAX_LISTED_BYTES:
+                    return None
+                files.append((path, hashlib.sha256(data).hexdigest()))
         listing.append(tuple(sorted(files)))
     return tuple(listing)
 

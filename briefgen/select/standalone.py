@@ -59,6 +59,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -243,6 +244,14 @@ def _amount(word: str) -> int:
 
 
 def _shift(day: dt.date, n: int, unit: str) -> dt.date:
+    """``day`` moved ``n`` units; past the calendar's ends ("5,000 years ago"), its first or last day."""
+    try:
+        return _shifted(day, n, unit)
+    except (ValueError, OverflowError):
+        return dt.date.max if n > 0 else dt.date.min
+
+
+def _shifted(day: dt.date, n: int, unit: str) -> dt.date:
     unit = unit.lower().rstrip("s")
     if unit == "day":
         return day + dt.timedelta(days=n)
@@ -367,8 +376,12 @@ def _alternation(words: Iterable[str]) -> str:
 
 
 def _key(text: str) -> str:
-    """Matched words as the word lists write them: lower case, one space, ``'`` for either apostrophe."""
-    return " ".join(text.lower().replace("\u2019", "'").split())
+    """Matched words as the word lists write them: lower case, one space, ``'`` for either apostrophe.
+
+    The patterns match regardless of case, and so also match letters whose lower case is no list's:
+    the long s ("nächſte") and the dotless and dotted i; those are written as the lists write them."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("\u0131", "i").replace("i\u0307", "i")
+    return " ".join(text.replace("\u2019", "'").split())
 
 
 @dataclass(frozen=True)
@@ -440,11 +453,13 @@ def _times(language: str) -> _Times | None:
         units=re.compile(
             rf"\b(?:(?P<mod>{before}){_JOIN}(?P<unit>{units})(?:-ci)?|(?P<unit2>{units})\s+(?P<mod2>{after})"
             rf"|(?:{w.edges})\s+(?:(?:{w.of_the}){_JOIN})?(?P<unit3>{units})(?!\s+(?:{after})\b))"
-            r"\b(?!-l[àa]|\s*(?:19|20)\d\d\b)",
+            # Not a unit of a year named ("el último trimestre de 2023").
+            r"\b(?!-l[àa]|\s*(?:(?:de|del|des|di|van|von|do|da|du)\s+)?(?:19|20)\d\d\b)",
             re.I,
         ),
         ago=compile_all(w.ago, counted),
-        within=compile_all(w.within, counted),
+        # Only a count of two or more: "in einem Jahr, in dem…", "en un año electoral" name no time.
+        within=compile_all(w.within, plural),
         coming=compile_all(w.coming, plural, named=False),
         soon=re.compile(rf"\b(?:{w.soon})\b", re.I),
         recognised=(

@@ -393,25 +393,36 @@ def refine(vectors: sparse.csr_matrix, groups: Sequence[Sequence[int]], passes: 
         membership = sparse.csr_matrix((np.ones(n), (label, rows)), shape=(k, n))
         centroids = (membership @ vectors).tocsr()
         norms = np.sqrt(np.asarray(centroids.multiply(centroids).sum(axis=1), dtype=np.float64).ravel())
-        open_to = sizes >= 2
+        # Only articles of groups of two or more move, and only to such groups: a pass scores those
+        # articles against those centroids alone (singletons, often most of the groups, cost nothing).
+        open_groups = np.flatnonzero(sizes >= 2)
+        movable = np.flatnonzero(sizes[label] >= 2)
         target = label.copy()
-        step = max(1, BLOCK_ENTRIES // max(1, k))
-        for start in range(0, n, step):
-            stop = min(n, start + step)
-            dots = np.asarray((vectors[start:stop] @ centroids.T).toarray(), dtype=np.float64)
-            mine = label[start:stop]
-            local = np.arange(stop - start)
-            with_me = dots[local, mine]
+        if len(open_groups) == 0:
+            break
+        column = np.full(k, -1, dtype=np.int64)
+        column[open_groups] = np.arange(len(open_groups))
+        open_centroids = centroids[open_groups]
+        open_norms = norms[open_groups]
+        step = max(1, BLOCK_ENTRIES // len(open_groups))
+        for start in range(0, len(movable), step):
+            block = movable[start : start + step]
+            dots = np.asarray((vectors[block] @ open_centroids.T).toarray(), dtype=np.float64)
+            mine = label[block]
+            own = column[mine]
+            local = np.arange(len(block))
+            with_me = dots[local, own]
             # The centroid of the other articles of its group: the group's sum less its own vector.
-            rest = np.sqrt(np.maximum(0.0, norms[mine] ** 2 - 2.0 * with_me + own_square[start:stop]))
-            stay = np.divide(with_me - own_square[start:stop], rest, out=np.zeros(len(local)), where=rest > 0)
-            # In place: every group of two or more has a centroid of positive length.
-            cosines = np.divide(dots, norms, out=dots, where=open_to)
-            cosines[:, ~open_to] = -np.inf
-            cosines[local, mine] = -np.inf
+            rest = np.sqrt(np.maximum(0.0, norms[mine] ** 2 - 2.0 * with_me + own_square[block]))
+            stay = np.divide(with_me - own_square[block], rest, out=np.zeros(len(local)), where=rest > 0)
+            # In place; a group of articles that share no word has a centroid of length 0, and no pull.
+            empty = open_norms <= 0
+            cosines = np.divide(dots, open_norms, out=dots, where=~empty)
+            cosines[:, empty] = -np.inf
+            cosines[local, own] = -np.inf
             best = cosines.argmax(axis=1)
-            move = open_to[mine] & (cosines[local, best] > stay)
-            target[start:stop] = np.where(move, best, mine)
+            move = cosines[local, best] > stay
+            target[block] = np.where(move, open_groups[best], mine)
         if np.array_equal(target, label):
             break
         # Groups renumbered by their first article, so that a grouping that comes back is recognised.

@@ -295,10 +295,15 @@ _ES = TimeWords(
     days=(
         (r"pasado\s+mañana", 2),
         (r"anteayer|antier|antes\s+de\s+ayer", -2),
-        (r"hoy|esta\s+mañana|esta\s+tarde|esta\s+noche", 0),
+        (r"hoy(?!\s+(?:en\s+)?d[ií]a)|esta\s+mañana|esta\s+tarde|esta\s+noche", 0),  # not "hoy (en) día": nowadays
         ("anoche", -1),
-        # "mañana" is tomorrow, but the morning after an article: "la mañana", "por la mañana".
-        (r"(?<!\bla\s)(?<!\buna\s)(?<!\bcada\s)(?<!\bel\s)(?<!\bmisma\s)mañana", 1),
+        # "mañana" is tomorrow, but the morning after an article or a determiner ("la mañana", "por la
+        # mañana", "esa mañana", "media mañana") and the future after "del" ("la energía del mañana").
+        (
+            r"(?<!\bla\s)(?<!\buna\s)(?<!\bcada\s)(?<!\bel\s)(?<!\bdel\s)(?<!\bmisma\s)(?<!\besa\s)"
+            r"(?<!\bésta\s)(?<!\besta\s)(?<!\baquella\s)(?<!\bmedia\s)(?<!\botra\s)(?<!\btoda\s)(?<!\bnuestra\s)mañana",
+            1,
+        ),
         ("ayer", -1),
     ),
     before={
@@ -405,10 +410,11 @@ _NL = TimeWords(
     days=(
         ("overmorgen", 2),
         ("eergisteren", -2),
-        ("vandaag|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht", 0),
+        (r"vandaag(?!\s+de\s+dag)|vanochtend|vanmorgen|vanmiddag|vanavond|vannacht", 0),  # not "vandaag de dag"
         # "morgen" is tomorrow, but also the morning: "de morgen", "'s morgens", "elke morgen".
         (
             r"(?<!\bde\s)(?<!\bdeze\s)(?<!['’]s\s)(?<!\bdie\s)(?<!\belke\s)(?<!\biedere\s)(?<!\been\s)"
+            r"(?<!\bvolgende\s)(?<!\bdezelfde\s)(?<!\bvroege\s)(?<!\bhele\s)"
             r"morgen(?:ochtend|middag|avond|vroeg)?",
             1,
         ),
