@@ -90,17 +90,25 @@ def write_outputs(rendered: dict[str, str | bytes], out_dir: Path) -> dict[str, 
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot write to {out_dir}: {exc.strerror or exc}") from None
-    names = [name for key, name in OUTPUT_FILES.items() if key in rendered]
-    for name in [*names, MANIFEST]:
-        own_file(out_dir / name)
-    if own_dir(out_dir / SOURCES_DIR):
-        for old in sorted((out_dir / SOURCES_DIR).glob("*.txt")):
-            own_file(old)
+    check_outputs(out_dir, [name for key, name in OUTPUT_FILES.items() if key in rendered])
     outputs: dict[str, Path] = {}
     for key, name in OUTPUT_FILES.items():
         if key in rendered:
             outputs[key] = write_atomically(out_dir / name, rendered[key])
     return outputs
+
+
+def check_outputs(out_dir: Path, names: Sequence[str]) -> None:
+    """Every file named (and the manifest, and the texts in ``sources/``) in ``out_dir`` must be
+    briefgen's own or absent: a link, a FIFO or a directory in the place of one raises
+    :class:`~briefgen.errors.OutputError` naming it. Nothing to check where ``out_dir`` is no directory yet."""
+    if not out_dir.is_dir():
+        return
+    for name in [*names, MANIFEST]:
+        own_file(out_dir / name)
+    if own_dir(out_dir / SOURCES_DIR):
+        for old in sorted((out_dir / SOURCES_DIR).glob("*.txt")):
+            own_file(old)
 
 
 def write_sources(briefing: Briefing, out_dir: Path) -> None:
@@ -170,6 +178,10 @@ def _build(
     config = loaded.config
     timings: dict[str, float] = {}
     edits = read_edits(out_dir)  # an editor's drops and notes, re-applied by every build
+    # What stands in the output directory is looked at before anything is read, so that a link or a
+    # FIFO in the place of a file the build writes stops it before an hour's reading and analysis,
+    # not after; writing checks again (:func:`write_outputs`), as anything may change meanwhile.
+    check_outputs(out_dir, [OUTPUT_FILES[key] for key in [*output_keys(formats), "ingest.json"]])
     intake = take_in(loaded, as_of, timings, workspace)
     documents, start = intake.documents, intake.start
     if not documents:

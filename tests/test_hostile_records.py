@@ -467,3 +467,22 @@ def test_writes_leave_no_temporary_file_behind(pristine, tmp_path):
     assert_untouched(command("serve", config, out))
     hidden = [p.name for p in out.rglob(".*")]
     assert not hidden, hidden
+
+
+def test_a_planted_link_stops_a_build_before_any_article_is_read(pristine, tmp_path, monkeypatch):
+    """The output directory is looked at first: an hour's reading and analysis is not spent on a
+    build that cannot be written."""
+    from briefgen import pipeline
+    from briefgen.config import load_config
+    from briefgen.errors import OutputError
+
+    config, _ = pristine
+    out = copy_of(pristine, tmp_path / "out")
+    plant_link(out, "briefing.pdf", outside_dir(tmp_path))
+
+    def read(*args: object, **kwargs: object) -> None:
+        raise AssertionError("articles were read for a build that cannot be written")
+
+    monkeypatch.setattr(pipeline, "take_in", read)
+    with pytest.raises(OutputError, match=r"briefing\.pdf is a symbolic link"):
+        pipeline.build(load_config(config), AS_OF, out)
