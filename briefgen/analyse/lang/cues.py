@@ -29,7 +29,7 @@ _DANGLING = {
         r"er|sie|es|ihr|ihm|ihn|ihnen|sein|seine|seiner|seinen|ihre|ihrer|ihren|dies|diese|dieser|dieses|"
         r"denn|doch|aber|und|oder|sondern|jedoch|allerdings|außerdem|zudem|ebenso|dabei|daher|deshalb|deswegen|"
         r"darum|dennoch|trotzdem|somit|also|stattdessen|dort|damals|dazu|darüber|hierzu|hingegen|dagegen|"
-        r"ebenfalls|gleichzeitig|zugleich|immerhin|schließlich"
+        r"ebenfalls|gleichzeitig|zugleich|immerhin|schließlich|nun"
     ),
     "fr": (
         r"il|elle|ils|elles|ce|cela|ceci|celui-ci|celle-ci|mais|et|ou|donc|car|cependant|pourtant|toutefois|"
