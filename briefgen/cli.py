@@ -19,7 +19,7 @@ import click
 
 from briefgen._version import __version__
 from briefgen.analyse.nlp import model_identity, no_model_note
-from briefgen.analyse.workspace import Workspace
+from briefgen.analyse.workspace import PRUNE_EVERY_HOURS, Workspace
 from briefgen.batch.run import executor_for, expand_configs, format_table, run_batch
 from briefgen.collect.overview import gather, survey
 from briefgen.collect.serve import fetching
@@ -333,7 +333,7 @@ def build(
         raise BriefgenError(sent_refusal(n, as_of, "building it again"))
     workspace = _workspace(cache_dir, no_cache)
     result = run_build(loaded, as_of=as_of, out_dir=out_dir, formats=formats, workspace=workspace)
-    workspace.prune()
+    workspace.prune(every_hours=PRUNE_EVERY_HOURS)
     for path in result.outputs.values():
         out.line(str(path))
     counts: dict[str, int] = {}
@@ -521,7 +521,7 @@ def batch(
     else:
         rows += run()
     where = f" {executor.where}" if executor.where else ""
-    workspace.prune()
+    workspace.prune(every_hours=PRUNE_EVERY_HOURS)
     out.line(format_table(rows))
     failed = [r for r in rows if not r.ok]
     out.line(

@@ -173,15 +173,19 @@ def seeds() -> Path:
 @pytest.fixture(scope="module")
 def warm_model() -> None:
     """Load spaCy once in the test process, and what else a build loads on first use (the stemmer,
-    word frequencies, stop words, the version hashes), so every case forked from it starts with
-    them loaded: a forked build then takes about half a second, not two."""
+    word frequencies, stop words, the version hashes, the default templates compiled), so every
+    case forked from it starts with them loaded: a forked build then takes about half a second, not two."""
     from briefgen.analyse.nlp import load_pipeline
     from briefgen.analyse.topic import english_idf, stem, stop_words
     from briefgen.analyse.workspace import engine_version
     from briefgen.codebase import code_version
+    from briefgen.render.templates import template_env
 
     load_pipeline()
     stem("warm"), english_idf("warm"), stop_words(), engine_version(), code_version()
+    env = template_env([])  # the environment a build without override directories is given, kept
+    for name in env.list_templates(filter_func=lambda name: not name.startswith("default:")):
+        env.get_template(name)
 
 
 @pytest.fixture(scope="session")

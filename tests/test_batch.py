@@ -190,6 +190,38 @@ def test_prune_deletes_entries_unused_for_a_month(tmp_path):
     assert fresh.exists() and not old.exists() and not (store / "v1").exists()
 
 
+def test_commands_prune_at_most_once_a_day_and_never_through_the_stamp(tmp_path):
+    """``every_hours`` (as build and batch call it): the cache's ``pruned`` stamp says when it was
+    last walked; a stamp that is a link or a FIFO is neither followed nor opened, and pruning then
+    happens each time."""
+    from briefgen.analyse.workspace import PRUNED
+
+    store = tmp_path / "cache"
+    entry = store / "v1" / "documents" / "ab" / "old.json"
+    entry.parent.mkdir(parents=True)
+    entry.write_text("[]", encoding="utf-8")
+    month_ago = time.time() - 31 * 86400
+    os.utime(entry, (month_ago, month_ago))
+    workspace = Workspace(store)
+    assert workspace.prune(every_hours=24) == 1 and (store / PRUNED).is_file()
+    entry.parent.mkdir(parents=True)
+    entry.write_text("[]", encoding="utf-8")
+    os.utime(entry, (month_ago, month_ago))
+    assert workspace.prune(every_hours=24) == 0 and entry.exists()  # pruned within the day: not walked
+    os.utime(store / PRUNED, (month_ago + 29 * 86400,) * 2)  # two days ago
+    assert workspace.prune(every_hours=24) == 1 and not entry.exists()
+    outside = tmp_path / "outside"
+    outside.write_text("kept", encoding="utf-8")
+    os.utime(outside, (month_ago,) * 2)
+    (store / PRUNED).unlink()
+    (store / PRUNED).symlink_to(outside)
+    workspace.prune(every_hours=24)
+    assert outside.read_text(encoding="utf-8") == "kept" and outside.stat().st_mtime == pytest.approx(month_ago)
+    (store / PRUNED).unlink()
+    os.mkfifo(store / PRUNED)
+    assert workspace.prune(every_hours=24) == 0  # returns, never blocked on the FIFO
+
+
 def test_one_failing_config_does_not_stop_the_others(tmp_path):
     root = tmp_path / "configs"
     write_configs(root)

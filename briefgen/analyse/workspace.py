@@ -83,6 +83,11 @@ ENGINE_LIBRARIES = (
 )
 #: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
 PRUNE_DAYS = 30
+#: A command prunes the cache at most this often (hours): walking every entry of a large cache on
+#: every build would cost more than the pruning is worth. :data:`PRUNED` records when it last did.
+PRUNE_EVERY_HOURS = 24.0
+#: The file in the cache directory whose modification time says when the cache was last pruned.
+PRUNED = "pruned"
 #: The largest cache entry written or read, in bytes. A sentences entry takes about 3 bytes a
 #: character of its document's text (measured on the sample articles; 6 on text of one-letter
 #: tokens, whose every token is also a term), and the longest text ``limits.max_chars`` allows
@@ -727,11 +732,14 @@ class Workspace:
             "cannot write the analysis cache in %s (%s); going on without it", self.cache_dir, exc.strerror or exc
         )
 
-    def prune(self, days: float = PRUNE_DAYS) -> int:
+    def prune(self, days: float = PRUNE_DAYS, every_hours: float | None = None) -> int:
         """Delete entries unused for ``days`` days (and those of old engines); return how many.
 
-        Nothing is followed: a link in the cache is deleted like a file, never what it leads to,
-        and a cache directory that is a link is not pruned at all.
+        With ``every_hours`` (as commands call it), nothing is done when the cache was pruned less
+        than that long ago (:data:`PRUNED`'s time), so that a build does not walk a large cache every
+        time. Nothing is followed: a link in the cache is deleted like a file, never what it leads
+        to, a cache directory that is a link is not pruned at all, and a :data:`PRUNED` that is not a
+        regular file is left alone (the cache is then pruned each time).
         """
         self._report_damage()
         if not self._disk():
@@ -739,6 +747,10 @@ class Workspace:
         assert self.cache_dir is not None
         if not self.cache_dir.is_dir():
             return 0
+        stamp = self.cache_dir / PRUNED
+        if every_hours is not None and _stamped_within(stamp, every_hours * 3600):
+            return 0
+        _stamp(stamp)
         cutoff = time.time() - days * 86400
         removed = 0
         for path in sorted(self.cache_dir.rglob("*"), reverse=True):  # files before their directories
@@ -753,6 +765,31 @@ class Workspace:
             except OSError:
                 continue
         return removed
+
+
+def _stamped_within(path: Path, seconds: float) -> bool:
+    """Whether ``path`` is a regular file modified less than ``seconds`` ago (not in the future)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and 0 <= time.time() - info.st_mtime < seconds
+
+
+def _stamp(path: Path) -> None:
+    """Set ``path``'s modification time to now, creating it empty; never through a link, and
+    nothing done where something else stands there or it cannot be written."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError:
+        return
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            os.utime(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _kind(mode: int) -> str:
