@@ -263,9 +263,9 @@ def test_articles_in_another_language_are_left_out_with_the_reason() -> None:
     assert OTHER_LANGUAGE == "other language"
 
 
-def test_a_sentence_in_another_language_is_never_quoted() -> None:
-    texts = [ENGLISH.split(". ")[0] + ".", GERMAN.split(". ")[0] + ".", "But it was still there, he said on Monday."]
-    sentences = tuple(
+def paragraph_sentences(texts: list[str]) -> tuple[Sentence, ...]:
+    """``texts`` as the sentences, in order, of one document's paragraphs (no tokens)."""
+    return tuple(
         Sentence(
             doc=0,
             position=i,
@@ -279,6 +279,11 @@ def test_a_sentence_in_another_language_is_never_quoted() -> None:
         )
         for i, t in enumerate(texts)
     )
+
+
+def test_a_sentence_in_another_language_is_never_quoted() -> None:
+    texts = [ENGLISH.split(". ")[0] + ".", GERMAN.split(". ")[0] + ".", "But it was still there, he said on Monday."]
+    sentences = paragraph_sentences(texts)
     corpus, dropped = drop_foreign(Corpus(documents=(), sentences=sentences), ["en"])
     # The German sentence goes, and the one after it that leans on it ("But it…").
     assert [s.text for s in corpus.sentences] == [texts[0]] and dropped == 2
@@ -349,20 +354,7 @@ def test_a_german_sentence_that_leans_on_the_one_before_is_never_quoted() -> Non
         "Nun scheint es, dass man eine Hürde weniger hat.",
         "Der Netzbetreiber meldete einen neuen Rekord.",
     ]
-    sentences = tuple(
-        Sentence(
-            doc=0,
-            position=i,
-            start=0,
-            end=len(t),
-            text=t,
-            block_kind=PARAGRAPH,
-            heading=None,
-            first_in_block=False,
-            tokens=(),
-        )
-        for i, t in enumerate(texts)
-    )
+    sentences = paragraph_sentences(texts)
     corpus, dropped = drop_dangling(Corpus(documents=(), sentences=sentences), ["de"])
     assert [s.text for s in corpus.sentences] == [texts[0], texts[4]] and dropped == 3
     assert drop_dangling(Corpus(documents=(), sentences=sentences), ["en"])[1] == 0  # English has its own rules

@@ -164,12 +164,9 @@ class Lemmas:
         self.memo: dict[tuple[str, ...], str] = {}
         self._side_memo: dict[str, tuple[tuple[bool, ...], tuple[bool, ...]] | None] = {}
 
-    def of(self, doc: Doc) -> list[str]:
-        """The lemma of each word of ``doc``, as the two components would set it."""
-        return self.of_words([t.text for t in doc], [t.tag_ for t in doc], [t.lower_ for t in doc])
-
     def of_words(self, texts: Sequence[str], tags: Sequence[str], lowers: Sequence[str]) -> list[str]:
-        """:meth:`of` for a document's words given as their texts, tags and lower-case forms."""
+        """The lemma of each word of a document, given as the words' texts, tags and lower-case
+        forms, as the two components would set it."""
         sides = [self._sides(lower) for lower in lowers]
         keys: list[tuple[str, ...]] = []
         memo = self.memo

@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from briefgen.analyse import nlp
-from briefgen.analyse.lang import nltk_stem
-from briefgen.analyse.topic import TopicMatcher, stop_words
+from briefgen.analyse.topic import TopicMatcher, stem, stop_words
 from briefgen.config.defaults import Audience, Topic
 from briefgen.errors import BriefgenError
 from briefgen.ingest.clean import clean
@@ -235,25 +234,18 @@ def background_of(
     return Background(sentences=analyse_articles(cluster.background, pipeline, workspace, model).sentences)
 
 
-class _MemoStemmer:
-    """nltk's Porter stemmer, as rouge-score stems with it, remembering each word's stem: the same
-    stems, but a word is stemmed once per evaluation instead of once per occurrence (stemming was
-    most of scoring's time)."""
+class _PorterStems:
+    """:func:`~briefgen.analyse.topic.stem`, the Porter stemmer of nltk that rouge-score stems with,
+    remembering each word's stem, as the stemmer object rouge-score's tokenizer calls: the same
+    stems, but a word is stemmed once instead of once per occurrence (stemming was most of
+    scoring's time)."""
 
-    def __init__(self) -> None:
-        self._porter = nltk_stem().PorterStemmer()
-        self._stems: dict[str, str] = {}
-
-    def stem(self, word: str) -> str:
-        got = self._stems.get(word)
-        if got is None:
-            got = self._stems[word] = self._porter.stem(word)
-        return got
+    stem = staticmethod(stem)
 
 
 def rouge_scorer(metrics: Sequence[str] = METRICS) -> RougeScorer:
     """rouge-score's scorer with Porter stemming, as the DUC protocol asks: its own tokenizer,
-    given a stemmer that remembers (:class:`_MemoStemmer`), so the tokens are exactly its own."""
+    given a stemmer that remembers (:class:`_PorterStems`), so the tokens are exactly its own."""
     try:  # an extra: only evaluation scores with ROUGE
         from rouge_score import rouge_scorer as rs
         from rouge_score import tokenize, tokenizers
@@ -265,7 +257,7 @@ def rouge_scorer(metrics: Sequence[str] = METRICS) -> RougeScorer:
 
     class Stemmed(tokenizers.Tokenizer):  # type: ignore[misc]
         def __init__(self) -> None:
-            self.stemmer = _MemoStemmer()
+            self.stemmer = _PorterStems()
 
         def tokenize(self, text: str) -> list[str]:
             tokens: list[str] = tokenize.tokenize(text, self.stemmer)
