@@ -54,7 +54,7 @@ from briefgen.dirs import cache_home
 from briefgen.ingest.clean import group_duplicates
 from briefgen.models import Article, Corpus, Document
 from briefgen.select import stories
-from briefgen.select.stories import article_space, b_cubed, gaac, group_stories, link_articles, refine
+from briefgen.select.stories import article_space, b_cubed, group_articles, group_stories, link_articles
 
 SETS = {"DUC 2003": "duc2003_task2.jsonl", "DUC 2006": "duc2006_qf.jsonl"}
 #: The seed of the split of the clusters into two halves.
@@ -122,8 +122,7 @@ def plain_gaac(corpus: Corpus, threshold: float) -> list[list[int]]:
 def grouping(corpus: Corpus, deviations: float, always: float, threshold: float) -> list[list[int]]:
     """``group_stories``'s groups (document indexes) with other link and merge constants."""
     vectors = article_space(corpus).vectors
-    links = link_articles(vectors, deviations, always)
-    groups = refine(vectors, gaac(len(corpus.documents), links.pairs, threshold))
+    groups = group_articles(vectors, link_articles(vectors, deviations, always).pairs, threshold)
     return [[corpus.documents[k].index for k in group] for group in groups]
 
 
