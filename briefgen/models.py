@@ -124,6 +124,10 @@ class Corpus:
 
     documents: tuple[Document, ...]
     sentences: tuple[Sentence, ...]
+    unnamed: frozenset[int] = frozenset()
+    """The documents (by index) analysed without their named entities: their sentences have no
+    ``entities`` and only figures in digits as ``numbers`` until
+    :meth:`~briefgen.analyse.workspace.Workspace.name_entities` looks for them."""
 
 
 @dataclass(frozen=True)

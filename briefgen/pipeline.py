@@ -4,7 +4,8 @@
 window and on topic, merge duplicates: :mod:`briefgen.select.intake`), analyse them
 (:mod:`briefgen.analyse`), read what the client was told last time (:mod:`briefgen.select.novelty`),
 group the articles into stories (:mod:`briefgen.select.stories`), select sentences
-(:mod:`briefgen.select.summarize`), compose the briefing
+(:mod:`briefgen.select.summarize`, naming the entities of the articles it may quote from:
+:func:`select_named`), compose the briefing
 (:mod:`briefgen.render.compose`), render every format (:mod:`briefgen.render.formats`) and write
 them, ``manifest.json`` last. :func:`ensure_built` reuses a finished build when nothing it was made
 from changed (:mod:`briefgen.reuse`). A bad article is skipped with a warning naming it; it never
@@ -17,7 +18,7 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,9 @@ from briefgen.errors import BriefgenError, ConfigError, NoArticlesError, OutputE
 from briefgen.models import (
     Background,
     Briefing,
+    Corpus,
     Document,
+    Selection,
     Story,
 )
 from briefgen.records.approval import approval_problem
@@ -187,9 +190,16 @@ def _build(
     if not documents:
         raise NoArticlesError(nothing_left(intake, len(config.sources)))
 
+    def name(corpus: Corpus, docs: Collection[int]) -> Corpus:
+        with timed(timings, "entities"):
+            return workspace.name_entities(corpus, docs, config.spacy_model, timings, intake.languages)
+
     with timed(timings, "analyse"):
-        corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages)
-        corpus = quotable_languages(corpus, loaded)
+        # Stories are grouped by their words: only the articles a briefing may quote need their
+        # entities, which take three quarters of the model's time (select_named looks for them).
+        by_story = config.layout == "stories"
+        corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages, entities=not by_story)
+        corpus = quotable_languages(corpus, loaded, name)
     with timed(timings, "background"):
         background = previous_background(loaded, as_of, out_dir, workspace)
     with timed(timings, "stories"):
@@ -198,22 +208,26 @@ def _build(
             if config.layout == "stories"
             else ()
         )
-    with timed(timings, "select"):
-        topic = TopicMatcher(config.topic, config.language)
-        audience = config.resolved_audience()
-        selection = summarize.select(
-            corpus,
-            topic,
-            audience,
-            config.summarizer,
-            intake.focus,
-            background,
-            frozenset(edits.drop),
-            stories,
-            as_of=as_of,
-            window_start=start,
-            languages=intake.languages,
-        )
+    topic = TopicMatcher(config.topic, config.language)
+    audience = config.resolved_audience()
+
+    def choose(corpus: Corpus) -> Selection:
+        with timed(timings, "select"):
+            return summarize.select(
+                corpus,
+                topic,
+                audience,
+                config.summarizer,
+                intake.focus,
+                background,
+                frozenset(edits.drop),
+                stories,
+                as_of=as_of,
+                window_start=start,
+                languages=intake.languages,
+            )
+
+    corpus, selection = select_named(corpus, stories, audience.stories, choose, name)
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
@@ -231,6 +245,32 @@ def _build(
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
 
 
+def select_named(
+    corpus: Corpus,
+    stories: Sequence[Story],
+    count: int,
+    choose: Callable[[Corpus], Selection],
+    name: Callable[[Corpus, Collection[int]], Corpus],
+) -> tuple[Corpus, Selection]:
+    """``choose``'s selection from ``corpus`` once the articles it may quote have their named
+    entities (``name``), and the corpus as named.
+
+    Of a corpus analysed without them (:attr:`~briefgen.models.Corpus.unnamed`), the articles of
+    the first ``count`` ranked ``stories`` are named; then, while fewer than ``count`` of the
+    stories named hold a quotable sentence and some are left, those of twice as many; without
+    stories, every article. A selection draws from the top stories alone and takes them in rank
+    order (:func:`~briefgen.select.summarize.select`), so it is the one a corpus named throughout
+    would give, for the entities of a few stories' articles rather than all."""
+    named = count
+    while True:
+        docs = {d for story in stories[:named] for d in story.docs} if stories else {d.index for d in corpus.documents}
+        corpus = name(corpus, docs)
+        selection = choose(corpus)
+        if len(selection.top_stories) >= count or named >= len(stories):
+            return corpus, selection
+        named *= 2
+
+
 def stories_of(
     loaded: LoadedConfig, intake: Intake, workspace: Workspace, out_dir: Path | None = None
 ) -> tuple[Story, ...]:
@@ -240,9 +280,13 @@ def stories_of(
     if not intake.documents:
         return ()
     as_of = intake.end
-    corpus = quotable_languages(
-        workspace.analyse(intake.documents, loaded.config.spacy_model, None, intake.languages), loaded
-    )
+    model = loaded.config.spacy_model
+
+    def name(corpus: Corpus, docs: Collection[int]) -> Corpus:
+        return workspace.name_entities(corpus, docs, model, None, intake.languages)
+
+    corpus = workspace.analyse(intake.documents, model, None, intake.languages, entities=False)
+    corpus = quotable_languages(corpus, loaded, name)
     background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
     return group_stories(corpus, intake.focus, as_of, background, loaded.config.language)
 

@@ -61,21 +61,22 @@ def write_configs(root: Path, port: int | None = None) -> list[Path]:
 
 
 class Calls:
-    """Counts what really happens: files parsed and documents sent through spaCy."""
+    """Counts what really happens: files parsed and documents sent through spaCy, with their named
+    entities or without (a document a briefing quotes from is analysed both ways)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.files: Counter[str] = Counter()
-        self.documents: Counter[str] = Counter()
+        self.documents: Counter[tuple[str, bool]] = Counter()
         read, analyse = read_file, nlp.analyse
 
         def counting_read(path: Path):
             self.files[str(path)] += 1
             return read(path)
 
-        def counting_analyse(documents, pipeline):
+        def counting_analyse(documents, pipeline, workers=None, entities=True, words=True):
             for doc in documents:
-                self.documents[doc.article.path] += 1
-            return analyse(documents, pipeline)
+                self.documents[doc.article.path, entities] += 1
+            return analyse(documents, pipeline, workers, entities, words)
 
         monkeypatch.setattr(workspace, "read_file", counting_read)
         monkeypatch.setattr(nlp, "analyse", counting_analyse)

@@ -92,7 +92,8 @@ def analysed(summary: str) -> tuple[int, int]:
 
 
 def cache_entries(cache: Path) -> int:
-    return len(list(cache.glob("*/sentences/*/*.json")))
+    """Analyses in the cache: of documents with their named entities, and without."""
+    return sum(len(list(cache.glob(f"*/{kind}/*/*.json"))) for kind in ("sentences", "unnamed"))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import typing
 
 import pytest
@@ -289,6 +290,19 @@ def test_a_sentence_in_another_language_is_never_quoted() -> None:
     assert [s.text for s in corpus.sentences] == [texts[0]] and dropped == 2
     same, none = drop_foreign(Corpus(documents=(), sentences=sentences), ["en", "de"])
     assert none == 0 and same.sentences == sentences
+
+    # Analysed without its entities, the article is named before the sentence after is judged.
+    asked: list[set[int]] = []
+
+    def name(corpus: Corpus, docs) -> Corpus:
+        asked.append(set(docs))
+        return dataclasses.replace(corpus, unnamed=corpus.unnamed - set(docs))
+
+    unnamed = Corpus(documents=(), sentences=sentences, unnamed=frozenset({0}))
+    corpus, dropped = drop_foreign(unnamed, ["en"], name)
+    assert asked == [{0}] and not corpus.unnamed and dropped == 2
+    drop_foreign(unnamed, ["en", "de"], name)
+    assert asked == [{0}], "nothing to judge, nothing named"
 
 
 # ----------------------------------------------------------------------------- the briefing's own words

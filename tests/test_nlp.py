@@ -7,6 +7,7 @@ import logging
 import sys
 
 from briefgen.analyse import nlp as nlp_mod
+from briefgen.analyse import processes
 from briefgen.ingest.clean import clean
 from briefgen.models import HEADING, PARAGRAPH, Article, Block
 
@@ -113,14 +114,47 @@ def test_lemmas_are_those_of_the_full_pipeline(nlp):
 def test_many_documents_are_analysed_alike_in_several_processes(nlp, monkeypatch):
     docs = _sample_documents()
     monkeypatch.setattr(nlp_mod, "PARALLEL_MIN_DOCUMENTS", 2)
-    assert nlp_mod._workers(2, len(docs)) == 2
+    assert processes.workers(2, len(docs), nlp_mod.PARALLEL_MIN_DOCUMENTS) == 2
     assert nlp_mod.analyse(docs, nlp, workers=2) == nlp_mod.analyse(docs, nlp, workers=1)
-    assert len(nlp_mod._pieces(docs, 2)) > 2, "more pieces than workers, so a long one does not hold the rest up"
+    parts = processes.pieces(docs, 2, lambda d: len(d.text))
+    assert len(parts) > 2, "more pieces than workers, so a long one does not hold the rest up"
+    assert [d for part in parts for d in part] == docs
 
 
 def test_few_documents_or_a_daemonic_process_analyse_in_this_process(monkeypatch):
     import multiprocessing
 
-    assert nlp_mod._workers(None, nlp_mod.PARALLEL_MIN_DOCUMENTS - 1) == 1
+    assert processes.workers(None, nlp_mod.PARALLEL_MIN_DOCUMENTS - 1, nlp_mod.PARALLEL_MIN_DOCUMENTS) == 1
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True, raising=False)
-    assert nlp_mod._workers(4, 10_000) == 1
+    assert processes.workers(4, 10_000, nlp_mod.PARALLEL_MIN_DOCUMENTS) == 1
+
+
+def test_without_entities_only_entities_and_numbers_differ(nlp, tmp_path):
+    """The entity recogniser runs last and changes nothing else; what a workspace analysed without it
+    it names later (``name_entities``) exactly as an analysis with it would have."""
+    from briefgen.analyse.workspace import Workspace
+
+    docs = _sample_documents()
+    named = nlp_mod.analyse(docs, nlp, workers=1).sentences
+    plain = nlp_mod.analyse(docs, nlp, workers=1, entities=False).sentences
+    assert any(s.entities for s in named) and not any(s.entities for s in plain)
+
+    def blank(s):
+        return dataclasses.replace(s, entities=(), numbers=())
+
+    assert [blank(s) for s in plain] == [blank(s) for s in named]
+    assert all(all(any(c.isdigit() for c in n) for n in s.numbers) for s in plain)
+
+    workspace = Workspace(tmp_path / "cache")
+    corpus = workspace.analyse(docs, None, entities=False)
+    assert corpus.unnamed == {d.index for d in docs}
+    some = {d.index for d in docs[::2]}
+    corpus = workspace.name_entities(corpus, some, None)
+    assert corpus.unnamed == {d.index for d in docs} - some
+    assert [s for s in corpus.sentences if s.doc in some] == [s for s in named if s.doc in some]
+    assert [s for s in corpus.sentences if s.doc not in some] == [s for s in plain if s.doc not in some]
+
+    again = Workspace(tmp_path / "cache")  # both kinds of analysis are served from the disk cache
+    assert again.analyse(docs, None, entities=False) == corpus
+    assert again.stats.documents_analysed == 0 and again.stats.documents_from_cache == len(docs)
+    assert again.analyse(docs, None).sentences == named and again.stats.documents_analysed == len(docs) - len(some)

@@ -359,3 +359,101 @@ def test_an_undated_copy_of_an_article_dated_outside_the_window_is_outside_it(tm
     result = build(load_config(config), as_of=AS_OF, out_dir=tmp_path / "out2", formats=["md"])
     assert statuses(result)["radar-copy"][0] == "duplicate"
     assert result.briefing.articles_used == 2 and dict(result.briefing.daily) == {dt.date(2025, 2, 12): 2}
+
+
+def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tmp_path, monkeypatch):
+    """Stories are grouped by their words, so the entity recogniser runs on the articles of the top
+    stories alone; the briefing is the one an analysis with every article's entities gives."""
+    from briefgen.analyse.workspace import Workspace
+
+    water = tmp_path / "water"
+    water.mkdir()
+    for k, (outlet, day) in enumerate([("Valley Courier", 12), ("Riverton Post", 13)]):
+        (water / f"water{k}.md").write_text(
+            f"---\ntitle: Riverton water utility raises rates {k}\npublisher: {outlet}\ndate: 2025-02-{day}\n---\n\n"
+            "The Riverton Water Authority voted on Wednesday to raise household water rates by 12 percent from "
+            "April, citing the cost of replacing lead pipes under the city's reservoir district. "
+            "Mayor Elena Vasquez said the increase would fund 40 miles of new mains over five years. "
+            "Residents of the reservoir district packed the council chamber to oppose the water rates.\n",
+            encoding="utf-8",
+        )
+    path = tmp_path / "one.yaml"
+    path.write_text(
+        f"title: One story\nsources: [{ROOT / 'samples' / 'articles'}, {water}]\nwindow: {{days: 7}}\n"
+        "audience: {base: analyst, stories: 1}\n",
+        encoding="utf-8",
+    )
+    named: list[set[int]] = []
+    real_name = Workspace.name_entities
+
+    def name_entities(self, corpus, docs, *args, **kwargs):
+        named.append(set(docs))
+        result = real_name(self, corpus, docs, *args, **kwargs)
+        assert not result.unnamed.intersection(docs)
+        return result
+
+    monkeypatch.setattr(Workspace, "name_entities", name_entities)
+    lazy = build(load_config(path), as_of=AS_OF, out_dir=tmp_path / "lazy", formats=["md"])
+    stories = lazy.briefing.stories
+    assert len(stories) > 1 and named
+    (top,) = lazy.briefing.top_stories
+    assert len(named[-1]) < sum(len(s.articles) for s in stories), "the other stories' articles stay unnamed"
+    assert len(named[-1]) == len(top.articles)
+
+    real_analyse = Workspace.analyse
+
+    def analyse_named(self, *args, entities=True, **kwargs):  # every article with its entities
+        return real_analyse(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "analyse", analyse_named)
+    full = build(load_config(path), as_of=AS_OF, out_dir=tmp_path / "full", formats=["md"])
+    for name in ("md", "json"):
+        assert lazy.outputs[name].read_bytes() == full.outputs[name].read_bytes()
+
+
+def test_select_named_names_further_stories_until_enough_can_be_quoted():
+    from briefgen.models import Corpus, Selection, Story
+    from briefgen.pipeline import select_named
+
+    stories = [Story(f"s{k}", (k,), "", k, None, (), None, None, False, 1.0) for k in range(6)]
+    quotable = {3, 4, 5}  # the first three stories hold nothing to quote
+
+    def name(corpus: Corpus, docs) -> Corpus:
+        return Corpus(corpus.documents, corpus.sentences, corpus.unnamed - set(docs))
+
+    def run(ranked: list[Story]) -> tuple[Corpus, Selection]:
+        def choose(corpus: Corpus) -> Selection:  # as select() takes its top stories
+            top: list[str] = []
+            for story in ranked:
+                if len(top) == 2 or corpus.unnamed.intersection(story.docs):
+                    break
+                if quotable.intersection(story.docs):
+                    top.append(story.id)
+            return Selection(sections=(), top_stories=tuple(top))
+
+        return select_named(Corpus((), (), frozenset(range(6))), ranked, 2, choose, name)
+
+    corpus, selection = run(stories)
+    assert selection.top_stories == ("s3", "s4")
+    assert corpus.unnamed == frozenset(), "two stories named, then four, then all six"
+    corpus, selection = run(stories[3:])
+    assert selection.top_stories == ("s3", "s4") and corpus.unnamed == {0, 1, 2, 5}
+
+
+def test_every_article_of_many_files_of_many_articles_has_its_own_number(tmp_path):
+    """Articles are told apart by their number all through a build (stories, duplicates, citations)."""
+    import json as json_module
+
+    from briefgen.analyse.workspace import Workspace
+    from briefgen.select.intake import ingest
+
+    corpus = tmp_path / "feeds"
+    corpus.mkdir()
+    for f in range(3):
+        rows = [{"title": f"Report {f}-{k}", "text": f"File {f} tells story {k} in full. " * 8} for k in range(4)]
+        (corpus / f"part{f}.jsonl").write_text("\n".join(json_module.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    path = tmp_path / "many.yaml"
+    path.write_text(f"title: Many\nsources: [{corpus}]\n", encoding="utf-8")
+    documents = ingest(load_config(path), [], Workspace(None))
+    assert [d.index for d in documents] == list(range(12))
+    assert len({d.article.path for d in documents}) == 12

@@ -16,10 +16,13 @@ agrees or is unsure, and reported either way: many pages declare the language of
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
+
+from briefgen.analyse.processes import fork_map
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,6 +49,11 @@ PARAGRAPH_LETTERS = 120
 #: (an English briefing would leave out 1.2% of English sentences, 94-100% of the others) and
 #: checked on the DUC 2003 sentences: 1 of 6,828 English sentences left out.
 FOREIGN = 0.01
+
+#: Detection takes about 7 ms an article and 0.1 ms a sentence here, starting processes about 0.1 s:
+#: from these many, the work is shared out among processes, one per core.
+PARALLEL_MIN_ARTICLES = 100
+PARALLEL_MIN_SENTENCES = 4000
 
 _LETTER = re.compile(r"[^\W\d_]", re.U)
 
@@ -141,6 +149,29 @@ def article_language(paragraphs: Sequence[str], declared: str | None = None) -> 
     if declared:
         return Guess(declared, "declared", p, language, declared)
     return Guess(None, f"unsure: {language} {p:.2f}", p, language, declared)
+
+
+def article_languages(articles: Sequence[tuple[Sequence[str], str | None]]) -> list[Guess]:
+    """:func:`article_language` of each ``(paragraphs, declared)``, in processes of their own when
+    there are :data:`PARALLEL_MIN_ARTICLES` or more (:mod:`~briefgen.analyse.processes`)."""
+    identifier()  # loaded once, before the processes fork
+    return fork_map(_article_languages, articles, PARALLEL_MIN_ARTICLES, lambda a: sum(map(len, a[0])))
+
+
+def _article_languages(articles: Sequence[tuple[Sequence[str], str | None]]) -> list[Guess]:
+    return [article_language(paragraphs, declared) for paragraphs, declared in articles]
+
+
+def foreign_sentences(texts: Sequence[str], languages: Sequence[str]) -> list[bool]:
+    """:func:`foreign` of each sentence of ``texts``, in processes of their own when there are
+    :data:`PARALLEL_MIN_SENTENCES` or more."""
+    identifier()
+    work = functools.partial(_foreign_sentences, languages=tuple(languages))
+    return fork_map(work, texts, PARALLEL_MIN_SENTENCES, len)
+
+
+def _foreign_sentences(texts: Sequence[str], languages: tuple[str, ...]) -> list[bool]:
+    return [_foreign(text, languages) for text in texts]
 
 
 def foreign(text: str, languages: Sequence[str]) -> bool:

@@ -1,7 +1,10 @@
 """NLP with spaCy: sentences, entities and numbers, with offsets into each document's text.
 
 Only what a briefing uses runs: the model's sentence recogniser (``senter``, not the parser),
-its entity recogniser, and its tagger for lemmas. The attribute ruler and the lemmatizer, which
+its entity recogniser, and its tagger for lemmas. The entity recogniser, which takes about three
+quarters of the model's time (it has its own ``tok2vec``), can be left out (``entities=False``):
+stories are grouped by words alone, so a briefing names the entities only of the articles it
+may quote from (:meth:`briefgen.analyse.workspace.Workspace.name_entities`). The attribute ruler and the lemmatizer, which
 turn tags into lemmas, run once per distinct word and tag rather than on every word
 (:class:`Lemmas`), with the same result. Many documents are analysed in several processes,
 one per core; each document's analysis depends on its text alone.
@@ -12,19 +15,18 @@ runs on ``spacy.blank("en")`` with a rule-based sentencizer (no entities), and s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
-import multiprocessing
-import os
 import re
 import sys
 import weakref
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from briefgen.analyse.processes import fork_map
 from briefgen.errors import BriefgenError
 from briefgen.models import HEADING, Corpus, Document, Sentence
 
@@ -50,8 +52,6 @@ COMPONENTS = ("tagger", "senter", "ner")
 LEMMA_COMPONENTS = ("attribute_ruler", "lemmatizer")
 #: Fewer documents than this are analysed in this process: starting workers costs more than it saves.
 PARALLEL_MIN_DOCUMENTS = 48
-#: Pieces of work per worker process, so that one long piece does not leave the other cores idle.
-CHUNKS_PER_WORKER = 4
 #: Distinct words and tags whose lemma :class:`Lemmas` keeps (300 news articles have about 23,000).
 MAX_LEMMAS = 500_000
 #: A run-in heading at the start of a paragraph: "Defense and Security Collaboration: The U.S. …".
@@ -298,66 +298,45 @@ def model_identity(name: str | None = None) -> str:
 _SPACE_EDGE = re.compile(r"^\s+|\s+$")
 
 
-def analyse(documents: Sequence[Document], nlp: Language, workers: int | None = None) -> Corpus:
+def analyse(
+    documents: Sequence[Document],
+    nlp: Language,
+    workers: int | None = None,
+    entities: bool = True,
+    words: bool = True,
+) -> Corpus:
     """Split every paragraph and list item into sentences and annotate them.
 
     Blocks are processed separately so that no sentence ever spans two paragraphs. Many
     documents are shared out among ``workers`` processes (by default one per core this process
-    may use): each document's analysis depends on its text alone, so the result is the same
-    however the work is divided.
+    may use; :mod:`~briefgen.analyse.processes`): each document's analysis depends on its text
+    alone, so the result is the same however the work is divided. ``entities=False`` leaves the
+    entity recogniser out: every sentence is the same but for its ``entities`` (none) and its
+    ``numbers`` (its figures in digits), since the recogniser runs last and changes no other
+    annotation. ``words=False`` finds the sentences and their entities alone (no ``tokens`` or
+    ``terms``), without the tagger and its ``tok2vec``, which neither the sentence nor the entity
+    recogniser listens to: the same sentences, with what an analysis without entities lacks.
     """
-    pieces = _pieces(documents, _workers(workers, len(documents)))
-    if len(pieces) <= 1:
-        sentences = _analyse(documents, nlp)
-    else:
-        # Forked, so that each worker starts with the loaded model (its arguments are not pickled).
-        context = multiprocessing.get_context("fork")
-        count = _workers(workers, len(documents))
-        with ProcessPoolExecutor(count, context, initializer=_CHILD.__setitem__, initargs=("nlp", nlp)) as pool:
-            sentences = [s for part in pool.map(_analyse_in_child, pieces) for s in part]
+    _LOADED["nlp"] = nlp  # what the forked processes analyse with: inherited, never pickled
+    work = functools.partial(_analyse_with_loaded, named=entities, words=words)
+    sentences = fork_map(work, documents, PARALLEL_MIN_DOCUMENTS, lambda d: len(d.text), workers)
     return Corpus(documents=tuple(documents), sentences=tuple(sentences))
 
 
-#: What a worker process analyses with: its ``nlp``, set as it starts.
-_CHILD: dict[str, Language] = {}
+def recognises_entities(nlp: Language) -> bool:
+    """Whether ``nlp`` finds named entities (the rule-based fallback pipeline does not)."""
+    return "ner" in nlp.pipe_names
 
 
-def _analyse_in_child(documents: Sequence[Document]) -> list[Sentence]:
-    return _analyse(documents, _CHILD["nlp"])
+#: The pipeline :func:`analyse` last ran, which the processes it forks inherit.
+_LOADED: dict[str, Language] = {}
 
 
-def _workers(asked: int | None, documents: int) -> int:
-    """How many processes analyse ``documents``: one below :data:`PARALLEL_MIN_DOCUMENTS`, in a daemonic
-    process (which may not start children, as in a Dask worker) or where ``fork`` is unavailable;
-    else ``asked`` or one per core this process may use."""
-    if documents < PARALLEL_MIN_DOCUMENTS or multiprocessing.current_process().daemon:
-        return 1
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    if asked is not None:
-        return max(1, asked)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+def _analyse_with_loaded(documents: Sequence[Document], named: bool, words: bool) -> list[Sentence]:
+    return _analyse(documents, _LOADED["nlp"], named, words)
 
 
-def _pieces(documents: Sequence[Document], workers: int) -> list[list[Document]]:
-    """``documents`` in consecutive pieces of about equal text, :data:`CHUNKS_PER_WORKER` per worker."""
-    if workers <= 1:
-        return [list(documents)]
-    count = min(len(documents), workers * CHUNKS_PER_WORKER)
-    total = sum(len(d.text) for d in documents) or 1
-    pieces: list[list[Document]] = [[] for _ in range(count)]
-    done = 0
-    for doc in documents:
-        k = min(count - 1, done * count // total)
-        pieces[k].append(doc)
-        done += len(doc.text)
-    return [p for p in pieces if p]
-
-
-def _analyse(documents: Sequence[Document], nlp: Language) -> list[Sentence]:
+def _analyse(documents: Sequence[Document], nlp: Language, named: bool = True, words: bool = True) -> list[Sentence]:
     """:func:`analyse` in this process.
 
     A word's flags are read for a whole block at once (``Doc.to_array``) and its text, tag and lower
@@ -378,13 +357,22 @@ def _analyse(documents: Sequence[Document], nlp: Language) -> list[Sentence]:
     sentences: list[Sentence] = []
     position = {d.index: 0 for d in documents}
     lemmas = _LEMMAS.get(nlp)
-    for (doc, start, kind, heading), parsed in zip(jobs, nlp.pipe(texts, batch_size=64), strict=True):
+    skip = [] if named or not recognises_entities(nlp) else ["ner"]
+    if not words:
+        skip += [p for p in ("tok2vec", "tagger", *LEMMA_COMPONENTS) if p in nlp.pipe_names]
+    parsed_blocks = nlp.pipe(texts, batch_size=64, disable=skip)
+    for (doc, start, kind, heading), parsed in zip(jobs, parsed_blocks, strict=True):
         words_of, tags, lowers = [], [], []
         for t in parsed:
             words_of.append(t.text)
             tags.append(t.tag_)
             lowers.append(t.lower_)
-        lemma = lemmas.of_words(words_of, tags, lowers) if lemmas else [t.lemma_ for t in parsed]
+        if not words:
+            lemma = lowers  # unused: no tokens or terms are kept
+        elif lemmas:
+            lemma = lemmas.of_words(words_of, tags, lowers)
+        else:
+            lemma = [t.lemma_ for t in parsed]
         flags = parsed.to_array(flag_ids).tolist() if len(parsed) else []
         for k, sent in enumerate(parsed.sents):
             s0, s1 = start + sent.start_char, start + sent.end_char
@@ -405,9 +393,12 @@ def _analyse(documents: Sequence[Document], nlp: Language) -> list[Sentence]:
             if s1 <= s0:
                 continue
             # Words: alphabetic or number-like tokens that are not white space.
-            words = [i for i in range(sent.start, sent.end) if (flags[i][0] or flags[i][1]) and not flags[i][2]]
-            terms = tuple((lemma[i] or lowers[i]).lower() for i in words)
-            tokens = tuple(term for i, term in zip(words, terms, strict=True) if not (flags[i][3] or flags[i][4]))
+            kept = [i for i in range(sent.start, sent.end) if (flags[i][0] or flags[i][1]) and not flags[i][2]]
+            terms: tuple[str, ...] = ()
+            tokens: tuple[str, ...] = ()
+            if words:
+                terms = tuple((lemma[i] or lowers[i]).lower() for i in kept)
+                tokens = tuple(t for i, t in zip(kept, terms, strict=True) if not (flags[i][3] or flags[i][4]))
             # spaCy's stub declares Span.ents a one-tuple; a sentence may have any number of entities.
             ents: Sequence[Span] = sent.ents
             entities = tuple((e.text, e.label_) for e in ents)

@@ -8,6 +8,10 @@ of the *engine* that made them: briefgen's reading, cleaning and NLP code, the l
 those use and the spaCy model. Change any of them and old entries are never looked up
 again; entries unused for :data:`PRUNE_DAYS` days are deleted.
 
+A document's sentences are kept as analysed with its named entities (``sentences`` entries) or
+without them (``unnamed``, for a briefing by stories: :meth:`Workspace.name_entities`); either serves
+an analysis without entities, only the first one with.
+
 The disk cache holds JSON, never pickles, so a cache directory is data and nothing else.
 Entries are written atomically, so many processes, on one machine or several sharing a
 network filesystem, can use one cache directory at once.
@@ -31,7 +35,7 @@ import os
 import stat
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -293,6 +297,12 @@ def _documents_from(value: object, source: str) -> tuple[Document, ...]:
     return tuple(_document_from(d, source) for d in _list(value, "a documents entry"))
 
 
+def _with_entities(s: Sentence, named: Sentence | None) -> Sentence:
+    """``s`` with the entities and numbers of ``named``, the same sentence analysed with them (``s``
+    itself when there is none)."""
+    return s if named is None else dataclasses.replace(s, entities=named.entities, numbers=named.numbers)
+
+
 def _sentence_json(s: Sentence) -> list[object]:
     return [
         s.position,
@@ -386,6 +396,8 @@ class Workspace:
         self.stats = Stats()
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
+        self._unnamed: dict[str, tuple[Sentence, ...]] = {}
+        """Sentences analysed without their named entities (``entities=False``), by analysis key."""
         self._disk_ok: bool | None = None if cache_dir is not None else False
         """Whether the disk cache is in use; None until :meth:`_disk` first checks the directory."""
         self._dirs: set[Path] = set()
@@ -464,11 +476,15 @@ class Workspace:
         model: str | None,
         timings: dict[str, float] | None = None,
         languages: Mapping[int, str | None] | None = None,
+        entities: bool = True,
     ) -> Corpus:
         """Sentences of every document, analysing only those not seen before.
 
         ``languages`` gives a document's language by its index: one in a language other than English
-        is analysed by :mod:`briefgen.analyse.lang.read`; the rest by the spaCy ``model``."""
+        is analysed by :mod:`briefgen.analyse.lang.read`; the rest by the spaCy ``model``. With
+        ``entities=False`` a document not yet analysed with its named entities is analysed without
+        them, about four times faster (:func:`~briefgen.analyse.nlp.analyse`), and is one of the
+        corpus's :attr:`~briefgen.models.Corpus.unnamed` until :meth:`name_entities`."""
 
         identity = nlp.model_identity(model)
         other = {d.index: lang for d in documents if (lang := (languages or {}).get(d.index)) not in (None, "en")}
@@ -476,10 +492,21 @@ class Workspace:
         missing: dict[str, Document] = {}
         missing_other: dict[str, tuple[Document, str]] = {}
         for doc, key in zip(documents, keys, strict=True):
-            if key in self._sentences or key in missing or key in missing_other:
+            if (
+                key in self._sentences
+                or key in missing
+                or key in missing_other
+                or (not entities and key in self._unnamed)
+            ):
                 self.stats.document_reuses += 1
                 continue
             cached = self._load_sentences(key, doc.text)
+            if cached is None and not entities and doc.index not in other:
+                unnamed = self._load_sentences(key, doc.text, "unnamed")
+                if unnamed is not None:
+                    self._unnamed[key] = unnamed
+                    self.stats.documents_from_cache += 1
+                    continue
             if cached is not None:
                 self._sentences[key] = cached
                 self.stats.documents_from_cache += 1
@@ -487,7 +514,7 @@ class Workspace:
                 missing_other[key] = (doc, other[doc.index])
             else:
                 missing[key] = doc
-        for key, (doc, language) in missing_other.items():
+        for key, (doc, language) in missing_other.items():  # the rules of other languages name no entities
             sents = read.analyse([dataclasses.replace(doc, index=0)], language)
             self._sentences[key] = tuple(sents)
             self._store("sentences", key, [_sentence_json(s) for s in sents])
@@ -497,23 +524,88 @@ class Workspace:
             pipeline = nlp.load_pipeline(model)
             if timings is not None:
                 timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
+            # A pipeline that recognises no entities (the rule-based fallback) names all it can.
+            named = entities or not nlp.recognises_entities(pipeline)
+            kind, kept = ("sentences", self._sentences) if named else ("unnamed", self._unnamed)
             # Renumber so each document's sentences can be told apart, then store them under doc 0.
             todo = [dataclasses.replace(doc, index=i) for i, doc in enumerate(missing.values())]
-            corpus = nlp.analyse(todo, pipeline)
+            corpus = nlp.analyse(todo, pipeline, entities=named)
             per_doc: list[list[Sentence]] = [[] for _ in todo]
             for sent in corpus.sentences:
                 per_doc[sent.doc].append(dataclasses.replace(sent, doc=0))
             for key, sents in zip(missing, per_doc, strict=True):
-                self._sentences[key] = tuple(sents)
-                self._store("sentences", key, [_sentence_json(s) for s in sents])
+                kept[key] = tuple(sents)
+                self._store(kind, key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += len(missing)
-        sentences = [
-            dataclasses.replace(s, doc=doc.index) if doc.index else s
-            for doc, key in zip(documents, keys, strict=True)
-            for s in self._sentences[key]
-        ]
+        sentences: list[Sentence] = []
+        unnamed_docs: set[int] = set()
+        for doc, key in zip(documents, keys, strict=True):
+            found = self._sentences.get(key)
+            if found is None:
+                found = self._unnamed[key]
+                unnamed_docs.add(doc.index)
+            sentences.extend(dataclasses.replace(s, doc=doc.index) if doc.index else s for s in found)
         self._report_damage()
-        return Corpus(documents=tuple(documents), sentences=tuple(sentences))
+        return Corpus(documents=tuple(documents), sentences=tuple(sentences), unnamed=frozenset(unnamed_docs))
+
+    def name_entities(
+        self,
+        corpus: Corpus,
+        docs: Collection[int],
+        model: str | None,
+        timings: dict[str, float] | None = None,
+        languages: Mapping[int, str | None] | None = None,
+    ) -> Corpus:
+        """``corpus`` with the named entities of those of the documents ``docs`` (by index) it was
+        analysed without (:attr:`~briefgen.models.Corpus.unnamed`).
+
+        Each of their sentences takes the ``entities`` and ``numbers`` of the same sentence (the same
+        offsets) as the sentence and entity recognisers alone find them (``words=False``: they
+        listen to no other component, and change none), which is what an analysis with entities
+        gives, and is kept as one; a sentence the corpus no longer holds (left out since) is not
+        looked for."""
+        todo = corpus.unnamed.intersection(docs)
+        if not todo:
+            return corpus
+        identity = nlp.model_identity(model)
+        keys = {d.index: analysis_key(d, identity) for d in corpus.documents if d.index in todo}
+        need: dict[str, tuple[Document, tuple[Sentence, ...]]] = {}
+        again: list[Document] = []  # analysed without entities elsewhere: analysed afresh
+        for doc in corpus.documents:
+            key = keys.get(doc.index)
+            if key is None or key in self._sentences or key in need:
+                continue
+            cached = self._load_sentences(key, doc.text)
+            plain = self._unnamed.get(key)
+            if cached is not None:
+                self._sentences[key] = cached
+                self.stats.documents_from_cache += 1
+            elif plain is not None:
+                need[key] = (doc, plain)
+            else:
+                again.append(doc)
+        if need:
+            start = time.perf_counter()
+            pipeline = nlp.load_pipeline(model)
+            if timings is not None:
+                timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
+            todo_docs = [dataclasses.replace(doc, index=i) for i, (doc, _) in enumerate(need.values())]
+            found: list[dict[tuple[int, int], Sentence]] = [{} for _ in todo_docs]
+            for sent in nlp.analyse(todo_docs, pipeline, entities=True, words=False).sentences:
+                found[sent.doc][sent.start, sent.end] = sent
+            for (key, (_, plain)), named in zip(need.items(), found, strict=True):
+                sents = tuple(_with_entities(s, named.get((s.start, s.end))) for s in plain)
+                self._sentences[key] = sents
+                self._store("sentences", key, [_sentence_json(s) for s in sents])
+            self.stats.documents_analysed += len(need)
+        if again:
+            self.analyse(again, model, timings, languages)
+        named_in = {i: {(f.start, f.end): f for f in self._sentences[key]} for i, key in keys.items()}
+        sentences = tuple(
+            _with_entities(s, named_in[s.doc].get((s.start, s.end))) if s.doc in named_in else s
+            for s in corpus.sentences
+        )
+        return dataclasses.replace(corpus, sentences=sentences, unnamed=corpus.unnamed - todo)
 
     def analysed(self, key: str) -> bool:
         """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk (as
@@ -632,8 +724,8 @@ class Workspace:
     def _load_documents(self, key: str, source: str) -> tuple[Document, ...] | None:
         return self._load("documents", key, lambda data: _documents_from(data, source))
 
-    def _load_sentences(self, key: str, text: str) -> tuple[Sentence, ...] | None:
-        return self._load("sentences", key, lambda data: _sentences_from(data, text))
+    def _load_sentences(self, key: str, text: str, kind: str = "sentences") -> tuple[Sentence, ...] | None:
+        return self._load(kind, key, lambda data: _sentences_from(data, text))
 
     def _damage(self, path: Path, why: str) -> None:
         logger.debug("ignoring the damaged cache entry %s: %s", path, why)

@@ -214,7 +214,8 @@ def ingest(
                 decisions.append(Decision(name, "unreadable", f"{type(exc).__name__}: {exc}"))
             if not isinstance(source, Path):
                 got = archived(shelf, name, got, window, limits.max_articles, workspace, collected)
-            documents.extend(dataclasses.replace(doc, index=len(documents) + i) for i, doc in enumerate(got))
+            first = len(documents)  # taken once: the list grows as it is extended
+            documents.extend(dataclasses.replace(doc, index=first + i) for i, doc in enumerate(got))
     return documents
 
 

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from briefgen.analyse.lang import has_data
 from briefgen.analyse.lang.cues import dangling
-from briefgen.analyse.language import Guess, article_language, foreign, language_name
+from briefgen.analyse.language import Guess, article_languages, foreign_sentences, language_name
 from briefgen.config.load import LoadedConfig
 from briefgen.models import Corpus, Document
 from briefgen.select.summarize import needs_previous
@@ -33,6 +33,10 @@ logger = logging.getLogger(__name__)
 NAMED = 5
 #: The status of an article left out for its language.
 OTHER_LANGUAGE = "other language"
+
+#: Names the entities of some documents of a corpus (by index), as
+#: :meth:`~briefgen.analyse.workspace.Workspace.name_entities` does.
+Naming = Callable[[Corpus, Collection[int]], Corpus]
 
 
 @dataclass
@@ -56,9 +60,11 @@ def sort_languages(docs: Sequence[Document], language: str, accepted: Sequence[s
     found = Languages()
     unsure: list[str] = []
     no_data: dict[str, list[str]] = {}
-    for doc in docs:
-        paragraphs = [doc.article.title or "", *(doc.block_text(s) for s in doc.spans)]
-        guess = article_language([p for p in paragraphs if p], doc.article.language)
+    texts = ([doc.article.title or "", *(doc.block_text(s) for s in doc.spans)] for doc in docs)
+    guesses = article_languages(
+        [([p for p in paragraphs if p], doc.article.language) for doc, paragraphs in zip(docs, texts, strict=True)]
+    )
+    for doc, guess in zip(docs, guesses, strict=True):
         found.guesses[doc.article.path] = guess
         if doc.words_after == 0:
             found.accepted.append(doc)  # unreadable: the filter says so
@@ -97,17 +103,26 @@ def _named(paths: Sequence[str]) -> str:
     return shown + (f" and {len(paths) - NAMED} more" if len(paths) > NAMED else "")
 
 
-def drop_foreign(corpus: Corpus, languages: Sequence[str]) -> tuple[Corpus, int]:
+def drop_foreign(corpus: Corpus, languages: Sequence[str], name: Naming | None = None) -> tuple[Corpus, int]:
     """The corpus without the sentences in none of ``languages`` (:func:`~briefgen.analyse.language.foreign`),
-    nor a sentence right after one of them that opens with a pronoun or connective; and how many went."""
+    nor a sentence right after one of them that opens with a pronoun or connective; and how many went.
+
+    Whether a sentence opens so can depend on the entities it names ("When he arrived, Pinochet…"):
+    the documents with a foreign sentence that were analysed without their entities
+    (:attr:`~briefgen.models.Corpus.unnamed`) are named first, with ``name`` when given."""
+    flags = foreign_sentences([s.text for s in corpus.sentences], languages)
+    if not any(flags):
+        return corpus, 0
+    if name is not None:
+        corpus = name(corpus, {s.doc for s, flag in zip(corpus.sentences, flags, strict=True) if flag})
     kept = []
     dropped = 0
     previous_dropped = False
     previous_doc = -1
-    for s in corpus.sentences:
+    for s, flag in zip(corpus.sentences, flags, strict=True):
         if s.doc != previous_doc:
             previous_dropped, previous_doc = False, s.doc
-        if foreign(s.text, languages) or (previous_dropped and needs_previous(s)):
+        if flag or (previous_dropped and needs_previous(s)):
             dropped += 1
             previous_dropped = True
             continue
@@ -131,15 +146,15 @@ def drop_dangling(corpus: Corpus, languages: Sequence[str]) -> tuple[Corpus, int
     return (dataclasses.replace(corpus, sentences=kept), dropped) if dropped else (corpus, 0)
 
 
-def quotable_languages(corpus: Corpus, loaded: LoadedConfig) -> Corpus:
-    """The corpus without the sentences in none of the config's languages (:func:`drop_foreign`),
-    saying in one line how many went, and without those that lean on the sentence before in a
-    language selection has no such rules for (:func:`drop_dangling`)."""
+def quotable_languages(corpus: Corpus, loaded: LoadedConfig, name: Naming | None = None) -> Corpus:
+    """The corpus without the sentences in none of the config's languages (:func:`drop_foreign`, with
+    ``name`` to name a document's entities), saying in one line how many went, and without those that
+    lean on the sentence before in a language selection has no such rules for (:func:`drop_dangling`)."""
     config = loaded.config
     corpus, leaning = drop_dangling(corpus, config.languages or [config.language])
     if leaning:
         logger.debug("%s: %d sentence(s) that open on the one before left out", loaded.name, leaning)
-    kept, dropped = drop_foreign(corpus, config.languages or [config.language])
+    kept, dropped = drop_foreign(corpus, config.languages or [config.language], name)
     if dropped:
         logger.info(
             "%s: %d sentence%s in another language than %s left out",

@@ -979,11 +979,21 @@ def select(
 
 
 def _top_stories(stories: Sequence[Story], ctx: Context, count: int) -> list[Story]:
-    """The first ``count`` of the ranked ``stories`` that hold a quotable sentence."""
+    """The first ``count`` of the ranked ``stories`` that hold a quotable sentence, looked for no
+    further than the first story with an article analysed without its entities
+    (:attr:`Corpus.unnamed`), whose sentences cannot yet be judged: fewer than ``count`` then
+    asks for more of them to be named (:func:`briefgen.pipeline.select_named`)."""
     if not stories:
         return []
     quotable = {ctx.corpus.sentences[i].doc for i in ctx.candidates}
-    return [story for story in stories if quotable.intersection(story.docs)][:count]
+    unnamed = ctx.corpus.unnamed
+    top: list[Story] = []
+    for story in stories:
+        if len(top) == count or unnamed.intersection(story.docs):
+            break
+        if quotable.intersection(story.docs):
+            top.append(story)
+    return top
 
 
 def preview_sentences(
