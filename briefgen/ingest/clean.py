@@ -16,6 +16,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from itertools import combinations
 
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block, Document, Span
@@ -412,6 +413,12 @@ SKETCH_MOD = 4
 MAX_POSTINGS = 100
 
 
+@lru_cache(maxsize=1 << 14)  # a build groups its articles twice: dated copies, then duplicates
+def sketch(text: str) -> frozenset[int]:
+    """The shingles of ``text`` in Broder's mod-:data:`SKETCH_MOD` sketch."""
+    return frozenset(h for h in shingles(text) if h % SKETCH_MOD == 0)
+
+
 def group_duplicates(docs: Sequence[Document], threshold: float = 0.5) -> list[Document]:
     """Merge documents that tell the same story in the same words into one document per story.
 
@@ -421,10 +428,10 @@ def group_duplicates(docs: Sequence[Document], threshold: float = 0.5) -> list[D
     of a group (most metadata, then most text) is kept; the others are recorded in its
     ``duplicates`` so that every outlet stays listed. Returns documents in their original order.
     """
-    sketches = [{h for h in shingles(d.text) if h % SKETCH_MOD == 0} for d in docs]
+    sketches = [sketch(d.text) for d in docs]
     postings: dict[int, list[int]] = {}
-    for i, sketch in enumerate(sketches):
-        for h in sketch:
+    for i, sketched in enumerate(sketches):
+        for h in sketched:
             postings.setdefault(h, []).append(i)
     shared: Counter[tuple[int, int]] = Counter()
     for holders in postings.values():

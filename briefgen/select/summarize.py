@@ -758,7 +758,8 @@ def context(
     ("on Tuesday", "last week") and its article is undated or from before the window
     (:func:`~briefgen.select.standalone.in_its_time`, read in the document's language as
     ``languages`` gives it by index). ``standalone=False`` applies the older pronoun rule
-    (:data:`DANGLING`) alone, for measuring."""
+    (:data:`DANGLING`) alone, for measuring. A sentence of a document analysed without its entities
+    (:attr:`Corpus.unnamed`: not of a top story, see :func:`_top_stories`) is neither."""
     sents = corpus.sentences
     background = background or Background()
     dropped = {i for i, s in enumerate(sents) if passage_id(s.text) in exclude} if exclude else set()
@@ -771,8 +772,11 @@ def context(
     candidates: list[int] = []
     followers: dict[int, int] = {}
     words = tuple(s.words for s in sents)
+    unnamed = corpus.unnamed
     for i, s in enumerate(sents):
-        if i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text) or advises(s):
+        if s.doc in unnamed or i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text):
+            continue
+        if advises(s):
             continue
         if background.sent and same_text(s.text) in background.sent:
             continue
