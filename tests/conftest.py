@@ -97,6 +97,18 @@ LONG_TESTS = {
 
 
 @pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: half again as many workers as cores, since many tests spend their time waiting on
+    a server, a subprocess or a deadline, and another worker's test can use the core meanwhile. On
+    2 cores the suite took 235 to 256 s with 2 workers, 200 s with 3 and 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores + (cores + 1) // 2
+
+
+@pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     """Tell each xdist worker how the tests are dealt out (a worker's own ``--dist`` reads "no")."""
     node.workerinput["dist"] = node.config.getoption("dist")

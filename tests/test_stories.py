@@ -337,7 +337,7 @@ def test_an_article_alone_stays_alone_and_none_joins_it():
     assert refine(unit_rows(LEANING), [[0], [1, 3, 4], [2], [5]]) == [[0], [1, 3, 4], [2], [5]]
 
 
-def same_in_blocks_and_in_any_order(step, groups, seed, monkeypatch) -> list[list[int]]:
+def same_in_blocks_and_in_any_order(step, groups, seed, monkeypatch):
     """What ``step`` makes of ``groups`` of 40 random rows: checked to be a partition, and the same
     with the rows in another order and worked out a row at a time."""
     rng = random.Random(seed)
