@@ -129,11 +129,12 @@ def test_few_documents_or_a_daemonic_process_analyse_in_this_process(monkeypatch
     assert processes.workers(4, 10_000, nlp_mod.PARALLEL_MIN_DOCUMENTS) == 1
 
 
-def test_without_entities_only_entities_and_numbers_differ(nlp, tmp_path):
+def test_without_entities_only_entities_and_numbers_differ(nlp, tmp_path, monkeypatch):
     """The entity recogniser runs last and changes nothing else; what a workspace analysed without it
     it names later (``name_entities``) exactly as an analysis with it would have."""
     from briefgen.analyse.workspace import Workspace
 
+    analyse = nlp_mod.analyse
     docs = _sample_documents()
     named = nlp_mod.analyse(docs, nlp, workers=1).sentences
     plain = nlp_mod.analyse(docs, nlp, workers=1, entities=False).sentences
@@ -158,3 +159,15 @@ def test_without_entities_only_entities_and_numbers_differ(nlp, tmp_path):
     assert again.analyse(docs, None, entities=False) == corpus
     assert again.stats.documents_analysed == 0 and again.stats.documents_from_cache == len(docs)
     assert again.analyse(docs, None).sentences == named and again.stats.documents_analysed == len(docs) - len(some)
+
+    finished = Workspace(None)  # held without entities, then wanted with them: the entity pass alone
+    finished.analyse(docs, None, entities=False)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs)
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(nlp_mod, "analyse", counted)
+    full = finished.analyse(docs, None)
+    assert full.sentences == named and not full.unnamed and calls == [{"entities": True, "words": False}]

@@ -361,9 +361,11 @@ def test_an_undated_copy_of_an_article_dated_outside_the_window_is_outside_it(tm
     assert result.briefing.articles_used == 2 and dict(result.briefing.daily) == {dt.date(2025, 2, 12): 2}
 
 
-def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tmp_path, monkeypatch):
+@pytest.mark.parametrize("summarizer", ["coverage", "centroid", "lead"])
+def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tmp_path, monkeypatch, summarizer):
     """Stories are grouped by their words, so the entity recogniser runs on the articles of the top
-    stories alone; the briefing is the one an analysis with every article's entities gives."""
+    stories alone; the briefing is the one an analysis with every article's entities gives, whatever
+    the summarizer (a centroid is the top stories' own)."""
     from briefgen.analyse.workspace import Workspace
 
     water = tmp_path / "water"
@@ -380,7 +382,7 @@ def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tm
     path = tmp_path / "one.yaml"
     path.write_text(
         f"title: One story\nsources: [{ROOT / 'samples' / 'articles'}, {water}]\nwindow: {{days: 7}}\n"
-        "audience: {base: analyst, stories: 1}\n",
+        f"audience: {{base: analyst, stories: 1}}\nsummarizer: {summarizer}\n",
         encoding="utf-8",
     )
     named: list[set[int]] = []

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from briefgen.analyse.processes import fork_map
+from briefgen.analyse import processes
 from briefgen.errors import BriefgenError
 from briefgen.models import HEADING, Corpus, Document, Sentence
 
@@ -317,9 +317,12 @@ def analyse(
     ``terms``), without the tagger and its ``tok2vec``, which neither the sentence nor the entity
     recogniser listens to: the same sentences, with what an analysis without entities lacks.
     """
-    _LOADED["nlp"] = nlp  # what the forked processes analyse with: inherited, never pickled
-    work = functools.partial(_analyse_with_loaded, named=entities, words=words)
-    sentences = fork_map(work, documents, PARALLEL_MIN_DOCUMENTS, lambda d: len(d.text), workers)
+    count = processes.workers(workers, len(documents), PARALLEL_MIN_DOCUMENTS)
+    if count <= 1:
+        return Corpus(documents=tuple(documents), sentences=tuple(_analyse(documents, nlp, entities, words)))
+    _LOADED[id(nlp)] = nlp  # what the forked processes analyse with: inherited, never pickled
+    work = functools.partial(_analyse_with_loaded, model=id(nlp), named=entities, words=words)
+    sentences = processes.fork_map(work, documents, PARALLEL_MIN_DOCUMENTS, lambda d: len(d.text), count)
     return Corpus(documents=tuple(documents), sentences=tuple(sentences))
 
 
@@ -328,12 +331,12 @@ def recognises_entities(nlp: Language) -> bool:
     return "ner" in nlp.pipe_names
 
 
-#: The pipeline :func:`analyse` last ran, which the processes it forks inherit.
-_LOADED: dict[str, Language] = {}
+#: The pipelines :func:`analyse` shared out among processes, by ``id``: the processes it forks inherit them.
+_LOADED: dict[int, Language] = {}
 
 
-def _analyse_with_loaded(documents: Sequence[Document], named: bool, words: bool) -> list[Sentence]:
-    return _analyse(documents, _LOADED["nlp"], named, words)
+def _analyse_with_loaded(documents: Sequence[Document], model: int, named: bool, words: bool) -> list[Sentence]:
+    return _analyse(documents, _LOADED[model], named, words)
 
 
 def _analyse(documents: Sequence[Document], nlp: Language, named: bool = True, words: bool = True) -> list[Sentence]:
@@ -358,8 +361,13 @@ def _analyse(documents: Sequence[Document], nlp: Language, named: bool = True, w
     position = {d.index: 0 for d in documents}
     lemmas = _LEMMAS.get(nlp)
     skip = [] if named or not recognises_entities(nlp) else ["ner"]
-    if not words:
-        skip += [p for p in ("tok2vec", "tagger", *LEMMA_COMPONENTS) if p in nlp.pipe_names]
+    if not words:  # what neither recogniser listens to (a custom model's may share the tok2vec)
+        needed = ("senter", "ner", "sentencizer")
+        skip += [
+            p
+            for p in ("tok2vec", "tagger", *LEMMA_COMPONENTS)
+            if p in nlp.pipe_names and not _needed_by(nlp, p, needed)
+        ]
     parsed_blocks = nlp.pipe(texts, batch_size=64, disable=skip)
     for (doc, start, kind, heading), parsed in zip(jobs, parsed_blocks, strict=True):
         words_of, tags, lowers = [], [], []

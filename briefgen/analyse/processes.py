@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -22,15 +23,29 @@ _R = TypeVar("_R")
 CHUNKS_PER_WORKER = 4
 
 
+#: Set in a process that is itself one of several sharing the cores (a batch's pool process): it forks none.
+_ALONE = {"alone": False}
+
+
+def work_alone() -> None:
+    """This process shares the cores with others of its kind already (a batch's pool process): it
+    starts no processes of its own."""
+    _ALONE["alone"] = True
+
+
 def workers(asked: int | None, items: int, minimum: int) -> int:
-    """How many processes work on ``items``: one below ``minimum`` items, in a daemonic process or
-    where ``fork`` is unavailable; else ``asked`` or one per core this process may use."""
-    if items < minimum or multiprocessing.current_process().daemon:
+    """How many processes work on ``items``: one below ``minimum`` items, in a daemonic process, one
+    that :func:`work_alone`, or where ``fork`` is unavailable; else ``asked``, or, unless other threads
+    run here (a fork copies only the thread that forks, and a lock another one holds stays held, as
+    in ``serve``), one per core this process may use."""
+    if items < minimum or multiprocessing.current_process().daemon or _ALONE["alone"]:
         return 1
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     if asked is not None:
         return max(1, asked)
+    if threading.active_count() > 1:
+        return 1
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -491,16 +491,21 @@ class Workspace:
         keys = [analysis_key(d, read.identity(other[d.index]) if d.index in other else identity) for d in documents]
         missing: dict[str, Document] = {}
         missing_other: dict[str, tuple[Document, str]] = {}
+        finish: dict[str, Document] = {}  # held without entities, wanted with them: the entity pass
         for doc, key in zip(documents, keys, strict=True):
             if (
                 key in self._sentences
                 or key in missing
                 or key in missing_other
+                or key in finish
                 or (not entities and key in self._unnamed)
             ):
                 self.stats.document_reuses += 1
                 continue
             cached = self._load_sentences(key, doc.text)
+            if cached is None and key in self._unnamed:  # wanted with entities: entities is True here
+                finish[key] = doc
+                continue
             if cached is None and not entities and doc.index not in other:
                 unnamed = self._load_sentences(key, doc.text, "unnamed")
                 if unnamed is not None:
@@ -509,6 +514,7 @@ class Workspace:
                     continue
             if cached is not None:
                 self._sentences[key] = cached
+                self._unnamed.pop(key, None)
                 self.stats.documents_from_cache += 1
             elif doc.index in other:
                 missing_other[key] = (doc, other[doc.index])
@@ -537,6 +543,10 @@ class Workspace:
                 kept[key] = tuple(sents)
                 self._store(kind, key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += len(missing)
+        if finish:
+            held = [dataclasses.replace(doc, index=i) for i, doc in enumerate(finish.values())]
+            plain = [dataclasses.replace(s, doc=i) for i, key in enumerate(finish) for s in self._unnamed[key]]
+            self.name_entities(Corpus(tuple(held), tuple(plain), frozenset(range(len(held)))), range(len(held)), model)
         sentences: list[Sentence] = []
         unnamed_docs: set[int] = set()
         for doc, key in zip(documents, keys, strict=True):
@@ -593,11 +603,16 @@ class Workspace:
             found: list[dict[tuple[int, int], Sentence]] = [{} for _ in todo_docs]
             for sent in nlp.analyse(todo_docs, pipeline, entities=True, words=False).sentences:
                 found[sent.doc][sent.start, sent.end] = sent
-            for (key, (_, plain)), named in zip(need.items(), found, strict=True):
-                sents = tuple(_with_entities(s, named.get((s.start, s.end))) for s in plain)
+            for (key, (doc, plain)), named in zip(need.items(), found, strict=True):
+                if len(named) != len(plain) or any((s.start, s.end) not in named for s in plain):
+                    self._unnamed.pop(key, None)  # not the same sentences (a custom model): analysed afresh
+                    again.append(doc)
+                    continue
+                sents = tuple(_with_entities(s, named[s.start, s.end]) for s in plain)
                 self._sentences[key] = sents
+                self._unnamed.pop(key, None)
                 self._store("sentences", key, [_sentence_json(s) for s in sents])
-            self.stats.documents_analysed += len(need)
+                self.stats.documents_analysed += 1
         if again:
             self.analyse(again, model, timings, languages)
         named_in = {i: {(f.start, f.end): f for f in self._sentences[key]} for i, key in keys.items()}

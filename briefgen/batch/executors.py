@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
+from briefgen.analyse import processes
 from briefgen.analyse.workspace import Workspace
 from briefgen.codebase import code_version
 from briefgen.errors import BriefgenError, ClusterError
@@ -124,7 +125,9 @@ class InProcess:
 
 
 def _quiet_worker() -> None:
-    """A pool process prints nothing itself: what it logs goes back with each task's result."""
+    """A pool process prints nothing itself: what it logs goes back with each task's result. It
+    starts no processes of its own: the pool has one per core already."""
+    processes.work_alone()
     root = logging.getLogger("briefgen")
     root.addHandler(logging.NullHandler())
     root.propagate = False

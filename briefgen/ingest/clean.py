@@ -16,7 +16,6 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from itertools import combinations
 
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block, Document, Span
@@ -413,13 +412,14 @@ SKETCH_MOD = 4
 MAX_POSTINGS = 100
 
 
-@lru_cache(maxsize=1 << 14)  # a build groups its articles twice: dated copies, then duplicates
 def sketch(text: str) -> frozenset[int]:
     """The shingles of ``text`` in Broder's mod-:data:`SKETCH_MOD` sketch."""
     return frozenset(h for h in shingles(text) if h % SKETCH_MOD == 0)
 
 
-def group_duplicates(docs: Sequence[Document], threshold: float = 0.5) -> list[Document]:
+def group_duplicates(
+    docs: Sequence[Document], threshold: float = 0.5, sketches: dict[str, frozenset[int]] | None = None
+) -> list[Document]:
     """Merge documents that tell the same story in the same words into one document per story.
 
     Candidate pairs come from an inverted index of sketched shingles, so only documents
@@ -427,11 +427,17 @@ def group_duplicates(docs: Sequence[Document], threshold: float = 0.5) -> list[D
     estimated containment reaches ``threshold`` is the same story. The richest document
     of a group (most metadata, then most text) is kept; the others are recorded in its
     ``duplicates`` so that every outlet stays listed. Returns documents in their original order.
+    ``sketches`` keeps each text's :func:`sketch` for the next call (a build groups its articles
+    twice: for dated copies, then for duplicates).
     """
-    sketches = [sketch(d.text) for d in docs]
+    known: dict[str, frozenset[int]] = {} if sketches is None else sketches
+    for d in docs:
+        if d.text not in known:
+            known[d.text] = sketch(d.text)
+    sketched = [known[d.text] for d in docs]
     postings: dict[int, list[int]] = {}
-    for i, sketched in enumerate(sketches):
-        for h in sketched:
+    for i, held in enumerate(sketched):
+        for h in held:
             postings.setdefault(h, []).append(i)
     shared: Counter[tuple[int, int]] = Counter()
     for holders in postings.values():
@@ -447,7 +453,7 @@ def group_duplicates(docs: Sequence[Document], threshold: float = 0.5) -> list[D
         return i
 
     for (i, j), n in sorted(shared.items()):
-        if n / min(len(sketches[i]), len(sketches[j])) >= threshold:
+        if n / min(len(sketched[i]), len(sketched[j])) >= threshold:
             parent[find(j)] = find(i)
     groups: dict[int, list[int]] = {}
     for i in range(len(docs)):

@@ -330,7 +330,9 @@ def filter_documents(
     return kept, relevance
 
 
-def dated_copies(docs: Sequence[Document], base: Path) -> dict[int, tuple[dt.date, str]]:
+def dated_copies(
+    docs: Sequence[Document], base: Path, sketches: dict[str, frozenset[int]] | None = None
+) -> dict[int, tuple[dt.date, str]]:
     """For each undated document that tells the same story in the same words as a dated one (a
     syndicated or scraped copy): the earliest date among its copies, and that copy's path as reports
     name it. A copy is no older than the article it copies, so one whose original is dated outside
@@ -339,7 +341,7 @@ def dated_copies(docs: Sequence[Document], base: Path) -> dict[int, tuple[dt.dat
         return {}
     indexes = {doc.article.path: doc.index for doc in docs}
     found: dict[int, tuple[dt.date, str]] = {}
-    for story in group_duplicates([doc for doc in docs if doc.words_after]):
+    for story in group_duplicates([doc for doc in docs if doc.words_after], sketches=sketches):
         members = (story.article, *story.duplicates)
         dated = [(a.date, a.path) for a in members if a.date is not None]
         if not dated:
@@ -368,11 +370,12 @@ def take_in(
     with timed(timings, "filter"):
         sorted_out = sort_languages(cleaned, config.language, config.languages)
         decisions.extend(Decision.of(doc, OTHER_LANGUAGE, why) for doc, why in sorted_out.refused)
-        copies = dated_copies(cleaned, loaded.base_dir)
+        sketches: dict[str, frozenset[int]] = {}  # each text's shingles, worked out once a build
+        copies = dated_copies(cleaned, loaded.base_dir, sketches)
         on_topic, relevance = filter_documents(
             sorted_out.accepted, topic, start, as_of, decisions, config.window.undated, copies
         )
-        documents = group_duplicates(on_topic)
+        documents = group_duplicates(on_topic, sketches=sketches)
     merged = duplicate_of(documents)
     kept = {d.index for d in documents}
     for doc in on_topic:

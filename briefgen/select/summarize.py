@@ -845,7 +845,8 @@ def select(
     With ``stories`` (ranked, best first: ``layout: stories``), the briefing tells the first
     ``audience.stories`` of them that hold a quotable sentence: key points become each top story's
     ``audience.story_points`` best sentences, in story order, and every other section is drawn
-    from the top stories' articles alone.
+    from the top stories' articles alone, as salience is (the centroid of their quotable sentences).
+    So no entity of another article is read (see :func:`briefgen.pipeline.select_named`).
 
     Key points keep the order they were chosen in ``SectionSelection.ranks``; every
     section but Key players reads in story order. What a preview looked forward to serves
@@ -879,15 +880,22 @@ def select(
             candidates=tuple(i for i in ctx.candidates if i not in held),
             followers={f: p for f, p in ctx.followers.items() if f not in held},
         )
+    top = _top_stories(stories, ctx, audience.stories)
+    in_top = {d for story in top for d in story.docs}
+    if top:
+        # Every section draws from the top stories alone, and so does salience: the centroid of the
+        # quotable sentences (centroid_salience) is theirs, not the whole week's.
+        ctx = dataclasses.replace(
+            ctx,
+            candidates=tuple(i for i in ctx.candidates if sents[i].doc in in_top),
+            followers={f: p for f, p in ctx.followers.items() if sents[f].doc in in_top},
+        )
+        ahead_only = [i for i in ahead_only if sents[i].doc in in_top]
     chooser = method(ctx)
     wanted = set(audience.sections)
     budget = audience.max_words
     chosen: dict[str, list[int]] = {}
-
-    top = _top_stories(stories, ctx, audience.stories)
-    in_top = {d for story in top for d in story.docs}
-    told = [i for i in ctx.candidates if not top or sents[i].doc in in_top]
-    ahead_only = [i for i in ahead_only if not top or sents[i].doc in in_top]
+    told = list(ctx.candidates)
     why_pool = [i for i in told if explicit_why(sents[i])] if "why_it_matters" in wanted else []
     why_set = set(why_pool)
     body_pool = [i for i in told if i not in why_set]
