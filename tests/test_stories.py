@@ -264,15 +264,21 @@ def group_average(groups: list[list[int]], weight: dict[tuple[int, int], float],
     return sorted(groups, key=lambda g: g[0])
 
 
+def random_links(
+    rng: random.Random,
+) -> tuple[int, list[tuple[int, int, float]], dict[tuple[int, int], float], float]:
+    """A few items linked at random (each pair with probability 0.4), and a merge threshold."""
+    n = rng.randint(2, 14)
+    pairs = [(i, j, round(rng.random(), 6)) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.4]
+    return n, pairs, {(i, j): w for i, j, w in pairs}, rng.choice([0.1, 0.2, 0.3])
+
+
 def test_gaac_merges_as_group_average_linkage_does():
     """Against a direct reading of the method: merge the pair of groups with the highest mean
     weight over all their pairs (unlinked pairs 0) until none reaches the threshold."""
     rng = random.Random(7)
     for _ in range(20):
-        n = rng.randint(2, 14)
-        pairs = [(i, j, round(rng.random(), 6)) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.4]
-        weight = {(i, j): w for i, j, w in pairs}
-        threshold = rng.choice([0.1, 0.2, 0.3])
+        n, pairs, weight, threshold = random_links(rng)
         assert gaac(n, pairs, threshold) == group_average([[i] for i in range(n)], weight, threshold)
 
 
@@ -281,10 +287,7 @@ def test_gaac_goes_on_from_given_groups():
     the threshold; groups that already reach none stay as they are."""
     rng = random.Random(5)
     for _ in range(20):
-        n = rng.randint(2, 14)
-        pairs = [(i, j, round(rng.random(), 6)) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.4]
-        weight = {(i, j): w for i, j, w in pairs}
-        threshold = rng.choice([0.1, 0.2, 0.3])
+        n, pairs, weight, threshold = random_links(rng)
         items = list(range(n))
         rng.shuffle(items)
         cuts = sorted(rng.sample(range(1, n), rng.randint(0, n - 1))) if n > 1 else []
