@@ -171,3 +171,27 @@ def test_without_entities_only_entities_and_numbers_differ(nlp, tmp_path, monkey
     monkeypatch.setattr(nlp_mod, "analyse", counted)
     full = finished.analyse(docs, None)
     assert full.sentences == named and not full.unnamed and calls == [{"entities": True, "words": False}]
+
+
+def test_a_document_whose_sentences_the_entity_pass_finds_otherwise_is_analysed_afresh(nlp, monkeypatch):
+    """With a model whose recognisers listen to the tagger's tok2vec, the entity pass alone could
+    split sentences otherwise: such a document is analysed again in full, never stored half-named."""
+    from briefgen.analyse.workspace import Workspace
+
+    docs = _sample_documents()[:3]
+    full = nlp_mod.analyse(docs, nlp, workers=1).sentences
+    analyse = nlp_mod.analyse
+
+    def shifted(*args, **kwargs):  # the entity pass ends the first sentence one character early
+        corpus = analyse(*args, **kwargs)
+        if kwargs.get("words", True):
+            return corpus
+        first = dataclasses.replace(corpus.sentences[0], end=corpus.sentences[0].end - 1)
+        return dataclasses.replace(corpus, sentences=(first, *corpus.sentences[1:]))
+
+    workspace = Workspace(None)
+    corpus = workspace.analyse(docs, None, entities=False)
+    monkeypatch.setattr(nlp_mod, "analyse", shifted)
+    named = workspace.name_entities(corpus, {d.index for d in docs}, None)
+    assert named.sentences == full and not named.unnamed
+    assert workspace.analyse(docs, None).sentences == full

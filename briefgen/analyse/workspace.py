@@ -520,6 +520,10 @@ class Workspace:
                 missing_other[key] = (doc, other[doc.index])
             else:
                 missing[key] = doc
+        # Held without entities: completed by the entity pass, or analysed afresh when it finds other sentences.
+        missing.update(
+            self._entity_pass({key: (doc, self._unnamed[key]) for key, doc in finish.items()}, model, timings)
+        )
         for key, (doc, language) in missing_other.items():  # the rules of other languages name no entities
             sents = read.analyse([dataclasses.replace(doc, index=0)], language)
             self._sentences[key] = tuple(sents)
@@ -543,10 +547,6 @@ class Workspace:
                 kept[key] = tuple(sents)
                 self._store(kind, key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += len(missing)
-        if finish:
-            held = [dataclasses.replace(doc, index=i) for i, doc in enumerate(finish.values())]
-            plain = [dataclasses.replace(s, doc=i) for i, key in enumerate(finish) for s in self._unnamed[key]]
-            self.name_entities(Corpus(tuple(held), tuple(plain), frozenset(range(len(held)))), range(len(held)), model)
         sentences: list[Sentence] = []
         unnamed_docs: set[int] = set()
         for doc, key in zip(documents, keys, strict=True):
@@ -594,25 +594,7 @@ class Workspace:
                 need[key] = (doc, plain)
             else:
                 again.append(doc)
-        if need:
-            start = time.perf_counter()
-            pipeline = nlp.load_pipeline(model)
-            if timings is not None:
-                timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
-            todo_docs = [dataclasses.replace(doc, index=i) for i, (doc, _) in enumerate(need.values())]
-            found: list[dict[tuple[int, int], Sentence]] = [{} for _ in todo_docs]
-            for sent in nlp.analyse(todo_docs, pipeline, entities=True, words=False).sentences:
-                found[sent.doc][sent.start, sent.end] = sent
-            for (key, (doc, plain)), named in zip(need.items(), found, strict=True):
-                if len(named) != len(plain) or any((s.start, s.end) not in named for s in plain):
-                    self._unnamed.pop(key, None)  # not the same sentences (a custom model): analysed afresh
-                    again.append(doc)
-                    continue
-                sents = tuple(_with_entities(s, named[s.start, s.end]) for s in plain)
-                self._sentences[key] = sents
-                self._unnamed.pop(key, None)
-                self._store("sentences", key, [_sentence_json(s) for s in sents])
-                self.stats.documents_analysed += 1
+        again += self._entity_pass(need, model, timings).values()
         if again:
             self.analyse(again, model, timings, languages)
         named_in = {i: {(f.start, f.end): f for f in self._sentences[key]} for i, key in keys.items()}
@@ -621,6 +603,39 @@ class Workspace:
             for s in corpus.sentences
         )
         return dataclasses.replace(corpus, sentences=sentences, unnamed=corpus.unnamed - todo)
+
+    def _entity_pass(
+        self,
+        need: Mapping[str, tuple[Document, tuple[Sentence, ...]]],
+        model: str | None,
+        timings: dict[str, float] | None,
+    ) -> dict[str, Document]:
+        """Complete the sentences each document of ``need`` (analysis key: the document and its
+        sentences analysed without entities) with the entities the sentence and entity recognisers
+        alone find, and keep them as analysed with entities. Returns, by key, the documents whose
+        sentences those two find otherwise (a custom model), no longer held without entities, to
+        analyse afresh."""
+        if not need:
+            return {}
+        start = time.perf_counter()
+        pipeline = nlp.load_pipeline(model)
+        if timings is not None:
+            timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
+        todo = [dataclasses.replace(doc, index=i) for i, (doc, _) in enumerate(need.values())]
+        found: list[dict[tuple[int, int], Sentence]] = [{} for _ in todo]
+        for sent in nlp.analyse(todo, pipeline, entities=True, words=False).sentences:
+            found[sent.doc][sent.start, sent.end] = sent
+        again: dict[str, Document] = {}
+        for (key, (doc, plain)), named in zip(need.items(), found, strict=True):
+            self._unnamed.pop(key, None)
+            if len(named) != len(plain) or any((s.start, s.end) not in named for s in plain):
+                again[key] = doc
+                continue
+            sents = tuple(_with_entities(s, named[s.start, s.end]) for s in plain)
+            self._sentences[key] = sents
+            self._store("sentences", key, [_sentence_json(s) for s in sents])
+            self.stats.documents_analysed += 1
+        return again
 
     def analysed(self, key: str) -> bool:
         """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk (as
