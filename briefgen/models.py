@@ -98,6 +98,8 @@ class Sentence:
     ``text`` is always ``document.text[start:end]``: briefings quote, never rewrite.
     ``terms`` are the lower-case lemmas of every word in order, stop words included (the
     summarizer builds its bigram concepts from them); ``tokens`` are the content words alone.
+    ``forms`` are the content words as written, in lower case: what stories are grouped by, which an
+    analysis finds without the tagger that lemmas need (:attr:`Corpus.unnamed`).
     """
 
     doc: int
@@ -112,6 +114,7 @@ class Sentence:
     terms: tuple[str, ...] = ()
     entities: tuple[tuple[str, str], ...] = ()
     numbers: tuple[str, ...] = ()
+    forms: tuple[str, ...] = ()
 
     @property
     def words(self) -> int:
@@ -125,9 +128,9 @@ class Corpus:
     documents: tuple[Document, ...]
     sentences: tuple[Sentence, ...]
     unnamed: frozenset[int] = frozenset()
-    """The documents (by index) analysed without their named entities: their sentences have no
-    ``entities`` and only figures in digits as ``numbers`` until
-    :meth:`~briefgen.analyse.workspace.Workspace.name_entities` looks for them."""
+    """The documents (by index) analysed for their sentences and word forms alone: their sentences
+    have ``forms`` but no ``tokens``, ``terms`` or ``entities``, and only figures in digits as
+    ``numbers``, until :meth:`~briefgen.analyse.workspace.Workspace.name_entities` analyses them in full."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,8 @@ class Story:
     """Quoted verbatim: a real title, else the lead sentence of its most central article."""
     headline_doc: int
     """The document the headline is quoted from."""
-    headline_sentence: int | None
-    """The index in ``corpus.sentences`` of the headline when it is a sentence; None when it is a title."""
+    headline_span: tuple[int, int] | None
+    """The offsets of the headline in its document's text when it is a sentence; None when it is a title."""
     outlets: tuple[str, ...]
     """Distinct outlets of its articles and their merged copies, in order of first date."""
     first_date: dt.date | None

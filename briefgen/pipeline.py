@@ -191,20 +191,21 @@ def _build(
         raise NoArticlesError(nothing_left(intake, len(config.sources)))
 
     def name(corpus: Corpus, docs: Collection[int]) -> Corpus:
-        with timed(timings, "entities"):
+        with timed(timings, "analyse in full"):
             return workspace.name_entities(corpus, docs, config.spacy_model, timings, intake.languages)
 
     with timed(timings, "analyse"):
-        # Stories are grouped by their words: only the articles a briefing may quote need their
-        # entities, which take three quarters of the model's time (select_named looks for them).
+        # Stories are grouped by their word forms: only the articles a briefing may quote, or draw a
+        # headline from, need their lemmas and entities, which take nineteen twentieths of the model's
+        # time (select_named and group_stories ask for them).
         by_story = config.layout == "stories"
-        corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages, entities=not by_story)
+        corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages, full=not by_story)
         corpus = quotable_languages(corpus, loaded, name)
     with timed(timings, "background"):
         background = previous_background(loaded, as_of, out_dir, workspace)
     with timed(timings, "stories"):
         stories = (
-            group_stories(corpus, intake.focus, as_of, background, config.language)
+            group_stories(corpus, intake.focus, as_of, background, config.language, name)
             if config.layout == "stories"
             else ()
         )
@@ -252,15 +253,15 @@ def select_named(
     choose: Callable[[Corpus], Selection],
     name: Callable[[Corpus, Collection[int]], Corpus],
 ) -> tuple[Corpus, Selection]:
-    """``choose``'s selection from ``corpus`` once the articles it may quote have their named
-    entities (``name``), and the corpus as named.
+    """``choose``'s selection from ``corpus`` once the articles it may quote are analysed in full
+    (``name``: lemmas and named entities), and the corpus as analysed.
 
-    Of a corpus analysed without them (:attr:`~briefgen.models.Corpus.unnamed`), the articles of
-    the first ``count`` ranked ``stories`` are named; then, while fewer than ``count`` of the
-    stories named hold a quotable sentence and some are left, those of twice as many; without
-    stories, every article. A selection draws from the top stories alone and takes them in rank
-    order (:func:`~briefgen.select.summarize.select`), so it is the one a corpus named throughout
-    would give, for the entities of a few stories' articles rather than all."""
+    Of a corpus analysed for its word forms alone (:attr:`~briefgen.models.Corpus.unnamed`), the
+    articles of the first ``count`` ranked ``stories`` are analysed in full; then, while fewer than
+    ``count`` of the stories so analysed hold a quotable sentence and some are left, those of twice
+    as many; without stories, every article. A selection draws from the top stories alone and takes
+    them in rank order (:func:`~briefgen.select.summarize.select`), so it is the one a corpus analysed
+    in full throughout would give, for the full analysis of a few stories' articles rather than all."""
     named = count
     while True:
         docs = {d for story in stories[:named] for d in story.docs} if stories else {d.index for d in corpus.documents}
@@ -285,10 +286,10 @@ def stories_of(
     def name(corpus: Corpus, docs: Collection[int]) -> Corpus:
         return workspace.name_entities(corpus, docs, model, None, intake.languages)
 
-    corpus = workspace.analyse(intake.documents, model, None, intake.languages, entities=False)
+    corpus = workspace.analyse(intake.documents, model, None, intake.languages, full=False)
     corpus = quotable_languages(corpus, loaded, name)
     background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
-    return group_stories(corpus, intake.focus, as_of, background, loaded.config.language)
+    return group_stories(corpus, intake.focus, as_of, background, loaded.config.language, name)
 
 
 def story_summary(story: Story, documents: Sequence[Document], base_dir: Path) -> dict[str, Any]:

@@ -129,68 +129,63 @@ def test_few_documents_or_a_daemonic_process_analyse_in_this_process(monkeypatch
     assert processes.workers(4, 10_000, nlp_mod.PARALLEL_MIN_DOCUMENTS) == 1
 
 
-def test_without_entities_only_entities_and_numbers_differ(nlp, tmp_path, monkeypatch):
-    """The entity recogniser runs last and changes nothing else; what a workspace analysed without it
-    it names later (``name_entities``) exactly as an analysis with it would have."""
+def test_the_tagger_and_the_entity_recogniser_change_no_sentence(nlp, tmp_path):
+    """Either recogniser left out, the sentences and their word forms are the same: without the
+    entity recogniser only entities and numbers differ, without the tagger too the lemmas are gone;
+    what a workspace analysed so it analyses in full later (``name_entities``) exactly as a full
+    analysis would have."""
     from briefgen.analyse.workspace import Workspace
 
-    analyse = nlp_mod.analyse
     docs = _sample_documents()
-    named = nlp_mod.analyse(docs, nlp, workers=1).sentences
+    full = nlp_mod.analyse(docs, nlp, workers=1).sentences
     plain = nlp_mod.analyse(docs, nlp, workers=1, entities=False).sentences
-    assert any(s.entities for s in named) and not any(s.entities for s in plain)
+    light = nlp_mod.analyse(docs, nlp, workers=1, entities=False, words=False).sentences
+    assert any(s.entities for s in full) and not any(s.entities for s in plain + light)
+    assert all(s.forms for s in full if s.tokens) and not any(s.tokens or s.terms for s in light)
 
-    def blank(s):
-        return dataclasses.replace(s, entities=(), numbers=())
+    def blank(s, words=True):
+        s = dataclasses.replace(s, entities=(), numbers=())
+        return s if words else dataclasses.replace(s, tokens=(), terms=())
 
-    assert [blank(s) for s in plain] == [blank(s) for s in named]
-    assert all(all(any(c.isdigit() for c in n) for n in s.numbers) for s in plain)
+    assert [blank(s) for s in plain] == [blank(s) for s in full]
+    assert [blank(s, False) for s in light] == [blank(s, False) for s in full]
+    assert all(all(any(c.isdigit() for c in n) for n in s.numbers) for s in plain + light)
 
     workspace = Workspace(tmp_path / "cache")
-    corpus = workspace.analyse(docs, None, entities=False)
-    assert corpus.unnamed == {d.index for d in docs}
+    corpus = workspace.analyse(docs, None, full=False)
+    assert corpus.unnamed == {d.index for d in docs} and corpus.sentences == tuple(light)
     some = {d.index for d in docs[::2]}
     corpus = workspace.name_entities(corpus, some, None)
     assert corpus.unnamed == {d.index for d in docs} - some
-    assert [s for s in corpus.sentences if s.doc in some] == [s for s in named if s.doc in some]
-    assert [s for s in corpus.sentences if s.doc not in some] == [s for s in plain if s.doc not in some]
+    assert [s for s in corpus.sentences if s.doc in some] == [s for s in full if s.doc in some]
+    assert [s for s in corpus.sentences if s.doc not in some] == [s for s in light if s.doc not in some]
 
     again = Workspace(tmp_path / "cache")  # both kinds of analysis are served from the disk cache
-    assert again.analyse(docs, None, entities=False) == corpus
+    assert again.analyse(docs, None, full=False) == corpus
     assert again.stats.documents_analysed == 0 and again.stats.documents_from_cache == len(docs)
-    assert again.analyse(docs, None).sentences == named and again.stats.documents_analysed == len(docs) - len(some)
-
-    finished = Workspace(None)  # held without entities, then wanted with them: the entity pass alone
-    finished.analyse(docs, None, entities=False)
-    calls = []
-
-    def counted(*args, **kwargs):
-        calls.append(kwargs)
-        return analyse(*args, **kwargs)
-
-    monkeypatch.setattr(nlp_mod, "analyse", counted)
-    full = finished.analyse(docs, None)
-    assert full.sentences == named and not full.unnamed and calls == [{"entities": True, "words": False}]
+    assert again.analyse(docs, None).sentences == tuple(full)
+    assert again.stats.documents_analysed == len(docs) - len(some)
 
 
-def test_a_document_whose_sentences_the_entity_pass_finds_otherwise_is_analysed_afresh(nlp, monkeypatch):
-    """With a model whose recognisers listen to the tagger's tok2vec, the entity pass alone could
-    split sentences otherwise: such a document is analysed again in full, never stored half-named."""
+def test_a_document_whose_sentences_the_full_analysis_finds_otherwise_takes_them_all(nlp, monkeypatch):
+    """With a model whose sentence recogniser listened to the tagger, the full analysis could split
+    sentences otherwise than the light one: such a document takes all the full analysis's sentences,
+    never a mix of the two."""
     from briefgen.analyse.workspace import Workspace
 
     docs = _sample_documents()[:3]
-    full = nlp_mod.analyse(docs, nlp, workers=1).sentences
     analyse = nlp_mod.analyse
 
-    def shifted(*args, **kwargs):  # the entity pass ends the first sentence one character early
+    def shifted(*args, **kwargs):  # the full analysis ends the first sentence one character early
         corpus = analyse(*args, **kwargs)
-        if kwargs.get("words", True):
+        if not kwargs.get("words", True):
             return corpus
         first = dataclasses.replace(corpus.sentences[0], end=corpus.sentences[0].end - 1)
         return dataclasses.replace(corpus, sentences=(first, *corpus.sentences[1:]))
 
+    full = shifted(docs, nlp, workers=1).sentences
     workspace = Workspace(None)
-    corpus = workspace.analyse(docs, None, entities=False)
+    corpus = workspace.analyse(docs, None, full=False)
     monkeypatch.setattr(nlp_mod, "analyse", shifted)
     named = workspace.name_entities(corpus, {d.index for d in docs}, None)
     assert named.sentences == full and not named.unnamed

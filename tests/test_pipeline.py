@@ -404,7 +404,7 @@ def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tm
 
     real_analyse = Workspace.analyse
 
-    def analyse_named(self, *args, entities=True, **kwargs):  # every article with its entities
+    def analyse_named(self, *args, full=True, **kwargs):  # every article analysed in full
         return real_analyse(self, *args, **kwargs)
 
     monkeypatch.setattr(Workspace, "analyse", analyse_named)

@@ -146,19 +146,41 @@ def test_the_headline_is_a_real_title_verbatim_else_the_lead_sentence(week, nlp)
     for story in found:
         doc = next(d for d in week.documents if d.index == story.headline_doc)
         assert story.headline_doc in story.docs
-        if story.headline_sentence is None:
+        if story.headline_span is None:
             assert story.headline == doc.article.title  # as written: case and words untouched
             assert real_title(doc.article)
         else:
-            sentence = week.sentences[story.headline_sentence]
-            assert (sentence.doc, sentence.text) == (story.headline_doc, story.headline)
+            (sentence,) = [s for s in week.sentences if (s.doc, (s.start, s.end)) == (doc.index, story.headline_span)]
+            assert sentence.text == story.headline
             assert doc.text[sentence.start : sentence.end] == story.headline
     # Without a real title anywhere, the lead sentence of the most central article stands.
     untitled = make_corpus(nlp, [("APW19981017.0151", p, u, d, x) for (_, p, u, d, x) in HARBOR])
     (alone,) = group_stories(untitled)
-    assert alone.headline_doc == alone.docs[0] and alone.headline_sentence is not None
-    lead = untitled.sentences[alone.headline_sentence]
+    assert alone.headline_doc == alone.docs[0] and alone.headline_span is not None
+    (lead,) = [s for s in untitled.sentences if (s.doc, (s.start, s.end)) == (alone.docs[0], alone.headline_span)]
     assert (lead.doc, lead.position, lead.text) == (alone.docs[0], 0, alone.headline)
+
+
+def test_articles_analysed_for_their_words_alone_make_the_same_stories(week, nlp):
+    """Stories are grouped by word forms, which a light analysis finds as a full one does; a headline
+    drawn from a sentence is judged on that article's full analysis, asked for first."""
+    from briefgen.analyse.workspace import Workspace
+
+    untitled = [("APW19981017.0151", p, u, d, x) for (_, p, u, d, x) in [*HARBOR, *FLOOD, *MATCH]]
+    full = make_corpus(nlp, untitled)
+    workspace = Workspace(None)
+    light = workspace.analyse(full.documents, None, full=False)
+    assert light.unnamed == {d.index for d in full.documents} and not any(s.tokens for s in light.sentences)
+    asked: list[set[int]] = []
+
+    def name(corpus, docs):
+        asked.append(set(docs))
+        return workspace.name_entities(corpus, docs, None)
+
+    as_of = dt.date(2025, 2, 7)
+    assert group_stories(light, as_of=as_of, name=name) == group_stories(full, as_of=as_of)
+    # One round: each story's most central article, whose lead sentence is quotable.
+    assert asked == [{story.docs[0] for story in group_stories(full, as_of=as_of)}]
 
 
 @pytest.mark.parametrize(
@@ -424,7 +446,7 @@ def test_figures_are_no_features(nlp):
         ],
     )
     columns = stories.article_space(corpus).columns
-    assert "valley" in columns and "family" in columns
+    assert "valley" in columns and "families" in columns
     assert not {"1998", "300", "12"} & set(columns)
 
 

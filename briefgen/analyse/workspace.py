@@ -8,9 +8,11 @@ of the *engine* that made them: briefgen's reading, cleaning and NLP code, the l
 those use and the spaCy model. Change any of them and old entries are never looked up
 again; entries unused for :data:`PRUNE_DAYS` days are deleted.
 
-A document's sentences are kept as analysed with its named entities (``sentences`` entries) or
-without them (``unnamed``, for a briefing by stories: :meth:`Workspace.name_entities`); either serves
-an analysis without entities, only the first one with.
+A document's sentences are kept as analysed in full, with their lemmas and named entities
+(``sentences`` entries), or for their sentences and word forms alone (``unnamed``: the tokenizer and
+the sentence recogniser, a twentieth of the model's time), which is all a briefing by stories groups
+its articles by; :meth:`Workspace.name_entities` then analyses in full the articles it may quote.
+Either serves an analysis that is not full, only the first one a full analysis.
 
 The disk cache holds JSON, never pickles, so a cache directory is data and nothing else.
 Entries are written atomically, so many processes, on one machine or several sharing a
@@ -297,12 +299,6 @@ def _documents_from(value: object, source: str) -> tuple[Document, ...]:
     return tuple(_document_from(d, source) for d in _list(value, "a documents entry"))
 
 
-def _with_entities(s: Sentence, named: Sentence | None) -> Sentence:
-    """``s`` with the entities and numbers of ``named``, the same sentence analysed with them (``s``
-    itself when there is none)."""
-    return s if named is None else dataclasses.replace(s, entities=named.entities, numbers=named.numbers)
-
-
 def _sentence_json(s: Sentence) -> list[object]:
     return [
         s.position,
@@ -315,13 +311,14 @@ def _sentence_json(s: Sentence) -> list[object]:
         list(s.terms),
         [list(e) for e in s.entities],
         list(s.numbers),
+        list(s.forms),
     ]
 
 
 def _sentence_from(value: object, text: str) -> Sentence:
     """The sentence :func:`_sentence_json` wrote of ``text``; raises ValueError for anything else,
     offsets outside the text included."""
-    position, start, end, kind, heading, first, tokens, terms, entities, numbers = _list(value, "a sentence", 10)
+    position, start, end, kind, heading, first, tokens, terms, entities, numbers, forms = _list(value, "a sentence", 11)
     begin = _int(start, "a sentence's start", len(text))
     stop = _int(end, "a sentence's end", len(text))
     if begin > stop:
@@ -339,6 +336,7 @@ def _sentence_from(value: object, text: str) -> Sentence:
         terms=_strs(terms, "a sentence's terms"),
         entities=tuple(_pairs(entities, "a sentence's entities")),
         numbers=_strs(numbers, "a sentence's numbers"),
+        forms=_strs(forms, "a sentence's forms"),
     )
 
 
@@ -397,7 +395,7 @@ class Workspace:
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
         self._unnamed: dict[str, tuple[Sentence, ...]] = {}
-        """Sentences analysed without their named entities (``entities=False``), by analysis key."""
+        """Sentences analysed for themselves and their word forms alone (``full=False``), by analysis key."""
         self._disk_ok: bool | None = None if cache_dir is not None else False
         """Whether the disk cache is in use; None until :meth:`_disk` first checks the directory."""
         self._dirs: set[Path] = set()
@@ -476,40 +474,31 @@ class Workspace:
         model: str | None,
         timings: dict[str, float] | None = None,
         languages: Mapping[int, str | None] | None = None,
-        entities: bool = True,
+        full: bool = True,
     ) -> Corpus:
         """Sentences of every document, analysing only those not seen before.
 
         ``languages`` gives a document's language by its index: one in a language other than English
         is analysed by :mod:`briefgen.analyse.lang.read`; the rest by the spaCy ``model``. With
-        ``entities=False`` a document not yet analysed with its named entities is analysed without
-        them, about four times faster (:func:`~briefgen.analyse.nlp.analyse`), and is one of the
-        corpus's :attr:`~briefgen.models.Corpus.unnamed` until :meth:`name_entities`."""
+        ``full=False`` a document not yet analysed in full is analysed for its sentences and word
+        forms alone, about twenty times faster (``words=False, entities=False``:
+        :func:`~briefgen.analyse.nlp.analyse`), and is one of the corpus's
+        :attr:`~briefgen.models.Corpus.unnamed` until :meth:`name_entities`."""
 
         identity = nlp.model_identity(model)
         other = {d.index: lang for d in documents if (lang := (languages or {}).get(d.index)) not in (None, "en")}
         keys = [analysis_key(d, read.identity(other[d.index]) if d.index in other else identity) for d in documents]
         missing: dict[str, Document] = {}
         missing_other: dict[str, tuple[Document, str]] = {}
-        finish: dict[str, Document] = {}  # held without entities, wanted with them: the entity pass
         for doc, key in zip(documents, keys, strict=True):
-            if (
-                key in self._sentences
-                or key in missing
-                or key in missing_other
-                or key in finish
-                or (not entities and key in self._unnamed)
-            ):
+            if key in self._sentences or key in missing or key in missing_other or (not full and key in self._unnamed):
                 self.stats.document_reuses += 1
                 continue
             cached = self._load_sentences(key, doc.text)
-            if cached is None and key in self._unnamed:  # wanted with entities: entities is True here
-                finish[key] = doc
-                continue
-            if cached is None and not entities and doc.index not in other:
-                unnamed = self._load_sentences(key, doc.text, "unnamed")
-                if unnamed is not None:
-                    self._unnamed[key] = unnamed
+            if cached is None and not full and doc.index not in other:
+                light = self._load_sentences(key, doc.text, "unnamed")
+                if light is not None:
+                    self._unnamed[key] = light
                     self.stats.documents_from_cache += 1
                     continue
             if cached is not None:
@@ -520,11 +509,7 @@ class Workspace:
                 missing_other[key] = (doc, other[doc.index])
             else:
                 missing[key] = doc
-        # Held without entities: completed by the entity pass, or analysed afresh when it finds other sentences.
-        missing.update(
-            self._entity_pass({key: (doc, self._unnamed[key]) for key, doc in finish.items()}, model, timings)
-        )
-        for key, (doc, language) in missing_other.items():  # the rules of other languages name no entities
+        for key, (doc, language) in missing_other.items():  # the rules of other languages: one level only
             sents = read.analyse([dataclasses.replace(doc, index=0)], language)
             self._sentences[key] = tuple(sents)
             self._store("sentences", key, [_sentence_json(s) for s in sents])
@@ -534,16 +519,18 @@ class Workspace:
             pipeline = nlp.load_pipeline(model)
             if timings is not None:
                 timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
-            # A pipeline that recognises no entities (the rule-based fallback) names all it can.
-            named = entities or not nlp.recognises_entities(pipeline)
-            kind, kept = ("sentences", self._sentences) if named else ("unnamed", self._unnamed)
+            # A pipeline that recognises no entities (the rule-based fallback) has no more to do in full.
+            whole = full or not nlp.recognises_entities(pipeline)
+            kind, kept = ("sentences", self._sentences) if whole else ("unnamed", self._unnamed)
             # Renumber so each document's sentences can be told apart, then store them under doc 0.
             todo = [dataclasses.replace(doc, index=i) for i, doc in enumerate(missing.values())]
-            corpus = nlp.analyse(todo, pipeline, entities=named)
+            corpus = nlp.analyse(todo, pipeline, entities=whole, words=whole)
             per_doc: list[list[Sentence]] = [[] for _ in todo]
             for sent in corpus.sentences:
                 per_doc[sent.doc].append(dataclasses.replace(sent, doc=0))
             for key, sents in zip(missing, per_doc, strict=True):
+                if whole:
+                    self._unnamed.pop(key, None)
                 kept[key] = tuple(sents)
                 self._store(kind, key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += len(missing)
@@ -566,76 +553,37 @@ class Workspace:
         timings: dict[str, float] | None = None,
         languages: Mapping[int, str | None] | None = None,
     ) -> Corpus:
-        """``corpus`` with the named entities of those of the documents ``docs`` (by index) it was
-        analysed without (:attr:`~briefgen.models.Corpus.unnamed`).
+        """``corpus`` with those of the documents ``docs`` (by index) it holds for their sentences and
+        word forms alone (:attr:`~briefgen.models.Corpus.unnamed`) analysed in full: lemmas, named
+        entities and all, as a full analysis gives them (and keeps them, for the next build).
 
-        Each of their sentences takes the ``entities`` and ``numbers`` of the same sentence (the same
-        offsets) as the sentence and entity recognisers alone find them (``words=False``: they
-        listen to no other component, and change none), which is what an analysis with entities
-        gives, and is kept as one; a sentence the corpus no longer holds (left out since) is not
-        looked for."""
+        Each sentence the corpus holds is replaced by the same sentence (the same offsets) of the full
+        analysis; a sentence the corpus no longer holds (left out since) stays out. The sentence
+        recogniser listens to neither the tagger nor the entity recogniser, so the two analyses find
+        the same sentences; should they not (a custom model), the document's sentences are all
+        replaced by the full analysis's."""
         todo = corpus.unnamed.intersection(docs)
         if not todo:
             return corpus
+        documents = [d for d in corpus.documents if d.index in todo]
+        self.analyse(documents, model, timings, languages)
         identity = nlp.model_identity(model)
-        keys = {d.index: analysis_key(d, identity) for d in corpus.documents if d.index in todo}
-        need: dict[str, tuple[Document, tuple[Sentence, ...]]] = {}
-        again: list[Document] = []  # analysed without entities elsewhere: analysed afresh
-        for doc in corpus.documents:
-            key = keys.get(doc.index)
-            if key is None or key in self._sentences or key in need:
-                continue
-            cached = self._load_sentences(key, doc.text)
-            plain = self._unnamed.get(key)
-            if cached is not None:
-                self._sentences[key] = cached
-                self.stats.documents_from_cache += 1
-            elif plain is not None:
-                need[key] = (doc, plain)
-            else:
-                again.append(doc)
-        again += self._entity_pass(need, model, timings).values()
-        if again:
-            self.analyse(again, model, timings, languages)
-        named_in = {i: {(f.start, f.end): f for f in self._sentences[key]} for i, key in keys.items()}
-        sentences = tuple(
-            _with_entities(s, named_in[s.doc].get((s.start, s.end))) if s.doc in named_in else s
-            for s in corpus.sentences
-        )
-        return dataclasses.replace(corpus, sentences=sentences, unnamed=corpus.unnamed - todo)
-
-    def _entity_pass(
-        self,
-        need: Mapping[str, tuple[Document, tuple[Sentence, ...]]],
-        model: str | None,
-        timings: dict[str, float] | None,
-    ) -> dict[str, Document]:
-        """Complete the sentences each document of ``need`` (analysis key: the document and its
-        sentences analysed without entities) with the entities the sentence and entity recognisers
-        alone find, and keep them as analysed with entities. Returns, by key, the documents whose
-        sentences those two find otherwise (a custom model), no longer held without entities, to
-        analyse afresh."""
-        if not need:
-            return {}
-        start = time.perf_counter()
-        pipeline = nlp.load_pipeline(model)
-        if timings is not None:
-            timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
-        todo = [dataclasses.replace(doc, index=i) for i, (doc, _) in enumerate(need.values())]
-        found: list[dict[tuple[int, int], Sentence]] = [{} for _ in todo]
-        for sent in nlp.analyse(todo, pipeline, entities=True, words=False).sentences:
-            found[sent.doc][sent.start, sent.end] = sent
-        again: dict[str, Document] = {}
-        for (key, (doc, plain)), named in zip(need.items(), found, strict=True):
-            self._unnamed.pop(key, None)
-            if len(named) != len(plain) or any((s.start, s.end) not in named for s in plain):
-                again[key] = doc
-                continue
-            sents = tuple(_with_entities(s, named[s.start, s.end]) for s in plain)
-            self._sentences[key] = sents
-            self._store("sentences", key, [_sentence_json(s) for s in sents])
-            self.stats.documents_analysed += 1
-        return again
+        full_of = {d.index: self._sentences[analysis_key(d, identity)] for d in documents}
+        by_offsets = {i: {(f.start, f.end): f for f in found} for i, found in full_of.items()}
+        held: dict[int, list[Sentence]] = {}
+        for s in corpus.sentences:
+            if s.doc in full_of:
+                held.setdefault(s.doc, []).append(s)
+        whole = {i for i, sents in held.items() if any((s.start, s.end) not in by_offsets[i] for s in sents)}
+        sentences: list[Sentence] = []
+        for s in corpus.sentences:
+            if s.doc not in full_of:
+                sentences.append(s)
+            elif s.doc not in whole:
+                sentences.append(dataclasses.replace(by_offsets[s.doc][s.start, s.end], doc=s.doc))
+            elif s is held[s.doc][0]:
+                sentences.extend(dataclasses.replace(f, doc=s.doc) for f in full_of[s.doc])
+        return dataclasses.replace(corpus, sentences=tuple(sentences), unnamed=corpus.unnamed - todo)
 
     def analysed(self, key: str) -> bool:
         """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk (as

@@ -208,13 +208,14 @@ def briefing_stories(
     ordered = sorted(selection.stories, key=lambda st: top.get(st.id, len(top)))
     records = []
     for story in ordered:
-        sentence = corpus.sentences[story.headline_sentence] if story.headline_sentence is not None else None
         records.append(
             BriefingStory(
                 id=story.id,
-                headline=story.headline if sentence else clip(story.headline, MAX_TITLE_CHARS) or story.headline,
+                headline=story.headline
+                if story.headline_span
+                else clip(story.headline, MAX_TITLE_CHARS) or story.headline,
                 headline_source=numbers.get(story.headline_doc),
-                headline_offsets=(sentence.start, sentence.end) if sentence else None,
+                headline_offsets=story.headline_span,
                 articles=tuple(
                     StoryArticle(
                         path=display_path(docs[d].article.path, base_dir),

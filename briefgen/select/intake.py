@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -132,11 +133,25 @@ class IntakeReport(TypedDict):
     articles: list[dict[str, object]]
 
 
+#: The stages being timed in this thread, innermost last, each with the time spent so far in stages inside it.
+_open = threading.local()
+
+
 @contextmanager
 def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    """Add the time spent in the ``with`` block to ``timings[stage]``; a stage timed inside another
+    counts for itself alone, so that the stages add up to the whole."""
+    stack: list[float] = _open.__dict__.setdefault("stack", [])
     start = time.perf_counter()
-    yield
-    timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+    stack.append(0.0)
+    try:
+        yield
+    finally:
+        inner = stack.pop()
+        spent = time.perf_counter() - start
+        timings[stage] = timings.get(stage, 0.0) + spent - inner
+        if stack:
+            stack[-1] += spent
 
 
 def source_files(loaded: LoadedConfig) -> FoundSources:

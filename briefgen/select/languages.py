@@ -34,8 +34,8 @@ NAMED = 5
 #: The status of an article left out for its language.
 OTHER_LANGUAGE = "other language"
 
-#: Names the entities of some documents of a corpus (by index), as
-#: :meth:`~briefgen.analyse.workspace.Workspace.name_entities` does.
+#: Analyses in full (lemmas, named entities) some documents of a corpus (by index) analysed for their
+#: word forms alone, as :meth:`~briefgen.analyse.workspace.Workspace.name_entities` does.
 Naming = Callable[[Corpus, Collection[int]], Corpus]
 
 
@@ -108,8 +108,8 @@ def drop_foreign(corpus: Corpus, languages: Sequence[str], name: Naming | None =
     nor a sentence right after one of them that opens with a pronoun or connective; and how many went.
 
     Whether a sentence opens so can depend on the entities it names ("When he arrived, Pinochet…"):
-    the documents with a foreign sentence that were analysed without their entities
-    (:attr:`~briefgen.models.Corpus.unnamed`) are named first, with ``name`` when given."""
+    the documents with a foreign sentence that were analysed for their word forms alone
+    (:attr:`~briefgen.models.Corpus.unnamed`) are analysed in full first, with ``name`` when given."""
     flags = foreign_sentences([s.text for s in corpus.sentences], languages)
     if not any(flags):
         return corpus, 0

@@ -91,8 +91,8 @@ def read_background(out_dir: Path, workspace: Workspace, model: str | None) -> B
     if len(texts) < len(briefing.sources):  # an older build, or sources removed: its quotes stand for them
         texts.append("\n\n".join(quoted))
     documents = [text_document(text, k, f"{out_dir}/{SOURCES_DIR}/{k}") for k, text in enumerate(texts) if text.strip()]
-    # Told apart from the news by their words: entities are not needed.
-    sentences = workspace.analyse(documents, model, entities=False).sentences if documents else ()
+    # Analysed in full: selection tells what is new from what was told by their lemmas.
+    sentences = workspace.analyse(documents, model).sentences if documents else ()
     return Background(sentences=tuple(sentences), sent=frozenset(same_text(q) for q in quoted), since=briefing.as_of)
 
 

@@ -10,7 +10,8 @@ in digits.
 
 ``terms``, the words in order that selection pairs into concepts, are the Snowball stems of the
 content words and the stop words as written (lower case), so "Windparks" and "Windpark" meet;
-``tokens`` are the content words in lower case, which topic matching stems itself.
+``tokens`` are the content words in lower case, which topic matching stems itself, and ``forms``
+the same.
 
 A dateline in the form these languages' agencies write ("Hamburg (dpa) -", "PARIS (AFP) -") is
 left out of the first sentence of a paragraph, as English ones are.
@@ -115,6 +116,7 @@ def analyse(documents: Sequence[Document], language: str) -> list[Sentence]:
                     terms=terms,
                     entities=entities,
                     numbers=numbers,
+                    forms=tokens,
                 )
             )
     return sentences
