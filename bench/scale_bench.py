@@ -10,7 +10,10 @@ all, 1996 to 2000) and builds, in one process sharing one analysis:
   words as keywords and its narrative as the brief: the share of the sources the briefing
   cites that come from that topic's own cluster.
 
-    python bench/scale_bench.py [--eval ../shared/eval] [--topics 50] [--cache-dir DIR]
+``--clusters 0.5`` builds over about half the clusters, drawn at random, to see how the time grows
+with the articles.
+
+    python bench/scale_bench.py [--eval ../shared/eval] [--topics 50] [--cache-dir DIR] [--clusters SHARE]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import random
 import re
 import resource
 import sys
@@ -33,6 +37,8 @@ from briefgen.analyse.workspace import Workspace
 
 AS_OF = dt.date(2000, 12, 31)
 DAYS = 366 * 5
+#: The seed of the clusters drawn by ``--clusters``.
+SHARE_SEED = 7
 
 
 def write_corpus(eval_dir: Path, out: Path) -> dict[str, dict[str, str]]:
@@ -84,12 +90,24 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval")
     parser.add_argument("--topics", type=int, default=50, help="How many DUC 2006 topics to build as configs.")
     parser.add_argument("--cache-dir", type=Path, help="Keep the analysis on disk here, so a second run skips it.")
+    parser.add_argument(
+        "--clusters",
+        type=float,
+        default=1.0,
+        help="Build over this share of the clusters, drawn at random (a fixed seed), to see how time grows.",
+    )
     args = parser.parse_args()
     workspace = Workspace(args.cache_dir)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
         topics = write_corpus(args.eval, corpus)
+        if args.clusters < 1.0:
+            rng = random.Random(SHARE_SEED)
+            for path in sorted(corpus.glob("*.jsonl")):
+                if rng.random() >= args.clusters:
+                    path.unlink()
+                    topics.pop(path.stem, None)
         print(f"corpus: {len(list(corpus.glob('*.jsonl')))} clusters as JSON Lines files")
 
         t0 = time.perf_counter()
