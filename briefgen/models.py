@@ -99,7 +99,7 @@ class Sentence:
     ``terms`` are the lower-case lemmas of every word in order, stop words included (the
     summarizer builds its bigram concepts from them); ``tokens`` are the content words alone.
     ``forms`` are the content words as written, in lower case: what stories are grouped by, which an
-    analysis finds without the tagger that lemmas need (:attr:`Corpus.unnamed`).
+    analysis finds without the tagger that lemmas need (:attr:`Corpus.light`).
     """
 
     doc: int
@@ -127,10 +127,10 @@ class Corpus:
 
     documents: tuple[Document, ...]
     sentences: tuple[Sentence, ...]
-    unnamed: frozenset[int] = frozenset()
+    light: frozenset[int] = frozenset()
     """The documents (by index) analysed for their sentences and word forms alone: their sentences
     have ``forms`` but no ``tokens``, ``terms`` or ``entities``, and only figures in digits as
-    ``numbers``, until :meth:`~briefgen.analyse.workspace.Workspace.name_entities` analyses them in full."""
+    ``numbers``, until :meth:`~briefgen.analyse.workspace.Workspace.analyse_in_full` analyses them in full."""
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@
 window and on topic, merge duplicates: :mod:`briefgen.select.intake`), analyse them
 (:mod:`briefgen.analyse`), read what the client was told last time (:mod:`briefgen.select.novelty`),
 group the articles into stories (:mod:`briefgen.select.stories`), select sentences
-(:mod:`briefgen.select.summarize`, naming the entities of the articles it may quote from:
-:func:`select_named`), compose the briefing
+(:mod:`briefgen.select.summarize`, analysing in full the articles it may quote from:
+:func:`select_analysed`), compose the briefing
 (:mod:`briefgen.render.compose`), render every format (:mod:`briefgen.render.formats`) and write
 them, ``manifest.json`` last. :func:`ensure_built` reuses a finished build when nothing it was made
 from changed (:mod:`briefgen.reuse`). A bad article is skipped with a warning naming it; it never
@@ -54,10 +54,11 @@ from briefgen.render.compose import apply_notes, compose, new_since, warn_about_
 from briefgen.render.formats import render_all
 from briefgen.reuse import made_from, reusable
 from briefgen.select import summarize
-from briefgen.select.intake import Decision, Intake, display_path, intake_report, nothing_left, take_in, timed
+from briefgen.select.intake import Decision, Intake, display_path, intake_report, nothing_left, take_in
 from briefgen.select.languages import quotable_languages
 from briefgen.select.novelty import previous_build, read_background
 from briefgen.select.stories import group_stories
+from briefgen.timing import timed
 
 logger = logging.getLogger(__name__)
 
@@ -190,22 +191,21 @@ def _build(
     if not documents:
         raise NoArticlesError(nothing_left(intake, len(config.sources)))
 
-    def name(corpus: Corpus, docs: Collection[int]) -> Corpus:
+    def in_full(corpus: Corpus, docs: Collection[int]) -> Corpus:
         with timed(timings, "analyse in full"):
-            return workspace.name_entities(corpus, docs, config.spacy_model, timings, intake.languages)
+            return workspace.analyse_in_full(corpus, docs, config.spacy_model, timings, intake.languages)
 
     with timed(timings, "analyse"):
-        # Stories are grouped by their word forms: only the articles a briefing may quote, or draw a
-        # headline from, need their lemmas and entities, which take nineteen twentieths of the model's
-        # time (select_named and group_stories ask for them).
+        # Stories are grouped by their word forms: only the articles a briefing may quote need their
+        # lemmas and entities, which take nineteen twentieths of the model's time (select_analysed).
         by_story = config.layout == "stories"
         corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages, full=not by_story)
-        corpus = quotable_languages(corpus, loaded, name)
+        corpus = quotable_languages(corpus, loaded, in_full)
     with timed(timings, "background"):
         background = previous_background(loaded, as_of, out_dir, workspace)
     with timed(timings, "stories"):
         stories = (
-            group_stories(corpus, intake.focus, as_of, background, config.language, name)
+            group_stories(corpus, intake.focus, as_of, background, config.language)
             if config.layout == "stories"
             else ()
         )
@@ -228,7 +228,7 @@ def _build(
                 languages=intake.languages,
             )
 
-    corpus, selection = select_named(corpus, stories, audience.stories, choose, name)
+    corpus, selection = select_analysed(corpus, stories, audience.stories, choose, in_full)
     if not any(s.sentences for s in selection.sections):
         raise NoArticlesError("the articles left hold no sentence that can be quoted on its own")
     briefing = compose(selection, corpus, loaded, as_of, start, articles_read=intake.articles_read)
@@ -246,30 +246,32 @@ def _build(
     return BuildResult(briefing=briefing, outputs=outputs, decisions=intake.decisions, timings=timings)
 
 
-def select_named(
+def select_analysed(
     corpus: Corpus,
     stories: Sequence[Story],
     count: int,
     choose: Callable[[Corpus], Selection],
-    name: Callable[[Corpus, Collection[int]], Corpus],
+    in_full: Callable[[Corpus, Collection[int]], Corpus],
 ) -> tuple[Corpus, Selection]:
     """``choose``'s selection from ``corpus`` once the articles it may quote are analysed in full
-    (``name``: lemmas and named entities), and the corpus as analysed.
+    (``in_full``: lemmas and named entities), and the corpus as analysed.
 
-    Of a corpus analysed for its word forms alone (:attr:`~briefgen.models.Corpus.unnamed`), the
+    Of a corpus analysed for its word forms alone (:attr:`~briefgen.models.Corpus.light`), the
     articles of the first ``count`` ranked ``stories`` are analysed in full; then, while fewer than
     ``count`` of the stories so analysed hold a quotable sentence and some are left, those of twice
     as many; without stories, every article. A selection draws from the top stories alone and takes
     them in rank order (:func:`~briefgen.select.summarize.select`), so it is the one a corpus analysed
     in full throughout would give, for the full analysis of a few stories' articles rather than all."""
-    named = count
+    analysed = count
     while True:
-        docs = {d for story in stories[:named] for d in story.docs} if stories else {d.index for d in corpus.documents}
-        corpus = name(corpus, docs)
+        docs = (
+            {d for story in stories[:analysed] for d in story.docs} if stories else {d.index for d in corpus.documents}
+        )
+        corpus = in_full(corpus, docs)
         selection = choose(corpus)
-        if len(selection.top_stories) >= count or named >= len(stories):
+        if len(selection.top_stories) >= count or analysed >= len(stories):
             return corpus, selection
-        named *= 2
+        analysed *= 2
 
 
 def stories_of(
@@ -283,13 +285,13 @@ def stories_of(
     as_of = intake.end
     model = loaded.config.spacy_model
 
-    def name(corpus: Corpus, docs: Collection[int]) -> Corpus:
-        return workspace.name_entities(corpus, docs, model, None, intake.languages)
+    def in_full(corpus: Corpus, docs: Collection[int]) -> Corpus:
+        return workspace.analyse_in_full(corpus, docs, model, None, intake.languages)
 
     corpus = workspace.analyse(intake.documents, model, None, intake.languages, full=False)
-    corpus = quotable_languages(corpus, loaded, name)
+    corpus = quotable_languages(corpus, loaded, in_full)
     background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
-    return group_stories(corpus, intake.focus, as_of, background, loaded.config.language, name)
+    return group_stories(corpus, intake.focus, as_of, background, loaded.config.language)
 
 
 def story_summary(story: Story, documents: Sequence[Document], base_dir: Path) -> dict[str, Any]:

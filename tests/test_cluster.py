@@ -93,7 +93,7 @@ def analysed(summary: str) -> tuple[int, int]:
 
 def cache_entries(cache: Path) -> int:
     """Analyses in the cache: of documents with their named entities, and without."""
-    return sum(len(list(cache.glob(f"*/{kind}/*/*.json"))) for kind in ("sentences", "unnamed"))
+    return sum(len(list(cache.glob(f"*/{kind}/*/*.json"))) for kind in ("sentences", "light"))
 
 
 @pytest.fixture(scope="module")

@@ -291,17 +291,17 @@ def test_a_sentence_in_another_language_is_never_quoted() -> None:
     same, none = drop_foreign(Corpus(documents=(), sentences=sentences), ["en", "de"])
     assert none == 0 and same.sentences == sentences
 
-    # Analysed without its entities, the article is named before the sentence after is judged.
+    # Analysed for its words alone, the article is analysed in full before the sentence after is judged.
     asked: list[set[int]] = []
 
     def name(corpus: Corpus, docs) -> Corpus:
         asked.append(set(docs))
-        return dataclasses.replace(corpus, unnamed=corpus.unnamed - set(docs))
+        return dataclasses.replace(corpus, light=corpus.light - set(docs))
 
-    unnamed = Corpus(documents=(), sentences=sentences, unnamed=frozenset({0}))
-    corpus, dropped = drop_foreign(unnamed, ["en"], name)
-    assert asked == [{0}] and not corpus.unnamed and dropped == 2
-    drop_foreign(unnamed, ["en", "de"], name)
+    light = Corpus(documents=(), sentences=sentences, light=frozenset({0}))
+    corpus, dropped = drop_foreign(light, ["en"], name)
+    assert asked == [{0}] and not corpus.light and dropped == 2
+    drop_foreign(light, ["en", "de"], name)
     assert asked == [{0}], "nothing to judge, nothing named"
 
 

@@ -132,7 +132,7 @@ def test_few_documents_or_a_daemonic_process_analyse_in_this_process(monkeypatch
 def test_the_tagger_and_the_entity_recogniser_change_no_sentence(nlp, tmp_path):
     """Either recogniser left out, the sentences and their word forms are the same: without the
     entity recogniser only entities and numbers differ, without the tagger too the lemmas are gone;
-    what a workspace analysed so it analyses in full later (``name_entities``) exactly as a full
+    what a workspace analysed so it analyses in full later (``analyse_in_full``) exactly as a full
     analysis would have."""
     from briefgen.analyse.workspace import Workspace
 
@@ -153,10 +153,10 @@ def test_the_tagger_and_the_entity_recogniser_change_no_sentence(nlp, tmp_path):
 
     workspace = Workspace(tmp_path / "cache")
     corpus = workspace.analyse(docs, None, full=False)
-    assert corpus.unnamed == {d.index for d in docs} and corpus.sentences == tuple(light)
+    assert corpus.light == {d.index for d in docs} and corpus.sentences == tuple(light)
     some = {d.index for d in docs[::2]}
-    corpus = workspace.name_entities(corpus, some, None)
-    assert corpus.unnamed == {d.index for d in docs} - some
+    corpus = workspace.analyse_in_full(corpus, some, None)
+    assert corpus.light == {d.index for d in docs} - some
     assert [s for s in corpus.sentences if s.doc in some] == [s for s in full if s.doc in some]
     assert [s for s in corpus.sentences if s.doc not in some] == [s for s in light if s.doc not in some]
 
@@ -187,6 +187,6 @@ def test_a_document_whose_sentences_the_full_analysis_finds_otherwise_takes_them
     workspace = Workspace(None)
     corpus = workspace.analyse(docs, None, full=False)
     monkeypatch.setattr(nlp_mod, "analyse", shifted)
-    named = workspace.name_entities(corpus, {d.index for d in docs}, None)
-    assert named.sentences == full and not named.unnamed
+    named = workspace.analyse_in_full(corpus, {d.index for d in docs}, None)
+    assert named.sentences == full and not named.light
     assert workspace.analyse(docs, None).sentences == full

@@ -362,10 +362,12 @@ def test_an_undated_copy_of_an_article_dated_outside_the_window_is_outside_it(tm
 
 
 @pytest.mark.parametrize("summarizer", ["coverage", "centroid", "lead"])
-def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tmp_path, monkeypatch, summarizer):
-    """Stories are grouped by their words, so the entity recogniser runs on the articles of the top
-    stories alone; the briefing is the one an analysis with every article's entities gives, whatever
-    the summarizer (a centroid is the top stories' own)."""
+def test_only_the_top_stories_articles_are_analysed_in_full_and_the_briefing_is_the_same(
+    tmp_path, monkeypatch, summarizer
+):
+    """Stories are grouped by their word forms, so the tagger and the entity recogniser run on the
+    articles of the top stories alone; the briefing is the one a full analysis of every article gives,
+    whatever the summarizer (a centroid is the top stories' own)."""
     from briefgen.analyse.workspace import Workspace
 
     water = tmp_path / "water"
@@ -385,61 +387,61 @@ def test_only_the_top_stories_articles_are_named_and_the_briefing_is_the_same(tm
         f"audience: {{base: analyst, stories: 1}}\nsummarizer: {summarizer}\n",
         encoding="utf-8",
     )
-    named: list[set[int]] = []
-    real_name = Workspace.name_entities
+    analysed: list[set[int]] = []
+    real_in_full = Workspace.analyse_in_full
 
-    def name_entities(self, corpus, docs, *args, **kwargs):
-        named.append(set(docs))
-        result = real_name(self, corpus, docs, *args, **kwargs)
-        assert not result.unnamed.intersection(docs)
+    def analyse_in_full(self, corpus, docs, *args, **kwargs):
+        analysed.append(set(docs))
+        result = real_in_full(self, corpus, docs, *args, **kwargs)
+        assert not result.light.intersection(docs)
         return result
 
-    monkeypatch.setattr(Workspace, "name_entities", name_entities)
+    monkeypatch.setattr(Workspace, "analyse_in_full", analyse_in_full)
     lazy = build(load_config(path), as_of=AS_OF, out_dir=tmp_path / "lazy", formats=["md"])
     stories = lazy.briefing.stories
-    assert len(stories) > 1 and named
+    assert len(stories) > 1 and analysed
     (top,) = lazy.briefing.top_stories
-    assert len(named[-1]) < sum(len(s.articles) for s in stories), "the other stories' articles stay unnamed"
-    assert len(named[-1]) == len(top.articles)
+    assert len(analysed[-1]) < sum(len(s.articles) for s in stories), "the other stories' articles stay light"
+    assert len(analysed[-1]) == len(top.articles)
 
     real_analyse = Workspace.analyse
 
-    def analyse_named(self, *args, full=True, **kwargs):  # every article analysed in full
+    def analyse_all(self, *args, full=True, **kwargs):  # every article analysed in full
         return real_analyse(self, *args, **kwargs)
 
-    monkeypatch.setattr(Workspace, "analyse", analyse_named)
+    monkeypatch.setattr(Workspace, "analyse", analyse_all)
     full = build(load_config(path), as_of=AS_OF, out_dir=tmp_path / "full", formats=["md"])
     for name in ("md", "json"):
         assert lazy.outputs[name].read_bytes() == full.outputs[name].read_bytes()
 
 
-def test_select_named_names_further_stories_until_enough_can_be_quoted():
+def test_select_analysed_analyses_further_stories_until_enough_can_be_quoted():
     from briefgen.models import Corpus, Selection, Story
-    from briefgen.pipeline import select_named
+    from briefgen.pipeline import select_analysed
 
     stories = [Story(f"s{k}", (k,), "", k, None, (), None, None, False, 1.0) for k in range(6)]
     quotable = {3, 4, 5}  # the first three stories hold nothing to quote
 
     def name(corpus: Corpus, docs) -> Corpus:
-        return Corpus(corpus.documents, corpus.sentences, corpus.unnamed - set(docs))
+        return Corpus(corpus.documents, corpus.sentences, corpus.light - set(docs))
 
     def run(ranked: list[Story]) -> tuple[Corpus, Selection]:
         def choose(corpus: Corpus) -> Selection:  # as select() takes its top stories
             top: list[str] = []
             for story in ranked:
-                if len(top) == 2 or corpus.unnamed.intersection(story.docs):
+                if len(top) == 2 or corpus.light.intersection(story.docs):
                     break
                 if quotable.intersection(story.docs):
                     top.append(story.id)
             return Selection(sections=(), top_stories=tuple(top))
 
-        return select_named(Corpus((), (), frozenset(range(6))), ranked, 2, choose, name)
+        return select_analysed(Corpus((), (), frozenset(range(6))), ranked, 2, choose, name)
 
     corpus, selection = run(stories)
     assert selection.top_stories == ("s3", "s4")
-    assert corpus.unnamed == frozenset(), "two stories named, then four, then all six"
+    assert corpus.light == frozenset(), "two stories analysed in full, then four, then all six"
     corpus, selection = run(stories[3:])
-    assert selection.top_stories == ("s3", "s4") and corpus.unnamed == {0, 1, 2, 5}
+    assert selection.top_stories == ("s3", "s4") and corpus.light == {0, 1, 2, 5}
 
 
 def test_every_article_of_many_files_of_many_articles_has_its_own_number(tmp_path):
@@ -459,3 +461,45 @@ def test_every_article_of_many_files_of_many_articles_has_its_own_number(tmp_pat
     documents = ingest(load_config(path), [], Workspace(None))
     assert [d.index for d in documents] == list(range(12))
     assert len({d.article.path for d in documents}) == 12
+
+
+def test_a_briefing_by_stories_is_the_same_whatever_the_cache_held(tmp_path, monkeypatch):
+    """The articles outside the top stories are analysed for their words alone, unless a cache holds
+    their full analysis already: selection weighs the top stories' articles alone, so the briefing is
+    the same cold, warm, and with every article analysed in full (real news: DUC 2006 clusters)."""
+    from briefgen.analyse.workspace import Workspace
+
+    from .conftest import SHARED
+
+    path = SHARED / "eval" / "duc2006_qf.jsonl"
+    if not path.is_file():
+        pytest.skip("../shared/eval is not beside this checkout")
+    clusters = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[:5] if line.strip()]
+    news = tmp_path / "news"
+    news.mkdir()
+    for cluster in clusters:
+        with (news / f"{cluster['id']}.jsonl").open("w", encoding="utf-8") as f:
+            for doc in cluster["documents"][:6]:
+                record = {"title": doc.get("title"), "publisher": doc.get("source"), "date": doc.get("date")}
+                f.write(json.dumps({**record, "text": doc["text"]}) + "\n")
+    config = tmp_path / "week.yaml"
+    config.write_text(
+        f"title: A week\nsources: ['{news}/*.jsonl']\nwindow: {{days: 2000, as_of: 2000-12-31}}\n"
+        "audience: {base: analyst, stories: 2}\nnovelty: none\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+
+    def briefing(name: str) -> tuple[bytes, bytes]:
+        out = build(load_config(config), out_dir=tmp_path / name, formats=["md"], workspace=Workspace(cache)).outputs
+        return out["md"].read_bytes(), out["json"].read_bytes()
+
+    cold = briefing("cold")
+    assert briefing("warm") == cold
+    real_analyse = Workspace.analyse
+
+    def in_full(self, *args, full=True, **kwargs):
+        return real_analyse(self, *args, **kwargs)
+
+    monkeypatch.setattr(Workspace, "analyse", in_full)
+    assert briefing("full") == cold

@@ -7,7 +7,7 @@ the entity recogniser with its own ``tok2vec`` 76 ms more. So the tagger and the
 can be left out (``words=False, entities=False``): every sentence is still found, with its word
 forms (:attr:`~briefgen.models.Sentence.forms`), which is all stories are grouped by, and a briefing
 analyses in full only the articles it may quote from
-(:meth:`briefgen.analyse.workspace.Workspace.name_entities`). The attribute ruler and the lemmatizer, which
+(:meth:`briefgen.analyse.workspace.Workspace.analyse_in_full`). The attribute ruler and the lemmatizer, which
 turn tags into lemmas, run once per distinct word and tag rather than on every word
 (:class:`Lemmas`), with the same result. Many documents are analysed in several processes,
 one per core; each document's analysis depends on its text alone.

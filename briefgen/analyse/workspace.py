@@ -9,9 +9,9 @@ those use and the spaCy model. Change any of them and old entries are never look
 again; entries unused for :data:`PRUNE_DAYS` days are deleted.
 
 A document's sentences are kept as analysed in full, with their lemmas and named entities
-(``sentences`` entries), or for their sentences and word forms alone (``unnamed``: the tokenizer and
+(``sentences`` entries), or for their sentences and word forms alone (``light``: the tokenizer and
 the sentence recogniser, a twentieth of the model's time), which is all a briefing by stories groups
-its articles by; :meth:`Workspace.name_entities` then analyses in full the articles it may quote.
+its articles by; :meth:`Workspace.analyse_in_full` then analyses in full the articles it may quote.
 Either serves an analysis that is not full, only the first one a full analysis.
 
 The disk cache holds JSON, never pickles, so a cache directory is data and nothing else.
@@ -52,6 +52,7 @@ from briefgen.ingest.clean import clean
 from briefgen.ingest.readers import MAX_BYTES, read_file, read_url, sidecar_path
 from briefgen.ingest.sources import file_kind, size_text
 from briefgen.models import Article, Block, Corpus, Document, Sentence, Span
+from briefgen.timing import timed
 
 logger = logging.getLogger(__name__)
 
@@ -394,7 +395,7 @@ class Workspace:
         self.stats = Stats()
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
-        self._unnamed: dict[str, tuple[Sentence, ...]] = {}
+        self._light: dict[str, tuple[Sentence, ...]] = {}
         """Sentences analysed for themselves and their word forms alone (``full=False``), by analysis key."""
         self._disk_ok: bool | None = None if cache_dir is not None else False
         """Whether the disk cache is in use; None until :meth:`_disk` first checks the directory."""
@@ -483,7 +484,7 @@ class Workspace:
         ``full=False`` a document not yet analysed in full is analysed for its sentences and word
         forms alone, about twenty times faster (``words=False, entities=False``:
         :func:`~briefgen.analyse.nlp.analyse`), and is one of the corpus's
-        :attr:`~briefgen.models.Corpus.unnamed` until :meth:`name_entities`."""
+        :attr:`~briefgen.models.Corpus.light` until :meth:`analyse_in_full`."""
 
         identity = nlp.model_identity(model)
         other = {d.index: lang for d in documents if (lang := (languages or {}).get(d.index)) not in (None, "en")}
@@ -491,19 +492,19 @@ class Workspace:
         missing: dict[str, Document] = {}
         missing_other: dict[str, tuple[Document, str]] = {}
         for doc, key in zip(documents, keys, strict=True):
-            if key in self._sentences or key in missing or key in missing_other or (not full and key in self._unnamed):
+            if key in self._sentences or key in missing or key in missing_other or (not full and key in self._light):
                 self.stats.document_reuses += 1
                 continue
             cached = self._load_sentences(key, doc.text)
             if cached is None and not full and doc.index not in other:
-                light = self._load_sentences(key, doc.text, "unnamed")
+                light = self._load_sentences(key, doc.text, "light")
                 if light is not None:
-                    self._unnamed[key] = light
+                    self._light[key] = light
                     self.stats.documents_from_cache += 1
                     continue
             if cached is not None:
                 self._sentences[key] = cached
-                self._unnamed.pop(key, None)
+                self._light.pop(key, None)
                 self.stats.documents_from_cache += 1
             elif doc.index in other:
                 missing_other[key] = (doc, other[doc.index])
@@ -515,13 +516,11 @@ class Workspace:
             self._store("sentences", key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += 1
         if missing:
-            start = time.perf_counter()
-            pipeline = nlp.load_pipeline(model)
-            if timings is not None:
-                timings["load model"] = timings.get("load model", 0.0) + time.perf_counter() - start
+            with timed({} if timings is None else timings, "load model"):
+                pipeline = nlp.load_pipeline(model)
             # A pipeline that recognises no entities (the rule-based fallback) has no more to do in full.
             whole = full or not nlp.recognises_entities(pipeline)
-            kind, kept = ("sentences", self._sentences) if whole else ("unnamed", self._unnamed)
+            kind, kept = ("sentences", self._sentences) if whole else ("light", self._light)
             # Renumber so each document's sentences can be told apart, then store them under doc 0.
             todo = [dataclasses.replace(doc, index=i) for i, doc in enumerate(missing.values())]
             corpus = nlp.analyse(todo, pipeline, entities=whole, words=whole)
@@ -530,22 +529,22 @@ class Workspace:
                 per_doc[sent.doc].append(dataclasses.replace(sent, doc=0))
             for key, sents in zip(missing, per_doc, strict=True):
                 if whole:
-                    self._unnamed.pop(key, None)
+                    self._light.pop(key, None)
                 kept[key] = tuple(sents)
                 self._store(kind, key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += len(missing)
         sentences: list[Sentence] = []
-        unnamed_docs: set[int] = set()
+        light_docs: set[int] = set()
         for doc, key in zip(documents, keys, strict=True):
             found = self._sentences.get(key)
             if found is None:
-                found = self._unnamed[key]
-                unnamed_docs.add(doc.index)
+                found = self._light[key]
+                light_docs.add(doc.index)
             sentences.extend(dataclasses.replace(s, doc=doc.index) if doc.index else s for s in found)
         self._report_damage()
-        return Corpus(documents=tuple(documents), sentences=tuple(sentences), unnamed=frozenset(unnamed_docs))
+        return Corpus(documents=tuple(documents), sentences=tuple(sentences), light=frozenset(light_docs))
 
-    def name_entities(
+    def analyse_in_full(
         self,
         corpus: Corpus,
         docs: Collection[int],
@@ -554,15 +553,15 @@ class Workspace:
         languages: Mapping[int, str | None] | None = None,
     ) -> Corpus:
         """``corpus`` with those of the documents ``docs`` (by index) it holds for their sentences and
-        word forms alone (:attr:`~briefgen.models.Corpus.unnamed`) analysed in full: lemmas, named
+        word forms alone (:attr:`~briefgen.models.Corpus.light`) analysed in full: lemmas, named
         entities and all, as a full analysis gives them (and keeps them, for the next build).
 
         Each sentence the corpus holds is replaced by the same sentence (the same offsets) of the full
         analysis; a sentence the corpus no longer holds (left out since) stays out. The sentence
         recogniser listens to neither the tagger nor the entity recogniser, so the two analyses find
-        the same sentences; should they not (a custom model), the document's sentences are all
-        replaced by the full analysis's."""
-        todo = corpus.unnamed.intersection(docs)
+        the same sentences; should they not (a custom model), the document's sentences are replaced
+        by those of the full analysis that overlap them."""
+        todo = corpus.light.intersection(docs)
         if not todo:
             return corpus
         documents = [d for d in corpus.documents if d.index in todo]
@@ -582,8 +581,13 @@ class Workspace:
             elif s.doc not in whole:
                 sentences.append(dataclasses.replace(by_offsets[s.doc][s.start, s.end], doc=s.doc))
             elif s is held[s.doc][0]:
-                sentences.extend(dataclasses.replace(f, doc=s.doc) for f in full_of[s.doc])
-        return dataclasses.replace(corpus, sentences=tuple(sentences), unnamed=corpus.unnamed - todo)
+                spans = [(h.start, h.end) for h in held[s.doc]]
+                sentences.extend(
+                    dataclasses.replace(f, doc=s.doc)
+                    for f in full_of[s.doc]
+                    if any(f.start < end and start < f.end for start, end in spans)
+                )
+        return dataclasses.replace(corpus, sentences=tuple(sentences), light=corpus.light - todo)
 
     def analysed(self, key: str) -> bool:
         """Whether the sentences of :func:`analysis_key` ``key`` are at hand, in memory or on disk (as

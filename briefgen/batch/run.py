@@ -2,14 +2,14 @@
 
 By default the configs are built in this process, one after another, sharing one
 :class:`~briefgen.analyse.workspace.Workspace`, so an article used by twenty briefings is read,
-cleaned and analysed once (for a briefing by stories, without its named entities; again with
-them, once, if a briefing quotes from it: see :func:`briefgen.pipeline.select_named`). On local processes or a Dask cluster (an executor of
+cleaned and analysed once (for a briefing by stories, for its sentences and words alone; again
+in full, once, if a briefing quotes from it: see :func:`briefgen.pipeline.select_analysed`). On local processes or a Dask cluster (an executor of
 :mod:`briefgen.batch.executors`) the same work runs as tasks, each a plain function below:
 
 1. :func:`plan_job` works out, for each config, whether its finished build can be reused and
    which files it reads;
 2. :func:`read_input` reads and cleans each distinct input once, and :func:`analyse_document`
-   analyses each distinct document in some briefing's date window once, with its named entities
+   analyses each distinct document in some briefing's date window once, in full
    (any briefing may quote it), into the analysis cache every worker shares;
 3. :func:`build_job` builds each briefing as a sequential batch does, its analyses read
    from that cache.

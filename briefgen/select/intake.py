@@ -13,10 +13,7 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -38,6 +35,7 @@ from briefgen.models import (
 )
 from briefgen.select.languages import OTHER_LANGUAGE, sort_languages
 from briefgen.textsafe import printable
+from briefgen.timing import timed
 
 logger = logging.getLogger(__name__)
 
@@ -131,27 +129,6 @@ class IntakeReport(TypedDict):
     window: dict[str, str]
     counts: dict[str, int]
     articles: list[dict[str, object]]
-
-
-#: The stages being timed in this thread, innermost last, each with the time spent so far in stages inside it.
-_open = threading.local()
-
-
-@contextmanager
-def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
-    """Add the time spent in the ``with`` block to ``timings[stage]``; a stage timed inside another
-    counts for itself alone, so that the stages add up to the whole."""
-    stack: list[float] = _open.__dict__.setdefault("stack", [])
-    start = time.perf_counter()
-    stack.append(0.0)
-    try:
-        yield
-    finally:
-        inner = stack.pop()
-        spent = time.perf_counter() - start
-        timings[stage] = timings.get(stage, 0.0) + spent - inner
-        if stack:
-            stack[-1] += spent
 
 
 def source_files(loaded: LoadedConfig) -> FoundSources:

@@ -35,8 +35,8 @@ NAMED = 5
 OTHER_LANGUAGE = "other language"
 
 #: Analyses in full (lemmas, named entities) some documents of a corpus (by index) analysed for their
-#: word forms alone, as :meth:`~briefgen.analyse.workspace.Workspace.name_entities` does.
-Naming = Callable[[Corpus, Collection[int]], Corpus]
+#: word forms alone, as :meth:`~briefgen.analyse.workspace.Workspace.analyse_in_full` does.
+FullAnalysis = Callable[[Corpus, Collection[int]], Corpus]
 
 
 @dataclass
@@ -103,18 +103,19 @@ def _named(paths: Sequence[str]) -> str:
     return shown + (f" and {len(paths) - NAMED} more" if len(paths) > NAMED else "")
 
 
-def drop_foreign(corpus: Corpus, languages: Sequence[str], name: Naming | None = None) -> tuple[Corpus, int]:
+def drop_foreign(corpus: Corpus, languages: Sequence[str], in_full: FullAnalysis | None = None) -> tuple[Corpus, int]:
     """The corpus without the sentences in none of ``languages`` (:func:`~briefgen.analyse.language.foreign`),
     nor a sentence right after one of them that opens with a pronoun or connective; and how many went.
 
     Whether a sentence opens so can depend on the entities it names ("When he arrived, Pinochet…"):
     the documents with a foreign sentence that were analysed for their word forms alone
-    (:attr:`~briefgen.models.Corpus.unnamed`) are analysed in full first, with ``name`` when given."""
+    (:attr:`~briefgen.models.Corpus.light`) are analysed in full first, with ``in_full`` when given."""
     flags = foreign_sentences([s.text for s in corpus.sentences], languages)
     if not any(flags):
         return corpus, 0
-    if name is not None:
-        corpus = name(corpus, {s.doc for s, flag in zip(corpus.sentences, flags, strict=True) if flag})
+    if in_full is not None:
+        corpus = in_full(corpus, {s.doc for s, flag in zip(corpus.sentences, flags, strict=True) if flag})
+        flags = foreign_sentences([s.text for s in corpus.sentences], languages)  # the same, unless split otherwise
     kept = []
     dropped = 0
     previous_dropped = False
@@ -146,15 +147,15 @@ def drop_dangling(corpus: Corpus, languages: Sequence[str]) -> tuple[Corpus, int
     return (dataclasses.replace(corpus, sentences=kept), dropped) if dropped else (corpus, 0)
 
 
-def quotable_languages(corpus: Corpus, loaded: LoadedConfig, name: Naming | None = None) -> Corpus:
+def quotable_languages(corpus: Corpus, loaded: LoadedConfig, in_full: FullAnalysis | None = None) -> Corpus:
     """The corpus without the sentences in none of the config's languages (:func:`drop_foreign`, with
-    ``name`` to name a document's entities), saying in one line how many went, and without those that
+    ``in_full`` to analyse a document in full), saying in one line how many went, and without those that
     lean on the sentence before in a language selection has no such rules for (:func:`drop_dangling`)."""
     config = loaded.config
     corpus, leaning = drop_dangling(corpus, config.languages or [config.language])
     if leaning:
         logger.debug("%s: %d sentence(s) that open on the one before left out", loaded.name, leaning)
-    kept, dropped = drop_foreign(corpus, config.languages or [config.language], name)
+    kept, dropped = drop_foreign(corpus, config.languages or [config.language], in_full)
     if dropped:
         logger.info(
             "%s: %d sentence%s in another language than %s left out",

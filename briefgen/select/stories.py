@@ -21,7 +21,7 @@ already, so their weight is 0.
 
 The words are not lemmatised: lemmas need spaCy's tagger, which takes four times as long as finding
 the sentences and words of an article, and grouping needs every article, where a briefing quotes a
-few stories' (:meth:`~briefgen.analyse.workspace.Workspace.name_entities`). Measured on
+few stories' (:meth:`~briefgen.analyse.workspace.Workspace.analyse_in_full`). Measured on
 ``bench/stories_bench.py`` with the same constants, word forms gave a B-cubed F1 of 0.914, 0.932, 0.897,
 0.934 and 0.945 (DUC 2003 mix, DUC 2006 mix, both, halves A and B) where lemmas gave 0.925, 0.930,
 0.899, 0.928 and 0.955: no loss on the whole. Porter's stems (with each stem's idf at large that of
@@ -98,14 +98,13 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from briefgen.analyse.topic import english_idf
 from briefgen.models import Article, Background, Corpus, Document, Sentence, Story
-from briefgen.select.languages import Naming
 from briefgen.select.players import WIRE_SERVICES
 from briefgen.select.summarize import readable
 
@@ -640,31 +639,25 @@ def _outlets(docs: Sequence[Document]) -> tuple[str, ...]:
 
 
 def _headline(
-    docs: Sequence[Document],
-    sentences: Mapping[int, Sequence[tuple[int, Sentence]]],
-    unnamed: Collection[int] = frozenset(),
-) -> tuple[str, int, tuple[int, int] | None] | int:
+    docs: Sequence[Document], sentences: Mapping[int, Sequence[Sentence]]
+) -> tuple[str, int, tuple[int, int] | None]:
     """The headline of a story whose documents are ``docs``, most central first: the first real
     title, else the first quotable sentence of the first document that has either; as a last resort
     the most central document's first sentence, else its title or file name. Whether a sentence is
-    quotable is judged on its full analysis: the index of the first document without a real title
-    that is among the ``unnamed`` (analysed for its words alone) is returned instead, to be
-    analysed in full first."""
+    quotable (:func:`~briefgen.select.summarize.readable`) is read from its text alone, the same
+    whether its document was analysed in full or for its words alone."""
     for doc in docs:
         if real_title(doc.article):
             return (doc.article.title or "").strip(), doc.index, None
-        if doc.index in unnamed:
-            return doc.index
         quotable = next(
-            ((k, s) for k, s in sentences.get(doc.index, ()) if readable(s) and len(s.text) <= MAX_HEADLINE_CHARS),
-            None,
+            (s for s in sentences.get(doc.index, ()) if readable(s) and len(s.text) <= MAX_HEADLINE_CHARS), None
         )
         if quotable is not None:
-            return quotable[1].text, doc.index, (quotable[1].start, quotable[1].end)
+            return quotable.text, doc.index, (quotable.start, quotable.end)
     lead = docs[0]
     first = next(iter(sentences.get(lead.index, ())), None)
-    if first is not None and len(first[1].text) <= MAX_HEADLINE_CHARS:
-        return first[1].text, lead.index, (first[1].start, first[1].end)
+    if first is not None and len(first.text) <= MAX_HEADLINE_CHARS:
+        return first.text, lead.index, (first.start, first.end)
     title = (lead.article.title or "").strip()
     return (title if 0 < len(title) <= MAX_HEADLINE_CHARS else lead.article.name), lead.index, None
 
@@ -726,16 +719,15 @@ def group_stories(
     as_of: dt.date | None = None,
     background: Background | None = None,
     language: str = "en",
-    name: Naming | None = None,
 ) -> tuple[Story, ...]:
     """Every document of ``corpus.documents`` in exactly one story; ranked by ``score``, best first (ties: earliest doc).
 
     ``focus`` is each document's topic relevance (:meth:`~briefgen.analyse.topic.TopicMatcher.focus`),
     empty or None without a topic; ``as_of`` the briefing's date, which recency counts back from;
     ``background`` the previous briefing, whose articles mark the stories they continue as developing;
-    ``language`` the briefing's, whose news at large weighs its words (:func:`article_space`);
-    ``name`` analyses in full the documents of ``corpus`` analysed for their words alone
-    (:attr:`~briefgen.models.Corpus.unnamed`) whose sentences a headline may be drawn from.
+    ``language`` the briefing's, whose news at large weighs its words (:func:`article_space`).
+    Only the sentences' text and word forms are read, which an analysis for words alone
+    (:attr:`~briefgen.models.Corpus.light`) gives as a full one does.
     """
     import numpy as np  # heavy: loaded when stories are first grouped
 
@@ -755,7 +747,10 @@ def group_stories(
         central = np.asarray(members @ centroid, dtype=np.float64).ravel()
         # Most central first; equally central ones in document order.
         orders.append([docs[int(rows[k])] for k in np.lexsort((rows, -central))])
-    headlines = _headlines(corpus, orders, name)
+    sentences: dict[int, list[Sentence]] = {}
+    for s in corpus.sentences:
+        sentences.setdefault(s.doc, []).append(s)
+    headlines = [_headline(ordered, sentences) for ordered in orders]
     top = max((v for v in (focus or {}).values()), default=0.0)
     dated = [a.date for d in docs for a in (d.article, *d.duplicates) if a.date is not None]
     earliest = min(dated, default=None)
@@ -787,24 +782,6 @@ def group_stories(
         stories.append((min(story.docs), story))
     stories.sort(key=lambda pair: (-pair[1].score, pair[0]))
     return tuple(story for _, story in stories)
-
-
-def _headlines(
-    corpus: Corpus, orders: Sequence[Sequence[Document]], name: Naming | None
-) -> list[tuple[str, int, tuple[int, int] | None]]:
-    """Each story's :func:`_headline` (its documents most central first), the documents a headline
-    may be drawn from analysed in full with ``name`` first, a round at a time: a story's next
-    document is needed only when the one before has neither a real title nor a quotable sentence."""
-    while True:
-        unnamed = corpus.unnamed if name is not None else frozenset()
-        sentences: dict[int, list[tuple[int, Sentence]]] = {}
-        for k, s in enumerate(corpus.sentences):
-            sentences.setdefault(s.doc, []).append((k, s))
-        found = [_headline(ordered, sentences, unnamed) for ordered in orders]
-        needed = {f for f in found if isinstance(f, int)}
-        if not needed or name is None:
-            return [f for f in found if not isinstance(f, int)]
-        corpus = name(corpus, needed)
 
 
 # ----------------------------------------------------------------------------- measurement

@@ -747,9 +747,11 @@ def context(
     window_start: dt.date | None = None,
     standalone: bool = True,
     languages: Mapping[int, str | None] | None = None,
+    vectorise: bool = True,
 ) -> Context:
     """Sort the sentences into quotable candidates and followers, and vectorise them (with the
-    background's sentences, so both are in one space). A sentence already sent is neither, nor
+    background's sentences, so both are in one space; ``vectorise=False`` leaves that out, for
+    a context that only tells which sentences are quotable). A sentence already sent is neither, nor
     one whose passage id (:func:`~briefgen.models.passage_id`) is in ``exclude``.
 
     A sentence is a candidate when it stands on its own (:func:`~briefgen.select.standalone.reference`),
@@ -758,8 +760,8 @@ def context(
     ("on Tuesday", "last week") and its article is undated or from before the window
     (:func:`~briefgen.select.standalone.in_its_time`, read in the document's language as
     ``languages`` gives it by index). ``standalone=False`` applies the older pronoun rule
-    (:data:`DANGLING`) alone, for measuring. A sentence of a document analysed without its entities
-    (:attr:`Corpus.unnamed`: not of a top story, see :func:`_top_stories`) is neither."""
+    (:data:`DANGLING`) alone, for measuring. A sentence of a document analysed for its words alone
+    (:attr:`Corpus.light`: not of a top story, see :func:`_top_stories`) is neither."""
     sents = corpus.sentences
     background = background or Background()
     dropped = {i for i, s in enumerate(sents) if passage_id(s.text) in exclude} if exclude else set()
@@ -772,9 +774,9 @@ def context(
     candidates: list[int] = []
     followers: dict[int, int] = {}
     words = tuple(s.words for s in sents)
-    unnamed = corpus.unnamed
+    light = corpus.light
     for i, s in enumerate(sents):
-        if s.doc in unnamed or i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text):
+        if s.doc in light or i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text):
             continue
         if advises(s):
             continue
@@ -795,7 +797,12 @@ def context(
     # come close to repeating them. What the background's articles say counts for less
     # (``NOVELTY_DISCOUNT``) but may still be told.
     told = [len(sents) + k for k, s in enumerate(background.sentences) if same_text(s.text) in background.sent]
-    vectors = tfisf_matrix([*sents, *background.sentences])
+    if vectorise:
+        vectors = tfisf_matrix([*sents, *background.sentences])
+    else:
+        from scipy import sparse  # heavy: loaded when sentences are first selected
+
+        vectors, told = sparse.csr_matrix((len(sents), 0)), []
     history = vectors[told] if told else None
     return Context(
         corpus,
@@ -845,8 +852,11 @@ def select(
     With ``stories`` (ranked, best first: ``layout: stories``), the briefing tells the first
     ``audience.stories`` of them that hold a quotable sentence: key points become each top story's
     ``audience.story_points`` best sentences, in story order, and every other section is drawn
-    from the top stories' articles alone, as salience is (the centroid of their quotable sentences).
-    So no entity of another article is read (see :func:`briefgen.pipeline.select_named`).
+    from the top stories' articles alone. So is everything selection weighs: salience (the
+    centroid of their quotable sentences, or their concepts) and the words' statistics (tf-isf).
+    So nothing of another article is read but whether it holds a quotable sentence, and those
+    articles need no full analysis (see :func:`briefgen.pipeline.select_analysed`): the selection is
+    the same whichever of them were analysed in full.
 
     Key points keep the order they were chosen in ``SectionSelection.ranks``; every
     section but Key players reads in story order. What a preview looked forward to serves
@@ -871,26 +881,33 @@ def select(
     sents = corpus.sentences
     if not sents:
         return Selection(sections=())
-    ctx = context(corpus, topic, doc_relevance, background, exclude, window_start, standalone, languages)
-    held, passed = preview_sentences(corpus, ctx, as_of if standalone else None)
-    ahead_only = [i for i in ctx.candidates if i in held and i not in passed]  # What's next, and nothing else
-    if held:
-        ctx = dataclasses.replace(
-            ctx,
-            candidates=tuple(i for i in ctx.candidates if i not in held),
-            followers={f: p for f, p in ctx.followers.items() if f not in held},
-        )
+
+    def sort(corpus: Corpus, vectorise: bool = True) -> tuple[Context, list[int]]:
+        """The context, without the previews held for What's next; and those that only it may take."""
+        ctx = context(corpus, topic, doc_relevance, background, exclude, window_start, standalone, languages, vectorise)
+        held, passed = preview_sentences(corpus, ctx, as_of if standalone else None)
+        ahead_only = [i for i in ctx.candidates if i in held and i not in passed]  # What's next, and nothing else
+        if held:
+            ctx = dataclasses.replace(
+                ctx,
+                candidates=tuple(i for i in ctx.candidates if i not in held),
+                followers={f: p for f, p in ctx.followers.items() if f not in held},
+            )
+        return ctx, ahead_only
+
+    ctx, ahead_only = sort(corpus, vectorise=not stories)
     top = _top_stories(stories, ctx, audience.stories)
-    in_top = {d for story in top for d in story.docs}
-    if top:
-        # Every section draws from the top stories alone, and so does salience: the centroid of the
-        # quotable sentences (centroid_salience) is theirs, not the whole week's.
-        ctx = dataclasses.replace(
-            ctx,
-            candidates=tuple(i for i in ctx.candidates if sents[i].doc in in_top),
-            followers={f: p for f, p in ctx.followers.items() if sents[f].doc in in_top},
-        )
-        ahead_only = [i for i in ahead_only if sents[i].doc in in_top]
+    if stories:
+        # Every section draws from the top stories alone, and so does everything selection weighs:
+        # salience and the words' statistics are theirs, not the whole week's.
+        in_top = {d for story in top for d in story.docs}
+        if top:
+            corpus = Corpus(
+                documents=tuple(d for d in corpus.documents if d.index in in_top),
+                sentences=tuple(s for s in sents if s.doc in in_top),
+            )
+            sents = corpus.sentences
+        ctx, ahead_only = sort(corpus)
     chooser = method(ctx)
     wanted = set(audience.sections)
     budget = audience.max_words
@@ -992,16 +1009,16 @@ def select(
 
 def _top_stories(stories: Sequence[Story], ctx: Context, count: int) -> list[Story]:
     """The first ``count`` of the ranked ``stories`` that hold a quotable sentence, looked for no
-    further than the first story with an article analysed without its entities
-    (:attr:`Corpus.unnamed`), whose sentences cannot yet be judged: fewer than ``count`` then
-    asks for more of them to be named (:func:`briefgen.pipeline.select_named`)."""
+    further than the first story with an article analysed for its words alone
+    (:attr:`Corpus.light`), whose sentences cannot yet be judged: fewer than ``count`` then
+    asks for more of them to be analysed in full (:func:`briefgen.pipeline.select_analysed`)."""
     if not stories:
         return []
     quotable = {ctx.corpus.sentences[i].doc for i in ctx.candidates}
-    unnamed = ctx.corpus.unnamed
+    light = ctx.corpus.light
     top: list[Story] = []
     for story in stories:
-        if len(top) == count or unnamed.intersection(story.docs):
+        if len(top) == count or light.intersection(story.docs):
             break
         if quotable.intersection(story.docs):
             top.append(story)
