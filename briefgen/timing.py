@@ -1,5 +1,7 @@
 """How long each stage of a build takes: ``timed`` adds a block's time to a stage, nested stages
-counting for themselves alone, so that a build's stages add up to the whole."""
+counting for themselves alone, so that a build's stages add up to the whole. The workspace times
+loading the model with it, so it is part of the analysis engine's version (a change to it is a
+change to the engine: :func:`~briefgen.analyse.workspace.engine_version`)."""
 
 from __future__ import annotations
 

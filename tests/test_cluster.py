@@ -92,7 +92,7 @@ def analysed(summary: str) -> tuple[int, int]:
 
 
 def cache_entries(cache: Path) -> int:
-    """Analyses in the cache: of documents with their named entities, and without."""
+    """Analyses in the cache: of documents analysed in full, and for their words alone."""
     return sum(len(list(cache.glob(f"*/{kind}/*/*.json"))) for kind in ("sentences", "light"))
 
 

@@ -294,15 +294,15 @@ def test_a_sentence_in_another_language_is_never_quoted() -> None:
     # Analysed for its words alone, the article is analysed in full before the sentence after is judged.
     asked: list[set[int]] = []
 
-    def name(corpus: Corpus, docs) -> Corpus:
+    def in_full(corpus: Corpus, docs) -> Corpus:
         asked.append(set(docs))
         return dataclasses.replace(corpus, light=corpus.light - set(docs))
 
     light = Corpus(documents=(), sentences=sentences, light=frozenset({0}))
-    corpus, dropped = drop_foreign(light, ["en"], name)
+    corpus, dropped = drop_foreign(light, ["en"], in_full)
     assert asked == [{0}] and not corpus.light and dropped == 2
-    drop_foreign(light, ["en", "de"], name)
-    assert asked == [{0}], "nothing to judge, nothing named"
+    drop_foreign(light, ["en", "de"], in_full)
+    assert asked == [{0}], "nothing to judge, nothing analysed in full"
 
 
 # ----------------------------------------------------------------------------- the briefing's own words

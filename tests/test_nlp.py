@@ -167,10 +167,10 @@ def test_the_tagger_and_the_entity_recogniser_change_no_sentence(nlp, tmp_path):
     assert again.stats.documents_analysed == len(docs) - len(some)
 
 
-def test_a_document_whose_sentences_the_full_analysis_finds_otherwise_takes_them_all(nlp, monkeypatch):
+def test_a_document_whose_sentences_the_full_analysis_finds_otherwise_takes_those_that_overlap(nlp, monkeypatch):
     """With a model whose sentence recogniser listened to the tagger, the full analysis could split
-    sentences otherwise than the light one: such a document takes all the full analysis's sentences,
-    never a mix of the two."""
+    sentences otherwise than the light one: such a document takes the full analysis's sentences that
+    overlap those it held, never a mix of the two, and a sentence left out before stays out."""
     from briefgen.analyse.workspace import Workspace
 
     docs = _sample_documents()[:3]
@@ -186,7 +186,11 @@ def test_a_document_whose_sentences_the_full_analysis_finds_otherwise_takes_them
     full = shifted(docs, nlp, workers=1).sentences
     workspace = Workspace(None)
     corpus = workspace.analyse(docs, None, full=False)
+    left_out = corpus.sentences[1]  # the first document's second sentence, left out before
+    assert left_out.doc == corpus.sentences[0].doc
+    held = dataclasses.replace(corpus, sentences=tuple(s for s in corpus.sentences if s is not left_out))
     monkeypatch.setattr(nlp_mod, "analyse", shifted)
-    named = workspace.analyse_in_full(corpus, {d.index for d in docs}, None)
-    assert named.sentences == full and not named.light
-    assert workspace.analyse(docs, None).sentences == full
+    every = workspace.analyse_in_full(corpus, {d.index for d in docs}, None)
+    assert every.sentences == full and not every.light
+    some = workspace.analyse_in_full(held, {d.index for d in docs}, None)
+    assert some.sentences == tuple(s for s in full if (s.start, s.end) != (left_out.start, left_out.end))

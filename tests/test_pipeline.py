@@ -422,7 +422,7 @@ def test_select_analysed_analyses_further_stories_until_enough_can_be_quoted():
     stories = [Story(f"s{k}", (k,), "", k, None, (), None, None, False, 1.0) for k in range(6)]
     quotable = {3, 4, 5}  # the first three stories hold nothing to quote
 
-    def name(corpus: Corpus, docs) -> Corpus:
+    def in_full(corpus: Corpus, docs) -> Corpus:
         return Corpus(corpus.documents, corpus.sentences, corpus.light - set(docs))
 
     def run(ranked: list[Story]) -> tuple[Corpus, Selection]:
@@ -435,7 +435,7 @@ def test_select_analysed_analyses_further_stories_until_enough_can_be_quoted():
                     top.append(story.id)
             return Selection(sections=(), top_stories=tuple(top))
 
-        return select_analysed(Corpus((), (), frozenset(range(6))), ranked, 2, choose, name)
+        return select_analysed(Corpus((), (), frozenset(range(6))), ranked, 2, choose, in_full)
 
     corpus, selection = run(stories)
     assert selection.top_stories == ("s3", "s4")

@@ -675,3 +675,45 @@ def test_focus_counts_a_kept_copy_of_an_article_read_once():
     topic = TopicMatcher(OSTEOARTHRITIS)
     alone = topic.focus(read)
     assert topic.focus(kept, read) == {d.index: alone[d.index] for d in kept}
+
+
+def test_a_key_player_of_a_week_of_many_articles_needs_two_sources_though_the_top_story_has_one(nlp):
+    """Selection draws from the top stories alone, but a player still needs two sources when the
+    briefing uses more than one article: one article naming someone often is no key player."""
+    from briefgen.models import Story
+
+    texts = [
+        [
+            "Chancellor Angela Merkel announced a new coalition agreement in Berlin on Monday after weeks of talks.",
+            "Angela Merkel said the agreement would raise pensions by 3 percent next year for most retirees.",
+            "Angela Merkel told reporters that the talks with the Social Democrats had been hard but fair.",
+            "Angela Merkel will present the programme to parliament in Berlin later this month, aides said.",
+            "Angela Merkel has led the country since 2005 and faces an election in the autumn of next year.",
+            "Angela Merkel met the president of France in Paris on Wednesday to discuss the European budget.",
+            "Angela Merkel rejected calls from her own party to lower taxes before the next federal election.",
+            "The finance ministry expects the measures to cost about 12 billion euros over four years.",
+        ],
+        [
+            "Flood waters rose across the Danube valley on Sunday, forcing thousands of residents to leave home.",
+            "Rescue teams from Austria worked through the night to reinforce levees near the city of Linz.",
+            "Officials in Vienna said the river would crest on Tuesday at levels not seen since 2002 there.",
+        ],
+        [
+            "The Danube flood forced the closure of several bridges in Hungary, officials said on Monday evening.",
+            "Hungarian soldiers filled sandbags along the river banks in Budapest as the water kept rising fast.",
+            "Viktor Orban visited the flood zone and promised aid to families who lost their homes this week.",
+        ],
+    ]
+    docs = [
+        clean(Article(f"n/{i}.txt", "text", tuple(Block(PARAGRAPH, p) for p in paragraphs), f"T{i}"), i)
+        for i, paragraphs in enumerate(texts)
+    ]
+    corpus = analyse(docs, nlp)
+    stories = [
+        Story("s0", (0,), "T0", 0, None, (), None, None, False, 2.0),
+        Story("s1", (1, 2), "T1", 1, None, (), None, None, False, 1.0),
+    ]
+    one_story = AUDIENCES["analyst"].model_copy(update={"stories": 1})
+    selection = select(corpus, TopicMatcher(Topic()), one_story, stories=stories)
+    assert selection.top_stories == ("s0",)
+    assert not [s for s in selection.sections if s.name == "key_players"]

@@ -516,7 +516,7 @@ class Workspace:
             self._store("sentences", key, [_sentence_json(s) for s in sents])
             self.stats.documents_analysed += 1
         if missing:
-            with timed({} if timings is None else timings, "load model"):
+            with contextlib.nullcontext() if timings is None else timed(timings, "load model"):
                 pipeline = nlp.load_pipeline(model)
             # A pipeline that recognises no entities (the rule-based fallback) has no more to do in full.
             whole = full or not nlp.recognises_entities(pipeline)

@@ -114,8 +114,13 @@ def drop_foreign(corpus: Corpus, languages: Sequence[str], in_full: FullAnalysis
     if not any(flags):
         return corpus, 0
     if in_full is not None:
+        judged = {(s.doc, s.start, s.end): flag for s, flag in zip(corpus.sentences, flags, strict=True)}
         corpus = in_full(corpus, {s.doc for s, flag in zip(corpus.sentences, flags, strict=True) if flag})
-        flags = foreign_sentences([s.text for s in corpus.sentences], languages)  # the same, unless split otherwise
+        # The same sentences, unless a full analysis split some otherwise: only those are judged again.
+        new = [s.text for s in corpus.sentences if (s.doc, s.start, s.end) not in judged]
+        again = iter(foreign_sentences(new, languages) if new else [])
+        known = [judged.get((s.doc, s.start, s.end)) for s in corpus.sentences]
+        flags = [next(again) if flag is None else flag for flag in known]
     kept = []
     dropped = 0
     previous_dropped = False

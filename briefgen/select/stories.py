@@ -129,7 +129,7 @@ __all__ = ["Story", "b_cubed", "group_stories", "real_title"]
 MAX_HEADLINE_CHARS = 300
 #: How much a named entity's feature weighs against a content word of the same tf-idf; 0 leaves names
 #: to their words (with lemmas, DUC 2003 mix: F1 0.921 at 0, 0.903 at 0.25 and 0.5, 0.883 at 1; both
-#: mixed: 0.893 at 0, 0.888 at 0.25); and the articles grouped are analysed without their entities.
+#: mixed: 0.893 at 0, 0.888 at 0.25); and the articles grouped are analysed for their words alone.
 ENTITY_WEIGHT = 0.0
 #: Two articles are linked when their similarity is this many standard deviations above the mean
 #: similarity of either of them to all the briefing's articles (tried: 2.5, 3, 3.5).

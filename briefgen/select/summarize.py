@@ -895,14 +895,19 @@ def select(
             )
         return ctx, ahead_only
 
+    articles = len(corpus.documents)
     ctx, ahead_only = sort(corpus, vectorise=not stories)
     top = _top_stories(stories, ctx, audience.stories)
+    if len(top) < audience.stories and any(corpus.light.intersection(story.docs) for story in stories):
+        # The search stopped at a story analysed for its words alone: those stories come first.
+        return Selection(sections=(), stories=tuple(stories), top_stories=tuple(s.id for s in top))
     if stories:
         # Every section draws from the top stories alone, and so does everything selection weighs:
         # salience and the words' statistics are theirs, not the whole week's.
         in_top = {d for story in top for d in story.docs}
         if top:
-            corpus = Corpus(
+            corpus = dataclasses.replace(
+                corpus,
                 documents=tuple(d for d in corpus.documents if d.index in in_top),
                 sentences=tuple(s for s in sents if s.doc in in_top),
             )
@@ -963,7 +968,7 @@ def select(
         chosen["whats_next"] = chooser.pick(ahead, 3, where=next_step)
     labels: dict[str, tuple[str, ...]] = {}
     if "key_players" in wanted:
-        players = _key_players(corpus, told, chooser, stories=top)
+        players = _key_players(corpus, told, chooser, stories=top, articles=articles)
         chosen["key_players"] = [i for i, _ in players]
         labels["key_players"] = tuple(label for _, label in players)
 
@@ -1113,7 +1118,12 @@ def lead_share(s: Sentence, player_of: dict[str, str], key: str) -> float:
 
 
 def _key_players(
-    corpus: Corpus, pool: Sequence[int], chooser: Summarizer, k: int = 5, stories: Sequence[Story] = ()
+    corpus: Corpus,
+    pool: Sequence[int],
+    chooser: Summarizer,
+    k: int = 5,
+    stories: Sequence[Story] = (),
+    articles: int | None = None,
 ) -> list[tuple[int, str]]:
     """For the players most sources name, one sentence each about them (:func:`leads_with`) from a
     source that counts at least half (:meth:`Context.source_weight`), labelled with the count of
@@ -1122,12 +1132,14 @@ def _key_players(
 
     With top ``stories``, only their articles count, and players rank by how central they are to
     those stories: the sum, over the stories, of the share of each story's articles that name
-    them (a player in every article of two stories outranks one named once in each of ten)."""
+    them (a player in every article of two stories outranks one named once in each of ten).
+    ``articles`` is how many articles the briefing uses (by default the corpus's): a player of a
+    briefing of more than one needs two sources."""
     sents = corpus.sentences
     in_top = {d for story in stories for d in story.docs}
     mentions = ((text, label, s.doc) for s in sents if not in_top or s.doc in in_top for text, label in s.entities)
     players, player_of = merge_players(mentions)
-    least = 2 if len(corpus.documents) > 1 else 1
+    least = 2 if (len(corpus.documents) if articles is None else articles) > 1 else 1
     key_of: dict[tuple[str, str], str | None] = {}  # each mention's player, worked out once
     named: dict[str, list[int]] = {}
     for i in dict.fromkeys(pool):
