@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from briefgen import timing
 from briefgen.timing import timed
 
 
@@ -12,7 +13,7 @@ from briefgen.timing import timed
 def clock(monkeypatch):
     """A clock that moves only when told to, so that the figures are exact."""
     now = [0.0]
-    monkeypatch.setattr(timing.time, "perf_counter", lambda: now[0])
+    monkeypatch.setattr(time, "perf_counter", lambda: now[0])
 
     def advance(seconds: float) -> None:
         now[0] += seconds
