@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import typing
 
 import pytest
@@ -399,3 +400,30 @@ def test_a_short_article_takes_the_language_its_page_declares() -> None:
     found = sort_languages([short], "de")
     assert found.accepted == [short] and found.guesses["k.html"].how == "declared"
     assert sort_languages([short], "en").refused  # declared German, for an English briefing
+
+
+def test_a_paragraph_in_another_language_of_a_top_story_is_never_quoted(tmp_path) -> None:
+    """A briefing by stories judges the sentences of the articles it may quote once they are analysed
+    in full: a German paragraph inside an English article of the top story is never quoted."""
+    from briefgen.config.load import load_config
+    from briefgen.pipeline import build
+
+    news = tmp_path / "news"
+    news.mkdir()
+    for k, (outlet, day) in enumerate([("Valley Courier", 12), ("Riverton Post", 13), ("Plains Herald", 13)]):
+        german = f"\n\n{GERMAN}\n\n" if k == 1 else "\n\n"
+        (news / f"wind{k}.md").write_text(
+            f"---\ntitle: Wind power expansion speeds up {k}\npublisher: {outlet}\ndate: 2025-02-{day}\n---\n\n"
+            f"{ENGLISH}{german}The ministry said on Tuesday that permits for 40 new wind farms would be issued "
+            f"this year, twice as many as last year, after a change in the planning law.\n",
+            encoding="utf-8",
+        )
+    config = tmp_path / "wind.yaml"
+    config.write_text(
+        f"title: Wind\nsources: [{news}]\nwindow: {{days: 7}}\naudience: {{base: analyst, stories: 1}}\n",
+        encoding="utf-8",
+    )
+    result = build(load_config(config), as_of=dt.date(2025, 2, 14), out_dir=tmp_path / "out", formats=["md"])
+    quoted = [item.text for section in result.briefing.sections for item in section.items]
+    assert quoted and not [text for text in quoted if "Bundesregierung" in text or "Minister am" in text]
+    assert "Bundesregierung" not in result.outputs["md"].read_text(encoding="utf-8")
