@@ -195,9 +195,11 @@ def _build(
     # lemmas and entities, which take nineteen twentieths of the model's time (select_analysed), and
     # only their sentences need judging for their language.
     by_story = config.layout == "stories"
+    judged: set[int] = set()  # the articles whose sentences' languages were judged (by story)
 
     def in_full(corpus: Corpus, docs: Collection[int]) -> Corpus:
-        new = corpus.light.intersection(docs)
+        new = set(docs) - judged  # analysed in full now, or found so in the cache
+        judged.update(new)
         with timed(timings, "analyse in full"):
             corpus = workspace.analyse_in_full(corpus, docs, config.spacy_model, timings, intake.languages)
             return quotable_languages(corpus, loaded, docs=new) if by_story and new else corpus
