@@ -191,23 +191,16 @@ def _build(
     if not documents:
         raise NoArticlesError(nothing_left(intake, len(config.sources)))
 
-    # Stories are grouped by their word forms: only the articles a briefing may quote need their
-    # lemmas and entities, which take nineteen twentieths of the model's time (select_analysed), and
-    # only their sentences need judging for their language.
-    by_story = config.layout == "stories"
-    judged: set[int] = set()  # the articles whose sentences' languages were judged (by story)
-
     def in_full(corpus: Corpus, docs: Collection[int]) -> Corpus:
-        new = set(docs) - judged  # analysed in full now, or found so in the cache
-        judged.update(new)
         with timed(timings, "analyse in full"):
-            corpus = workspace.analyse_in_full(corpus, docs, config.spacy_model, timings, intake.languages)
-            return quotable_languages(corpus, loaded, docs=new) if by_story and new else corpus
+            return workspace.analyse_in_full(corpus, docs, config.spacy_model, timings, intake.languages)
 
     with timed(timings, "analyse"):
+        # Stories are grouped by their word forms: only the articles a briefing may quote need their
+        # lemmas and entities, which take nineteen twentieths of the model's time (select_analysed).
+        by_story = config.layout == "stories"
         corpus = workspace.analyse(documents, config.spacy_model, timings, intake.languages, full=not by_story)
-        if not by_story:
-            corpus = quotable_languages(corpus, loaded, in_full)
+        corpus = quotable_languages(corpus, loaded, in_full)
     with timed(timings, "background"):
         background = previous_background(loaded, as_of, out_dir, workspace)
     with timed(timings, "stories"):
@@ -292,7 +285,11 @@ def stories_of(
     as_of = intake.end
     model = loaded.config.spacy_model
 
+    def in_full(corpus: Corpus, docs: Collection[int]) -> Corpus:
+        return workspace.analyse_in_full(corpus, docs, model, None, intake.languages)
+
     corpus = workspace.analyse(intake.documents, model, None, intake.languages, full=False)
+    corpus = quotable_languages(corpus, loaded, in_full)
     background = previous_background(loaded, as_of, out_dir or default_out_dir(loaded, as_of), workspace)
     return group_stories(corpus, intake.focus, as_of, background, loaded.config.language)
 

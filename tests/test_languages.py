@@ -403,9 +403,8 @@ def test_a_short_article_takes_the_language_its_page_declares() -> None:
 
 
 def test_a_paragraph_in_another_language_of_a_top_story_is_never_quoted(tmp_path) -> None:
-    """A briefing by stories judges the sentences of the articles it may quote once they are analysed
-    in full, or found so in the cache: a German paragraph inside an English article of the top story
-    is never quoted, cold or warm."""
+    """A German paragraph inside an English article of the top story is never quoted, cold or warm
+    (the articles then come analysed in full from the cache), nor made a story's headline."""
     from briefgen.analyse.workspace import Workspace
     from briefgen.config.load import load_config
     from briefgen.pipeline import build
@@ -420,6 +419,12 @@ def test_a_paragraph_in_another_language_of_a_top_story_is_never_quoted(tmp_path
             f"this year, twice as many as last year, after a change in the planning law.\n",
             encoding="utf-8",
         )
+    (news / "harbour.md").write_text(  # titled "Update", no headline: its story's is a sentence, not German
+        f"---\ntitle: Update\npublisher: Port Daily\ndate: 2025-02-13\n---\n\n{GERMAN}\n\n"
+        "Port officials in Valmora said on Thursday that the new container terminal would open in May after "
+        "two years of construction and a long dispute over dredging.\n",
+        encoding="utf-8",
+    )
     config = tmp_path / "wind.yaml"
     config.write_text(
         f"title: Wind\nsources: [{news}]\nwindow: {{days: 7}}\naudience: {{base: analyst, stories: 1}}\n",
@@ -436,3 +441,5 @@ def test_a_paragraph_in_another_language_of_a_top_story_is_never_quoted(tmp_path
         quoted = [item.text for section in result.briefing.sections for item in section.items]
         assert quoted and not [text for text in quoted if "Bundesregierung" in text or "Minister am" in text]
         assert "Bundesregierung" not in result.outputs["md"].read_text(encoding="utf-8")
+        headlines = [story.headline for story in result.briefing.stories]
+        assert any(h.startswith("Port officials in Valmora") for h in headlines), headlines

@@ -103,32 +103,23 @@ def _named(paths: Sequence[str]) -> str:
     return shown + (f" and {len(paths) - NAMED} more" if len(paths) > NAMED else "")
 
 
-def drop_foreign(
-    corpus: Corpus,
-    languages: Sequence[str],
-    in_full: FullAnalysis | None = None,
-    docs: Collection[int] | None = None,
-) -> tuple[Corpus, int]:
+def drop_foreign(corpus: Corpus, languages: Sequence[str], in_full: FullAnalysis | None = None) -> tuple[Corpus, int]:
     """The corpus without the sentences in none of ``languages`` (:func:`~briefgen.analyse.language.foreign`),
     nor a sentence right after one of them that opens with a pronoun or connective; and how many went.
 
     Whether a sentence opens so can depend on the entities it names ("When he arrived, Pinochet…"):
     the documents with a foreign sentence that were analysed for their word forms alone
-    (:attr:`~briefgen.models.Corpus.light`) are analysed in full first, with ``in_full`` when given.
-    With ``docs``, only those documents' sentences are judged."""
-
-    mine = [s.text for s in corpus.sentences if docs is None or s.doc in docs]
-    found = iter(foreign_sentences(mine, languages) if mine else [])
-    flags = [False if docs is not None and s.doc not in docs else next(found) for s in corpus.sentences]
+    (:attr:`~briefgen.models.Corpus.light`) are analysed in full first, with ``in_full`` when given."""
+    flags = foreign_sentences([s.text for s in corpus.sentences], languages)
     if not any(flags):
         return corpus, 0
     if in_full is not None:
-        seen = {(s.doc, s.start, s.end): flag for s, flag in zip(corpus.sentences, flags, strict=True)}
+        judged = {(s.doc, s.start, s.end): flag for s, flag in zip(corpus.sentences, flags, strict=True)}
         corpus = in_full(corpus, {s.doc for s, flag in zip(corpus.sentences, flags, strict=True) if flag})
         # The same sentences, unless a full analysis split some otherwise: only those are judged again.
-        new = [s.text for s in corpus.sentences if (s.doc, s.start, s.end) not in seen]
+        new = [s.text for s in corpus.sentences if (s.doc, s.start, s.end) not in judged]
         again = iter(foreign_sentences(new, languages) if new else [])
-        known = [seen.get((s.doc, s.start, s.end)) for s in corpus.sentences]
+        known = [judged.get((s.doc, s.start, s.end)) for s in corpus.sentences]
         flags = [next(again) if flag is None else flag for flag in known]
     kept = []
     dropped = 0
@@ -148,37 +139,28 @@ def drop_foreign(
     return dataclasses.replace(corpus, sentences=tuple(kept)), dropped
 
 
-def drop_dangling(corpus: Corpus, languages: Sequence[str], docs: Collection[int] | None = None) -> tuple[Corpus, int]:
+def drop_dangling(corpus: Corpus, languages: Sequence[str]) -> tuple[Corpus, int]:
     """The corpus without the sentences that open, in one of ``languages`` other than English, with a
     pronoun or connective that needs the sentence before (:func:`~briefgen.analyse.lang.cues.dangling`:
     "Denn man sucht gerade…", "Er sagte…"), and how many went. Selection reads English openers itself;
-    in the other languages such a sentence is never quoted, so none starts mid-argument. With
-    ``docs``, only those documents' sentences are judged."""
+    in the other languages such a sentence is never quoted, so none starts mid-argument."""
     patterns = [p for lang in dict.fromkeys(languages) if lang != "en" and (p := dangling(lang)) is not None]
     if not patterns:
         return corpus, 0
-    kept = tuple(
-        s
-        for s in corpus.sentences
-        if (docs is not None and s.doc not in docs) or not any(p.match(s.text) for p in patterns)
-    )
+    kept = tuple(s for s in corpus.sentences if not any(p.match(s.text) for p in patterns))
     dropped = len(corpus.sentences) - len(kept)
     return (dataclasses.replace(corpus, sentences=kept), dropped) if dropped else (corpus, 0)
 
 
-def quotable_languages(
-    corpus: Corpus, loaded: LoadedConfig, in_full: FullAnalysis | None = None, docs: Collection[int] | None = None
-) -> Corpus:
+def quotable_languages(corpus: Corpus, loaded: LoadedConfig, in_full: FullAnalysis | None = None) -> Corpus:
     """The corpus without the sentences in none of the config's languages (:func:`drop_foreign`, with
     ``in_full`` to analyse a document in full), saying in one line how many went, and without those that
-    lean on the sentence before in a language selection has no such rules for (:func:`drop_dangling`);
-    with ``docs``, judging those documents' sentences alone (a briefing by stories judges those of
-    the articles it may quote, once they are analysed in full)."""
+    lean on the sentence before in a language selection has no such rules for (:func:`drop_dangling`)."""
     config = loaded.config
-    corpus, leaning = drop_dangling(corpus, config.languages or [config.language], docs)
+    corpus, leaning = drop_dangling(corpus, config.languages or [config.language])
     if leaning:
         logger.debug("%s: %d sentence(s) that open on the one before left out", loaded.name, leaning)
-    kept, dropped = drop_foreign(corpus, config.languages or [config.language], in_full, docs)
+    kept, dropped = drop_foreign(corpus, config.languages or [config.language], in_full)
     if dropped:
         logger.info(
             "%s: %d sentence%s in another language than %s left out",
