@@ -405,13 +405,14 @@ def _analyse(documents: Sequence[Document], nlp: Language, named: bool = True, w
                 continue
             # Words: alphabetic or number-like tokens that are not white space.
             kept = [i for i in range(sent.start, sent.end) if (flags[i][0] or flags[i][1]) and not flags[i][2]]
-            content = [i for i in kept if not (flags[i][3] or flags[i][4])]
-            forms = tuple(sys.intern(lowers[i]) for i in content)
+            # Content words: no stop words, no punctuation.
+            content = [not (flags[i][3] or flags[i][4]) for i in kept]
+            forms = tuple(sys.intern(lowers[i]) for i, c in zip(kept, content, strict=True) if c)
             terms: tuple[str, ...] = ()
             tokens: tuple[str, ...] = ()
             if words:
                 terms = tuple((lemma[i] or lowers[i]).lower() for i in kept)
-                tokens = tuple(terms[k] for k, i in enumerate(kept) if not (flags[i][3] or flags[i][4]))
+                tokens = tuple(t for t, c in zip(terms, content, strict=True) if c)
             # spaCy's stub declares Span.ents a one-tuple; a sentence may have any number of entities.
             ents: Sequence[Span] = sent.ents
             entities = tuple((e.text, e.label_) for e in ents)

@@ -565,9 +565,9 @@ class Workspace:
         if not todo:
             return corpus
         documents = [d for d in corpus.documents if d.index in todo]
-        self.analyse(documents, model, timings, languages)
-        identity = nlp.model_identity(model)
-        full_of = {d.index: self._sentences[analysis_key(d, identity)] for d in documents}
+        full_of: dict[int, list[Sentence]] = {d.index: [] for d in documents}
+        for f in self.analyse(documents, model, timings, languages).sentences:
+            full_of[f.doc].append(f)
         by_offsets = {i: {(f.start, f.end): f for f in found} for i, found in full_of.items()}
         held: dict[int, list[Sentence]] = {}
         for s in corpus.sentences:
@@ -579,13 +579,11 @@ class Workspace:
             if s.doc not in full_of:
                 sentences.append(s)
             elif s.doc not in whole:
-                sentences.append(dataclasses.replace(by_offsets[s.doc][s.start, s.end], doc=s.doc))
+                sentences.append(by_offsets[s.doc][s.start, s.end])
             elif s is held[s.doc][0]:
                 spans = [(h.start, h.end) for h in held[s.doc]]
                 sentences.extend(
-                    dataclasses.replace(f, doc=s.doc)
-                    for f in full_of[s.doc]
-                    if any(f.start < end and start < f.end for start, end in spans)
+                    f for f in full_of[s.doc] if any(f.start < end and start < f.end for start, end in spans)
                 )
         return dataclasses.replace(corpus, sentences=tuple(sentences), light=corpus.light - todo)
 
