@@ -27,7 +27,16 @@ from briefgen.textsafe import clip
 # languages of most of the pages briefgen is measured on; each pattern names a kind of page
 # furniture (a pitch, a credit, a label over links to other pages), never a publisher.
 
-#: Calls to subscribe, join, follow, log in or sign up: paywall, newsletter and app pitches.
+# The two patterns searched in every paragraph are matched against its lower-cased text rather than
+# compiled with re.IGNORECASE, and the copyright pattern's word boundary is tested once before its
+# phrases: Python's regular expressions try each alternative at each position, and case-blind
+# matching made these two searches most of the time of cleaning an article: over the 1,548 DUC
+# articles of ``bench/stories_bench.py``, cleaning took 5.3 s, 4.1 of them in these rules; now 2.0
+# and 0.9 s, for the same decision on each of the 35,829 blocks of those articles and of the
+# extraction set's pages.
+
+#: Calls to subscribe, join, follow, log in or sign up: paywall, newsletter and app pitches
+#: (matched against lower-cased text).
 _PITCH = re.compile(
     r"\b(?:subscri(?:be|ption|ber)s?|membership|become an? (?:\w+ ){0,3}member|members?[- ]only|"
     r"unlock|paywall|sign(?:ing)? up|newsletters?|log ?in to|already an? (?:subscriber|member)|"
@@ -36,18 +45,16 @@ _PITCH = re.compile(
     r"download (?:the|our)\b[^.]{0,40}\bapps?|"
     r"abonnieren|abonniere|jetzt anmelden|folgen sie uns|folge uns|"
     r"suscr[ií]bete|suscribirse|s[ií]guenos|[uú]nete|abonnez-vous|suivez-nous|inscrivez-vous|"
-    r"iscriviti|seguici|zapraszamy|subskrypcj\w*|obserwuj)\b",
-    re.I,
+    r"iscriviti|seguici|zapraszamy|subskrypcj\w*|obserwuj)\b"
 )
-#: Copyright and legal footers.
+#: Copyright and legal footers (matched against lower-cased text).
 _LEGAL = re.compile(
-    r"(?:\u00a9|\(c\)\s*\d{4}|\ball rights reserved\b|\bmay not be (?:reproduced|republished|redistributed)|"
-    r"\bno part of this (?:content|article|publication)\b|\bwithout (?:the )?(?:prior )?(?:express )?written permission\b|"
-    r"\bcopyrighted property\b|\bterms of (?:use|service)\b|\bprivacy policy\b|\bcookie (?:policy|settings)\b|"
-    r"\balle rechte vorbehalten\b|\bdatenschutzerkl\u00e4rung\b|\btodos los derechos reservados\b|"
-    r"\btous droits r\u00e9serv\u00e9s\b|\btutti i diritti riservati\b|\bwszelkie prawa zastrze\u017cone\b|"
-    r"\bchroniony prawem autorskim\b)",
-    re.I,
+    r"\u00a9|\(c\)\s*\d{4}|\b(?:all rights reserved\b|may not be (?:reproduced|republished|redistributed)|"
+    r"no part of this (?:content|article|publication)\b|without (?:the )?(?:prior )?(?:express )?written permission\b|"
+    r"copyrighted property\b|terms of (?:use|service)\b|privacy policy\b|cookie (?:policy|settings)\b|"
+    r"alle rechte vorbehalten\b|datenschutzerkl\u00e4rung\b|todos los derechos reservados\b|"
+    r"tous droits r\u00e9serv\u00e9s\b|tutti i diritti riservati\b|wszelkie prawa zastrze\u017cone\b|"
+    r"chroniony prawem autorskim\b)"
 )
 #: Share bars, cookie banners, advertising labels, bare labels over contact details or links.
 _FURNITURE = re.compile(
@@ -129,18 +136,19 @@ def _words(text: str) -> int:
 def _is_bad(block: Block) -> str | None:
     """The reason a block is boilerplate on its own, or None."""
     text = block.text
+    lower = text.lower()
     n = _words(text)
-    if _LEGAL.search(text) and n < 60:
+    if n < 60 and _LEGAL.search(lower):
         return "copyright"
     if _FURNITURE.match(text) and n <= 12:
         return "furniture"
-    if _CREDIT.search(text) and n <= 20:
+    if n <= 20 and _CREDIT.search(text):
         return "picture credit"
     if (_CAPTION.match(text) and n <= 80) or _AGENCY.match(text):
         return "picture caption"
     if n <= 25 and _LINK_LEAD.match(text):
         return "related links"
-    if _PITCH.search(text) and (n <= 40 or len(_PITCH.findall(text)) >= 3):
+    if _PITCH.search(lower) and (n <= 40 or len(_PITCH.findall(lower)) >= 3):
         return "subscription"
     return None
 
