@@ -51,7 +51,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory, warm_model: None) -> Clean:
     config.write_text(json.dumps({**settings, "window": {"days": 7}, "output": {"formats": ["md"]}}), "utf-8")
     result, sections = build(config, root / "cache", root / "out")
     assert not cache_warnings(result["stderr"]), result["stderr"]
-    assert entries(root / "cache", "documents") and entries(root / "cache", "sentences")
+    assert all(entries(root / "cache", kind) for kind in ("documents", "sentences", "language"))
     return Clean(config, root / "cache", sections)
 
 
@@ -334,6 +334,27 @@ def test_a_documents_entry_of_the_wrong_shape_is_a_miss(clean, tmp_path, name):
     cache = copy_cache(clean, tmp_path)
     entry, good = pick(cache, "documents")
     entry.write_bytes(json.dumps(DOCUMENT_DAMAGE[name](json.loads(good))).encode())
+    assert entry.read_bytes() != good
+    warning = rebuilt(clean, cache, tmp_path)
+    damaged_warning(warning, entry)
+    assert "not a cache entry" in warning
+    assert_replaced(entry, good)
+
+
+#: A language entry is [language, how, probability, detected, declared].
+LANGUAGE_DAMAGE: dict[str, Callable[[Any], Any]] = {
+    "four fields": lambda guess: guess[:4],
+    "a probability over 1": lambda guess: put(guess, (2,), 1.5),
+    "true for the probability": lambda guess: put(guess, (2,), True),
+    "a number for the language": lambda guess: put(guess, (0,), 7),
+}
+
+
+@pytest.mark.parametrize("name", list(LANGUAGE_DAMAGE))
+def test_a_language_entry_of_the_wrong_shape_is_a_miss(clean, tmp_path, name):
+    cache = copy_cache(clean, tmp_path)
+    entry, good = pick(cache, "language")
+    entry.write_bytes(json.dumps(LANGUAGE_DAMAGE[name](json.loads(good))).encode())
     assert entry.read_bytes() != good
     warning = rebuilt(clean, cache, tmp_path)
     damaged_warning(warning, entry)

@@ -265,6 +265,50 @@ def test_articles_in_another_language_are_left_out_with_the_reason() -> None:
     assert OTHER_LANGUAGE == "other language"
 
 
+def test_a_workspace_tells_each_articles_language_once_and_keeps_it_on_disk(tmp_path, monkeypatch) -> None:
+    """The briefings of a batch, and a build whose analyses are cached, read each article's language
+    from the workspace: the same guesses, without detecting again."""
+    from briefgen.analyse import workspace
+    from briefgen.analyse.workspace import Workspace
+
+    docs = [doc(GERMAN, "de.html", 0), doc(ENGLISH, "en.html", 1), doc(FRENCH, "fr.html", 2)]
+    told: list[int] = []
+    real = workspace.article_languages  # type: ignore[attr-defined]
+
+    def counted(articles: typing.Any) -> typing.Any:
+        told.append(len(articles))
+        return real(articles)
+
+    monkeypatch.setattr(workspace, "article_languages", counted)
+    first = sort_languages(docs, "en", ["en", "de"], Workspace(tmp_path).article_languages)
+    again = Workspace(tmp_path)  # a later run: from the disk
+    second = sort_languages(docs, "en", ["en", "de"], again.article_languages)
+    third = sort_languages(docs[:2], "de", (), again.article_languages)  # another config of the batch
+    assert told == [3]
+    assert first.guesses == second.guesses == sort_languages(docs, "en", ["en", "de"]).guesses
+    assert [g.language for g in first.guesses.values()] == ["de", "en", "fr"]
+    assert [d.article.path for d in third.accepted] == ["de.html"]
+
+
+def test_each_sentence_is_judged_once_for_a_set_of_languages(monkeypatch) -> None:
+    from briefgen.analyse import language
+
+    judged: list[list[str]] = []
+    real = language._foreign_sentences
+
+    def counted(texts: typing.Any, languages: typing.Any) -> typing.Any:
+        judged.append(list(texts))
+        return real(texts, languages)
+
+    monkeypatch.setattr(language, "_foreign_sentences", counted)
+    monkeypatch.setattr(language, "_judged", {})
+    german, english = GERMAN.split(". ")[1], ENGLISH.split(". ")[1]
+    assert language.foreign_sentences([german, english, german], ["en"]) == [True, False, True]
+    assert language.foreign_sentences([english, german], ["en"]) == [False, True]
+    assert language.foreign_sentences([german], ["de"]) == [False]
+    assert judged == [[german, english], [german]]
+
+
 def paragraph_sentences(texts: list[str]) -> tuple[Sentence, ...]:
     """``texts`` as the sentences, in order, of one document's paragraphs (no tokens)."""
     return tuple(

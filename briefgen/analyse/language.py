@@ -164,10 +164,26 @@ def _article_languages(articles: Sequence[tuple[Sequence[str], str | None]]) -> 
 
 def foreign_sentences(texts: Sequence[str], languages: Sequence[str]) -> list[bool]:
     """:func:`foreign` of each sentence of ``texts``, in processes of their own when there are
-    :data:`PARALLEL_MIN_SENTENCES` or more."""
+    :data:`PARALLEL_MIN_SENTENCES` or more to judge. What was judged is remembered here (up to
+    :data:`REMEMBERED_SENTENCES`), not in the processes, so the briefings of a batch judge each
+    sentence once."""
     identifier()
-    work = functools.partial(_foreign_sentences, languages=tuple(languages))
-    return fork_map(work, texts, PARALLEL_MIN_SENTENCES, len)
+    langs = tuple(languages)
+    known = {t: flag for t in texts if (flag := _judged.get((t, langs))) is not None}
+    todo = [t for t in dict.fromkeys(texts) if t not in known]
+    work = functools.partial(_foreign_sentences, languages=langs)
+    found = dict(zip(todo, fork_map(work, todo, PARALLEL_MIN_SENTENCES, len) if todo else [], strict=True))
+    if len(_judged) + len(found) > REMEMBERED_SENTENCES:
+        _judged.clear()
+    _judged.update(((t, langs), flag) for t, flag in found.items())
+    known.update(found)
+    return [known[t] for t in texts]
+
+
+#: How many sentences' judgements :func:`foreign_sentences` remembers: a busy week's (the DUC mix of
+#: ``bench/scale_bench.py`` holds 43,584 sentences), some 30 MB.
+REMEMBERED_SENTENCES = 1 << 17
+_judged: dict[tuple[str, tuple[str, ...]], bool] = {}
 
 
 def _foreign_sentences(texts: Sequence[str], languages: tuple[str, ...]) -> list[bool]:
@@ -180,7 +196,6 @@ def foreign(text: str, languages: Sequence[str]) -> bool:
     return _foreign(text, tuple(languages))
 
 
-@lru_cache(maxsize=1 << 14)  # a batch's configs quote from the same sentences
 def _foreign(text: str, languages: tuple[str, ...]) -> bool:
     if letters(text) < MIN_LETTERS // 2:
         return False

@@ -46,6 +46,7 @@ from typing import TypeVar
 from briefgen._version import __version__
 from briefgen.analyse import nlp
 from briefgen.analyse.lang import read
+from briefgen.analyse.language import Guess, article_languages
 from briefgen.codebase import PACKAGE_DIR, dist_version, hash_modules, imported_closure, package_modules
 from briefgen.errors import ArticleError
 from briefgen.ingest.clean import clean
@@ -87,6 +88,7 @@ ENGINE_LIBRARIES = (
     "wordfreq",
     "pypdf",
     "python-docx",
+    "py3langid",
 )
 #: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
 PRUNE_DAYS = 30
@@ -203,6 +205,12 @@ def _int(value: object, what: str, high: int | None = None) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0 or (high is not None and value > high):
         raise _Malformed(f"{what} is not a whole number from 0" + (f" to {high}" if high is not None else ""))
     return value
+
+
+def _probability(value: object, what: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0.0 <= value <= 1.0:
+        raise _Malformed(f"{what} is not a number from 0 to 1")
+    return float(value)
 
 
 def _bool(value: object, what: str) -> bool:
@@ -348,6 +356,21 @@ def _sentences_from(value: object, text: str) -> tuple[Sentence, ...]:
 # ----------------------------------------------------------------------------- the workspace
 
 
+def _guess_json(guess: Guess) -> list[object]:
+    return [guess.language, guess.how, guess.confidence, guess.detected, guess.declared]
+
+
+def _guess_from(value: object) -> Guess:
+    language, how, confidence, detected, declared = _list(value, "a language entry", 5)
+    return Guess(
+        _optional_str(language, "a language"),
+        _str(how, "how a language was found"),
+        _probability(confidence, "a language's probability"),
+        _optional_str(detected, "a detected language"),
+        _optional_str(declared, "a declared language"),
+    )
+
+
 @dataclass
 class Stats:
     """What the workspace did: how often it read and analysed, and how often it reused."""
@@ -397,6 +420,8 @@ class Workspace:
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
         self._light: dict[str, tuple[Sentence, ...]] = {}
         """Sentences analysed for themselves and their word forms alone (``full=False``), by analysis key."""
+        self._languages: dict[str, Guess] = {}
+        """Articles' languages, by the key of what they were told from (:meth:`article_languages`)."""
         self._disk_ok: bool | None = None if cache_dir is not None else False
         """Whether the disk cache is in use; None until :meth:`_disk` first checks the directory."""
         self._dirs: set[Path] = set()
@@ -466,6 +491,28 @@ class Workspace:
             raise
         self._inputs[key] = docs
         return docs
+
+    # -- languages
+
+    def article_languages(self, articles: Sequence[tuple[Sequence[str], str | None]]) -> list[Guess]:
+        """:func:`~briefgen.analyse.language.article_languages` of each ``(paragraphs, declared)``,
+        told once and kept like an analysis: telling an article's language reads its text twice (whole
+        and paragraph by paragraph), which made it most of the time of a build whose analyses were
+        all cached, and every briefing of a batch tells the languages of the same articles."""
+        keys = [_digest("language", json.dumps(declared), *paragraphs) for paragraphs, declared in articles]
+        missing: dict[str, tuple[Sequence[str], str | None]] = {}
+        for key, article in zip(keys, articles, strict=True):
+            if key in self._languages or key in missing:
+                continue
+            cached = self._load("language", key, _guess_from)
+            if cached is None:
+                missing[key] = article
+            else:
+                self._languages[key] = cached
+        for key, guess in zip(missing, article_languages(list(missing.values())) if missing else [], strict=True):
+            self._languages[key] = guess
+            self._store("language", key, _guess_json(guess))
+        return [self._languages[key] for key in keys]
 
     # -- analysis
 

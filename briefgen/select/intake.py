@@ -360,7 +360,7 @@ def take_in(
         read = ingest(loaded, decisions, workspace, window=(start, as_of), collected=collected)
         cleaned, cut = apply_limits(read, config.limits, decisions)
     with timed(timings, "filter"):
-        sorted_out = sort_languages(cleaned, config.language, config.languages)
+        sorted_out = sort_languages(cleaned, config.language, config.languages, workspace.article_languages)
         decisions.extend(Decision.of(doc, OTHER_LANGUAGE, why) for doc, why in sorted_out.refused)
         sketches: dict[str, frozenset[int]] = {}  # each text's shingles, worked out once a build
         copies = dated_copies(cleaned, loaded.base_dir, sketches)

@@ -34,6 +34,10 @@ NAMED = 5
 #: The status of an article left out for its language.
 OTHER_LANGUAGE = "other language"
 
+#: Tells each ``(paragraphs, declared language)``'s language, as
+#: :func:`~briefgen.analyse.language.article_languages` does (a workspace's remembers them).
+Detect = Callable[[Sequence[tuple[Sequence[str], str | None]]], list[Guess]]
+
 #: Analyses in full (lemmas, named entities) some documents of a corpus (by index) analysed for their
 #: word forms alone, as :meth:`~briefgen.analyse.workspace.Workspace.analyse_in_full` does.
 FullAnalysis = Callable[[Corpus, Collection[int]], Corpus]
@@ -53,15 +57,17 @@ class Languages:
     """Each document's :class:`~briefgen.analyse.language.Guess`, by article path."""
 
 
-def sort_languages(docs: Sequence[Document], language: str, accepted: Sequence[str] = ()) -> Languages:
-    """Tell each document's language, and sort out those in a language not ``accepted`` (default:
-    only ``language``); warn of those whose language is unknown or has no data."""
+def sort_languages(
+    docs: Sequence[Document], language: str, accepted: Sequence[str] = (), detect: Detect = article_languages
+) -> Languages:
+    """Tell each document's language (with ``detect``), and sort out those in a language not
+    ``accepted`` (default: only ``language``); warn of those whose language is unknown or has no data."""
     allowed = list(accepted) or [language]
     found = Languages()
     unsure: list[str] = []
     no_data: dict[str, list[str]] = {}
     texts = ([doc.article.title or "", *(doc.block_text(s) for s in doc.spans)] for doc in docs)
-    guesses = article_languages(
+    guesses = detect(
         [([p for p in paragraphs if p], doc.article.language) for doc, paragraphs in zip(docs, texts, strict=True)]
     )
     for doc, guess in zip(docs, guesses, strict=True):
