@@ -151,6 +151,33 @@ class Background:
 
 
 @dataclass(frozen=True)
+class Guess:
+    """An article's language and how it was found."""
+
+    language: str | None
+    """ISO 639-1, or None when it cannot be told (too short, in two languages, no detection and no declaration)."""
+    how: str
+    """``detected``, ``declared`` (the page's own, detection unsure), ``declared and detected`` (both
+    agree), ``short`` or ``mixed`` (unknown)."""
+    confidence: float = 0.0
+    """The detection's probability, 0 to 1."""
+    detected: str | None = None
+    """What detection found, sure or not."""
+    declared: str | None = None
+    """What the page or feed declares, if anything."""
+
+    @property
+    def note(self) -> str:
+        """What a report says of it: "de (detected 0.99)", "unknown (mixed: en, de)"."""
+        if self.language is None:
+            return f"unknown ({self.how})"
+        said = f"{self.how} {self.confidence:.2f}" if "detected" in self.how else self.how
+        if self.declared and self.declared != self.language:
+            said += f"; the page declares {self.declared}"
+        return f"{self.language} ({said})"
+
+
+@dataclass(frozen=True)
 class Story:
     """Articles about one event or development followed over days, as grouped by
     :func:`briefgen.select.stories.group_stories`, with its verbatim headline, breadth and dates."""

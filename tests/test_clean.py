@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from briefgen.ingest.clean import clean, clean_blocks, containment, group_duplicates, shingles
+import pytest
+
+from briefgen.ingest.clean import block_reasons, clean, clean_blocks, containment, group_duplicates, shingles
 from briefgen.models import HEADING, LIST_ITEM, PARAGRAPH, Article, Block
 
 P1 = "The defense ministers agreed on Tuesday to connect their missile-warning radars in real time, officials said."
@@ -36,6 +38,23 @@ def test_paywall_pitch_and_copyright_after_the_body_are_removed():
     kept, removed, _ = clean_blocks(blocks)
     assert texts(kept) == [P1, P2]
     assert "subscription" in removed and "copyright" in removed
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Please SUBSCRİBE today.", "subscription"),  # upper-cased in a Turkish locale
+        ("Sıgn up for free.", "subscription"),
+        ("Become a PREMİUM member.", "subscription"),
+        ("Datenſchutzerklärung", "copyright"),
+        ("© 2024 Nordex SE. Alle Rechte vorbehalten.", "copyright"),
+        ("İprivacy policy", None),
+        ("The ministers signed up to a new plan for the radar network on Tuesday in Honolulu.", None),
+    ],
+)
+def test_pitches_and_notices_are_found_whatever_their_case(text, reason):
+    """The pitch and copyright patterns match lower-cased text as re.IGNORECASE would the text."""
+    assert block_reasons([Block(PARAGRAPH, text)])[0] == reason
 
 
 def test_mid_article_newsletter_pitch_is_removed_but_prose_around_it_kept():

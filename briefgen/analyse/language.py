@@ -17,12 +17,14 @@ agrees or is unsure, and reported either way: many pages declare the language of
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 from briefgen.analyse.processes import fork_map
+from briefgen.codebase import PACKAGE_DIR, dist_version, hash_modules, imported_closure, package_modules
+from briefgen.models import Guess
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -62,33 +64,6 @@ class _Identifier(Protocol):
     def rank(self, text: str) -> list[tuple[str, float]]: ...
 
 
-@dataclass(frozen=True)
-class Guess:
-    """An article's language and how it was found."""
-
-    language: str | None
-    """ISO 639-1, or None when it cannot be told (too short, in two languages, no detection and no declaration)."""
-    how: str
-    """``detected``, ``declared`` (the page's own, detection unsure), ``declared and detected`` (both
-    agree), ``short`` or ``mixed`` (unknown)."""
-    confidence: float = 0.0
-    """The detection's probability, 0 to 1."""
-    detected: str | None = None
-    """What detection found, sure or not."""
-    declared: str | None = None
-    """What the page or feed declares, if anything."""
-
-    @property
-    def note(self) -> str:
-        """What a report says of it: "de (detected 0.99)", "unknown (mixed: en, de)"."""
-        if self.language is None:
-            return f"unknown ({self.how})"
-        said = f"{self.how} {self.confidence:.2f}" if "detected" in self.how else self.how
-        if self.declared and self.declared != self.language:
-            said += f"; the page declares {self.declared}"
-        return f"{self.language} ({said})"
-
-
 @lru_cache(maxsize=1)
 def identifier() -> _Identifier:
     """py3langid's model, with probabilities (loaded once)."""
@@ -96,6 +71,18 @@ def identifier() -> _Identifier:
 
     found: _Identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return found
+
+
+@lru_cache(maxsize=1)
+def detection_version() -> str:
+    """A short hash of what decides an article's language: this module's code, what it imports of
+    briefgen, and py3langid's version. It keys the guesses a workspace keeps
+    (:meth:`~briefgen.analyse.workspace.Workspace.article_languages`), apart from the engine
+    version, so that a change here does not discard the analyses."""
+    modules = package_modules(PACKAGE_DIR)
+    h = hashlib.sha256(f"py3langid {dist_version('py3langid')}\n".encode())
+    hash_modules(imported_closure([__name__], modules), modules, h)
+    return h.hexdigest()[:16]
 
 
 def letters(text: str) -> int:
@@ -111,7 +98,9 @@ def detect(text: str) -> tuple[str, float]:
     """The most probable language of ``text`` and its probability."""
     ranked = probabilities(text)
     best = max(ranked, key=lambda k: (ranked[k], k))
-    return best, ranked[best]
+    # py3langid adds a language's two script columns (Serbian's Latin and Cyrillic) in float32: the
+    # sum may pass 1 by a rounding error.
+    return best, min(1.0, ranked[best])
 
 
 def declared_code(value: str | None) -> str | None:
@@ -164,9 +153,9 @@ def _article_languages(articles: Sequence[tuple[Sequence[str], str | None]]) -> 
 
 def foreign_sentences(texts: Sequence[str], languages: Sequence[str]) -> list[bool]:
     """:func:`foreign` of each sentence of ``texts``, in processes of their own when there are
-    :data:`PARALLEL_MIN_SENTENCES` or more to judge. What was judged is remembered here (up to
-    :data:`REMEMBERED_SENTENCES`), not in the processes, so the briefings of a batch judge each
-    sentence once."""
+    :data:`PARALLEL_MIN_SENTENCES` or more to judge. What was judged is remembered in this process
+    (up to :data:`REMEMBERED_SENTENCES`), so the briefings it builds judge each sentence once;
+    :func:`forget_sentences` lets it go."""
     identifier()
     langs = tuple(languages)
     known = {t: flag for t in texts if (flag := _judged.get((t, langs))) is not None}
@@ -175,7 +164,8 @@ def foreign_sentences(texts: Sequence[str], languages: Sequence[str]) -> list[bo
     found = dict(zip(todo, fork_map(work, todo, PARALLEL_MIN_SENTENCES, len) if todo else [], strict=True))
     if len(_judged) + len(found) > REMEMBERED_SENTENCES:
         _judged.clear()
-    _judged.update(((t, langs), flag) for t, flag in found.items())
+    if len(found) <= REMEMBERED_SENTENCES:
+        _judged.update(((t, langs), flag) for t, flag in found.items())
     known.update(found)
     return [known[t] for t in texts]
 
@@ -184,6 +174,11 @@ def foreign_sentences(texts: Sequence[str], languages: Sequence[str]) -> list[bo
 #: ``bench/scale_bench.py`` holds 43,584 sentences), some 30 MB.
 REMEMBERED_SENTENCES = 1 << 17
 _judged: dict[tuple[str, tuple[str, ...]], bool] = {}
+
+
+def forget_sentences() -> None:
+    """Forget what :func:`foreign_sentences` judged, so a long-lived worker holds nothing between runs."""
+    _judged.clear()
 
 
 def _foreign_sentences(texts: Sequence[str], languages: tuple[str, ...]) -> list[bool]:

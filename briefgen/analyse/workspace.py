@@ -19,8 +19,8 @@ Entries are written atomically, so many processes, on one machine or several sha
 network filesystem, can use one cache directory at once.
 
 It is only a cache: an entry that cannot be used (not a regular file, over
-:data:`MAX_ENTRY_BYTES`, unreadable, not JSON, not what briefgen writes) is a miss. The article
-is read or analysed afresh and the entry replaced, and the run warns once, with the count. A
+:data:`MAX_ENTRY_BYTES`, unreadable, not JSON, not what briefgen writes) is a miss. What it
+held is worked out afresh (the article read, analysed, or its language told) and the entry replaced, and the run warns once, with the count. A
 cache directory that is not a directory (a file, a FIFO, a symbolic link) is not used at all.
 """
 
@@ -46,13 +46,12 @@ from typing import TypeVar
 from briefgen._version import __version__
 from briefgen.analyse import nlp
 from briefgen.analyse.lang import read
-from briefgen.analyse.language import Guess, article_languages
 from briefgen.codebase import PACKAGE_DIR, dist_version, hash_modules, imported_closure, package_modules
 from briefgen.errors import ArticleError
 from briefgen.ingest.clean import clean
 from briefgen.ingest.readers import MAX_BYTES, read_file, read_url, sidecar_path
 from briefgen.ingest.sources import file_kind, size_text
-from briefgen.models import Article, Block, Corpus, Document, Sentence, Span
+from briefgen.models import Article, Block, Corpus, Document, Guess, Sentence, Span
 from briefgen.timing import timed
 
 logger = logging.getLogger(__name__)
@@ -88,7 +87,6 @@ ENGINE_LIBRARIES = (
     "wordfreq",
     "pypdf",
     "python-docx",
-    "py3langid",
 )
 #: Entries not used for this many days are deleted by :meth:`Workspace.prune`.
 PRUNE_DAYS = 30
@@ -494,12 +492,19 @@ class Workspace:
 
     # -- languages
 
-    def article_languages(self, articles: Sequence[tuple[Sequence[str], str | None]]) -> list[Guess]:
-        """:func:`~briefgen.analyse.language.article_languages` of each ``(paragraphs, declared)``,
-        told once and kept like an analysis: telling an article's language reads its text twice (whole
-        and paragraph by paragraph), which made it most of the time of a build whose analyses were
-        all cached, and every briefing of a batch tells the languages of the same articles."""
-        keys = [_digest("language", json.dumps(declared), *paragraphs) for paragraphs, declared in articles]
+    def article_languages(
+        self,
+        articles: Sequence[tuple[Sequence[str], str | None]],
+        detect: Callable[[Sequence[tuple[Sequence[str], str | None]]], list[Guess]],
+        version: str,
+    ) -> list[Guess]:
+        """``detect``'s guess of each ``(paragraphs, declared)`` language, each told once and kept like
+        an analysis, under its paragraphs, its declared language and ``version`` (what decides the
+        guess: :func:`~briefgen.analyse.language.detection_version`). Telling an article's language
+        reads its text twice (whole and paragraph by paragraph), which made it most of the time of a
+        build whose analyses were all cached, and every briefing of a batch tells the languages of
+        the same articles."""
+        keys = [_digest("language", version, json.dumps(declared), *paragraphs) for paragraphs, declared in articles]
         missing: dict[str, tuple[Sequence[str], str | None]] = {}
         for key, article in zip(keys, articles, strict=True):
             if key in self._languages or key in missing:
@@ -509,7 +514,7 @@ class Workspace:
                 missing[key] = article
             else:
                 self._languages[key] = cached
-        for key, guess in zip(missing, article_languages(list(missing.values())) if missing else [], strict=True):
+        for key, guess in zip(missing, detect(list(missing.values())) if missing else [], strict=True):
             self._languages[key] = guess
             self._store("language", key, _guess_json(guess))
         return [self._languages[key] for key in keys]
@@ -770,11 +775,11 @@ class Workspace:
         path, why = self._damage_example
         n = self._damaged
         logger.warning(
-            "ignored %s of the analysis cache, such as %s (%s); %s read and analysed afresh",
+            "ignored %s of the analysis cache, such as %s (%s); %s worked out afresh",
             "1 damaged entry" if n == 1 else f"{n} damaged entries",
             path,
             why,
-            "its article was" if n == 1 else "their articles were",
+            "it was" if n == 1 else "they were",
         )
 
     def _store(self, kind: str, key: str, data: object) -> None:

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from briefgen.analyse import processes
+from briefgen.analyse.language import forget_sentences
 from briefgen.analyse.workspace import Workspace
 from briefgen.codebase import code_version
 from briefgen.errors import BriefgenError, ClusterError
@@ -734,6 +735,9 @@ def run_workspace(cache_dir: Path, run: str) -> Workspace:
 
 
 def release_workspaces() -> None:
-    """Drop every workspace this process keeps for a run, so a long-lived worker holds nothing between runs."""
+    """Drop every workspace this process keeps for a run, and the sentences' languages it judged
+    (:func:`~briefgen.analyse.language.forget_sentences`), so a long-lived worker holds nothing
+    between runs."""
     with _lock:
         _workspaces.clear()
+    forget_sentences()

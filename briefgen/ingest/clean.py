@@ -35,6 +35,10 @@ from briefgen.textsafe import clip
 # and 0.9 s, for the same decision on each of the 35,829 blocks of those articles and of the
 # extraction set's pages.
 
+#: The letters that re.IGNORECASE matches with "i" or "s" and lower() leaves alone or turns into two
+#: characters: the dotted and dotless I, and the long s.
+_CASE_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+
 #: Calls to subscribe, join, follow, log in or sign up: paywall, newsletter and app pitches
 #: (matched against lower-cased text).
 _PITCH = re.compile(
@@ -136,7 +140,7 @@ def _words(text: str) -> int:
 def _is_bad(block: Block) -> str | None:
     """The reason a block is boilerplate on its own, or None."""
     text = block.text
-    lower = text.lower()
+    lower = (text if text.isascii() else text.translate(_CASE_FOLD)).lower()
     n = _words(text)
     if n < 60 and _LEGAL.search(lower):
         return "copyright"

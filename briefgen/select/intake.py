@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
-from briefgen.analyse.language import Guess
+from briefgen.analyse.language import article_languages, detection_version
 from briefgen.analyse.topic import TopicMatcher
 from briefgen.analyse.workspace import Workspace
 from briefgen.collect.serve import Collected, Shelf
@@ -32,6 +33,7 @@ from briefgen.ingest.fetch import fetch, is_url, public_url
 from briefgen.ingest.sources import FoundSources, check_file, find_sources
 from briefgen.models import (
     Document,
+    Guess,
 )
 from briefgen.select.languages import OTHER_LANGUAGE, sort_languages
 from briefgen.textsafe import printable
@@ -360,7 +362,8 @@ def take_in(
         read = ingest(loaded, decisions, workspace, window=(start, as_of), collected=collected)
         cleaned, cut = apply_limits(read, config.limits, decisions)
     with timed(timings, "filter"):
-        sorted_out = sort_languages(cleaned, config.language, config.languages, workspace.article_languages)
+        detect = functools.partial(workspace.article_languages, detect=article_languages, version=detection_version())
+        sorted_out = sort_languages(cleaned, config.language, config.languages, detect)
         decisions.extend(Decision.of(doc, OTHER_LANGUAGE, why) for doc, why in sorted_out.refused)
         sketches: dict[str, frozenset[int]] = {}  # each text's shingles, worked out once a build
         copies = dated_copies(cleaned, loaded.base_dir, sketches)

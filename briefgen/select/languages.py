@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 
 from briefgen.analyse.lang import has_data
 from briefgen.analyse.lang.cues import dangling
-from briefgen.analyse.language import Guess, article_languages, foreign_sentences, language_name
+from briefgen.analyse.language import article_languages, foreign_sentences, language_name
 from briefgen.config.load import LoadedConfig
-from briefgen.models import Corpus, Document
+from briefgen.models import Corpus, Document, Guess
 from briefgen.select.summarize import needs_previous
 
 logger = logging.getLogger(__name__)
