@@ -189,11 +189,29 @@ def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
         "The Palestinians, in turn, accuse Israel of reneging on the deal.",
         "Ishiba, for his part, sidestepped his more controversial proposals.",
         "The next day, the ministers flew to Tokyo.",
+        "Tanzania, they noted, has yet to charge anyone over the attack.",
+        "Defense spending, he said, would rise by a tenth next year.",
+        "Addressing reporters in Nairobi, he said the embassy would reopen next month.",
+        "Asked about the budget, she declined to give figures.",
+        "Speaking on Tuesday, their spokesman said the offer stood.",
     ],
 )
 def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
     assert reference(sent(text)) is Opening.PREVIOUS
     assert needs_previous(sent(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("Addressing Clinton's cabinet, he said the plan would pass.", (("Clinton", "PERSON"),)),
+        ("Speaking in Nairobi on Tuesday, President Moi said the embassy would reopen.", (("Moi", "PERSON"),)),
+        ("According to the ministry, 12 people died in the attack.", ()),
+        ("Nothing in the agreement binds Tokyo to pay for the radar.", ()),
+    ],
+)
+def test_an_opening_phrase_before_a_named_subject_or_one_that_names_someone_stands_alone(text, entities):
+    assert reference(sent(text, entities)) is not Opening.PREVIOUS
 
 
 def test_a_quotation_whose_speaker_the_sentence_names_stands_alone():

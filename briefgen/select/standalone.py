@@ -783,6 +783,20 @@ MEDIAL_CONNECTIVE = re.compile(
     r"still|likewise|similarly|therefore|thus|then|for (?:his|her|their|its) part)\s*,",
     re.I,
 )
+#: An attribution set off by commas after the first words, its speaker a pronoun ("Tanzania, they
+#: noted, has …", "The talks, he said, went well"): someone the sentence does not name.
+_MEDIAL_ATTRIBUTION = re.compile(
+    r"^[^,;:\"\u201c]{1,60},\s*(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|"
+    r"argues|stressed|explained|insisted|warned|wrote|writes|told \w+|believes?|believed|thinks?|thought)\s*,",
+    re.I,
+)
+#: An opening participial phrase ("Addressing the crowd, …", "Asked about the talks, …"): the main
+#: clause's subject follows its comma.
+_PARTICIPLE_OPENING = re.compile(
+    r"^(?:[A-Z][a-z]+ing|Asked|Pressed|Questioned|Told|Faced|Confronted|Quoted|Interviewed)\b[^,;:]{0,80},\s*"
+)
+#: Pronouns that, as a main clause's subject or its possessor, stand for someone named before.
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
 #: Words that open a clause before its subject: a definite description right after them must be
 #: established like one at the start ("If the court upholds …").
 _SUBORDINATOR = re.compile(
@@ -1088,7 +1102,9 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
     before it in its article, if any.
 
     A third-person pronoun, a demonstrative, "such" or a connective (opening the sentence, or set off
-    by commas after its first words: "The Palestinians, in turn, …") needs the previous sentence. A
+    by commas after its first words: "The Palestinians, in turn, …") needs the previous sentence; so
+    does a pronoun speaker set off by commas ("Tanzania, they noted, …") and a pronoun subject after an
+    opening participial phrase that names no one ("Addressing the crowd, he said …"). A
     first- or second-person pronoun opening a quotation stands alone when the sentence names who
     speaks, after the quotation; otherwise it needs the previous sentence. A definite description
     (:func:`_established`, directly or after "if", "when" and the like, or in a short opening
@@ -1104,6 +1120,26 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
         return Opening.ALONE if s.text[:1] in "\"\u201c'\u2018" and _attributed(s) else Opening.PREVIOUS
     if pronoun or CONNECTIVE.match(text) or MEDIAL_CONNECTIVE.match(text):
         return Opening.PREVIOUS
+    found = _opening(text, s, previous, known)
+    return Opening.PREVIOUS if found is Opening.ALONE and _unnamed_subject(text, s) else found
+
+
+def _unnamed_subject(text: str, s: Sentence) -> bool:
+    """Whether the main clause's subject is a pronoun whose referent came before: a speaker set off
+    by commas ("Tanzania, they noted, …"), or the subject after an opening participial phrase that
+    names no one ("Addressing the crowd, he said …"; "Meeting Clinton, he …" may be about him)."""
+    if _MEDIAL_ATTRIBUTION.match(text):
+        return True
+    lead = _PARTICIPLE_OPENING.match(text)
+    if lead is None or _pronoun(_first_word(text[lead.end() :])) not in _SUBJECT_PRONOUNS:
+        return False
+    before = text[: lead.end()]
+    return not any(label in {"PERSON", "ORG", "NORP", "GPE"} and name in before for name, label in s.entities)
+
+
+def _opening(text: str, s: Sentence, previous: Sentence | None, known: frozenset[str]) -> Opening:
+    """What an opening that is no pronoun or connective leans on: a definite description, directly
+    or after a subordinator or a short prepositional phrase (see :func:`reference`)."""
     sub = _SUBORDINATOR.match(text) or _PREPOSITION_OPENING.match(text)
     if sub:
         clause = text[sub.end() :]
