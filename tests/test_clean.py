@@ -57,6 +57,23 @@ def test_pitches_and_notices_are_found_whatever_their_case(text, reason):
     assert block_reasons([Block(PARAGRAPH, text)])[0] == reason
 
 
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            "If a budget line or story is marked with photos or graphics, those are available from the "
+            "Example News Service at 555-0100. Or call the desk for more information.",
+            "wire note",
+        ),
+        ("Editors: graphics to accompany this story are available from the photo desk by email.", "wire note"),
+        ("All photos are available in sizes up to 8,000 pixels and a colour depth of 48 bits.", None),
+        ("Satellite images available from the agency showed the ice shelf breaking up over three weeks.", None),
+    ],
+)
+def test_a_wire_services_note_about_pictures_is_furniture(text, reason):
+    assert block_reasons([Block(PARAGRAPH, text)])[0] == reason
+
+
 def test_mid_article_newsletter_pitch_is_removed_but_prose_around_it_kept():
     blocks = [Block(PARAGRAPH, P1), Block(PARAGRAPH, "Sign up for our morning newsletter."), Block(PARAGRAPH, P2)]
     kept, removed, _ = clean_blocks(blocks)

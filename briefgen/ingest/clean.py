@@ -88,6 +88,14 @@ _CAPTION = re.compile(
     r"van links naar rechts|legenda|da esquerda para a direita)\s*:",
     re.I,
 )
+#: A wire service's note to editors that pictures go with the story: "If a budget line or story is
+#: marked with photos or graphics, those are available from the New York Times News Service at …"
+#: (matched against lower-cased text).
+_WIRE_NOTE = re.compile(
+    r"\b(?:photos?|photographs?|graphics?|pictures?|images?|illustrations?)\b[^.\n]{0,80}\bavailable (?:from|through|via)\b"
+)
+#: What such a note is about: the story and its budget line, for the service's editors and clients.
+_WIRE_NOTE_ABOUT = re.compile(r"\b(?:story|stories|budget|accompany|editors?|clients?|subscribers?)\b")
 #: A news agency credited alone: "(dpa)", "(AFP/Reuters)".
 _AGENCY = re.compile(
     r"^\((?:dpa|afp|ap|reuters|apa|sda|ats|ansa|efe|kna|epd|dts|belga|anp|lusa|europa press|agi|adnkronos)"
@@ -152,6 +160,8 @@ def _is_bad(block: Block) -> str | None:
         return "picture caption"
     if n <= 25 and _LINK_LEAD.match(text):
         return "related links"
+    if n <= 60 and _WIRE_NOTE.search(lower) and _WIRE_NOTE_ABOUT.search(lower):
+        return "wire note"
     if _PITCH.search(lower) and (n <= 40 or len(_PITCH.findall(lower)) >= 3):
         return "subscription"
     return None
