@@ -88,14 +88,24 @@ _CAPTION = re.compile(
     r"van links naar rechts|legenda|da esquerda para a direita)\s*:",
     re.I,
 )
-#: A wire service's note to editors that pictures go with the story: "If a budget line or story is
-#: marked with photos or graphics, those are available from the New York Times News Service at …"
-#: (matched against lower-cased text).
+#: A wire service's note to its editors and clients: that pictures or layouts go with the story
+#: ("If a budget line or story is marked with photos or graphics, those are available from the New
+#: York Times News Service at …"), or whom the copy is for ("For Use By Clients of the New York Times
+#: News Service", "These columns … are moving today to clients of …"). Matched against lower-cased
+#: text; on the DUC articles it finds 82 such lines and nothing else, on the extraction set's pages
+#: nothing.
 _WIRE_NOTE = re.compile(
-    r"\b(?:photos?|photographs?|graphics?|pictures?|images?|illustrations?)\b[^.\n]{0,80}\bavailable (?:from|through|via)\b"
+    r"\b(?:photos?|photographs?|graphics?|pictures?|images?|illustrations?|layouts?)\b[^.\n]{0,80}"
+    r"\b(?:available|for sale) (?:from|through|via|over)\b"
 )
-#: What such a note is about: the story and its budget line, for the service's editors and clients.
-_WIRE_NOTE_ABOUT = re.compile(r"\b(?:story|stories|budget|accompany|editors?|clients?|subscribers?)\b")
+#: What a note about pictures is about: the story and its budget line, for the service's editors and clients.
+_WIRE_NOTE_ABOUT = re.compile(
+    r"\b(?:story|stories|budget|accompany|editors?|clients?|subscribers?|news service|syndicate)\b"
+)
+_WIRE_CLIENTS = re.compile(
+    r"\b(?:for use by|moving (?:today )?to|sent to|for) (?:the )?clients of (?:the )?[^.\n]{0,60}"
+    r"\b(?:news service|wire|syndicate)\b"
+)
 #: A news agency credited alone: "(dpa)", "(AFP/Reuters)".
 _AGENCY = re.compile(
     r"^\((?:dpa|afp|ap|reuters|apa|sda|ats|ansa|efe|kna|epd|dts|belga|anp|lusa|europa press|agi|adnkronos)"
@@ -160,7 +170,7 @@ def _is_bad(block: Block) -> str | None:
         return "picture caption"
     if n <= 25 and _LINK_LEAD.match(text):
         return "related links"
-    if n <= 60 and _WIRE_NOTE.search(lower) and _WIRE_NOTE_ABOUT.search(lower):
+    if n <= 60 and ((_WIRE_NOTE.search(lower) and _WIRE_NOTE_ABOUT.search(lower)) or _WIRE_CLIENTS.search(lower)):
         return "wire note"
     if _PITCH.search(lower) and (n <= 40 or len(_PITCH.findall(lower)) >= 3):
         return "subscription"
