@@ -204,14 +204,33 @@ def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
 @pytest.mark.parametrize(
     ("text", "entities"),
     [
-        ("Addressing Clinton's cabinet, he said the plan would pass.", (("Clinton", "PERSON"),)),
+        ("Judging by Putin's habit, his address will be short.", (("Putin", "PERSON"),)),
         ("Speaking in Nairobi on Tuesday, President Moi said the embassy would reopen.", (("Moi", "PERSON"),)),
         ("According to the ministry, 12 people died in the attack.", ()),
         ("Nothing in the agreement binds Tokyo to pay for the radar.", ()),
+        ("Funding and other details have not yet been worked out, he said.", ()),
+        ("The 1996 withdrawal from Chechnya was a mistake, he said, according to Itar-Tass.", ()),
+        ("\u201cDefense spending will rise\u201d, he said, \u201cbut not by much.\u201d", ()),
+        ("'Defense spending will rise', he said, 'but not by much.'", ()),
     ],
 )
 def test_an_opening_phrase_before_a_named_subject_or_one_that_names_someone_stands_alone(text, entities):
+    """A possessive may stand for the person the opening phrase names; an attribution closing a
+    clause, or after a quotation, is read as attributions always were."""
     assert reference(sent(text, entities)) is not Opening.PREVIOUS
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("Addressing reporters in Nairobi, he said the embassy would reopen next month.", (("Nairobi", "GPE"),)),
+        ("Speaking to the BBC, he said the talks had failed.", (("BBC", "ORG"),)),
+        ("Asked about the Palestinians, she said nothing had changed.", (("Palestinians", "NORP"),)),
+        ("Addressing Clinton's cabinet, he said the plan would pass.", (("Clinton", "PERSON"),)),
+    ],
+)
+def test_a_pronoun_subject_after_an_opening_phrase_is_never_the_phrases_own(text, entities):
+    assert reference(sent(text, entities)) is Opening.PREVIOUS
 
 
 def test_a_quotation_whose_speaker_the_sentence_names_stands_alone():

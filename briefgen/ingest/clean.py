@@ -92,19 +92,19 @@ _CAPTION = re.compile(
 #: ("If a budget line or story is marked with photos or graphics, those are available from the New
 #: York Times News Service at …"), or whom the copy is for ("For Use By Clients of the New York Times
 #: News Service", "These columns … are moving today to clients of …"). Matched against lower-cased
-#: text; on the DUC articles it finds 82 such lines and nothing else, on the extraction set's pages
-#: nothing.
+#: text, in English (the wire copy at hand is); the note names the service, its editors or the story
+#: the pictures accompany, so that "Satellite images available from NASA tell the story …" stays.
 _WIRE_NOTE = re.compile(
     r"\b(?:photos?|photographs?|graphics?|pictures?|images?|illustrations?|layouts?)\b[^.\n]{0,80}"
     r"\b(?:available|for sale) (?:from|through|via|over)\b"
 )
-#: What a note about pictures is about: the story and its budget line, for the service's editors and clients.
 _WIRE_NOTE_ABOUT = re.compile(
-    r"\b(?:story|stories|budget|accompany|editors?|clients?|subscribers?|news service|syndicate)\b"
+    r"\b(?:news service|wire service|syndicate|photo (?:desk|network|package|clients)|budget line|"
+    r"(?:attention )?editors:|to accompany (?:this|the) (?:story|article))"
 )
 _WIRE_CLIENTS = re.compile(
     r"\b(?:for use by|moving (?:today )?to|sent to|for) (?:the )?clients of (?:the )?[^.\n]{0,60}"
-    r"\b(?:news service|wire|syndicate)\b"
+    r"\b(?:news service|wire service|syndicate)\b"
 )
 #: A news agency credited alone: "(dpa)", "(AFP/Reuters)".
 _AGENCY = re.compile(
@@ -256,8 +256,9 @@ def block_reasons(blocks: Sequence[Block]) -> list[str | None]:
     each one removes: annotated furniture against annotated main text); only rules that
     remove more furniture than text are here. Position (every block after the last long
     paragraph, jusText's short blocks between bad ones) removed more text than furniture, so
-    no rule rests on position. Two rules fire on shapes these pages lack but scrapes have: a
-    body carried twice and an author biography closing a commentary.
+    no rule rests on position. Three rules fire on shapes these pages lack but scrapes and wire
+    copy have: a body carried twice, an author biography closing a commentary, and a wire
+    service's note to its editors (measured on the DUC articles instead).
     """
     status: list[str | None] = [None] * len(blocks)
     for i in _related_lists(blocks):

@@ -783,11 +783,14 @@ MEDIAL_CONNECTIVE = re.compile(
     r"still|likewise|similarly|therefore|thus|then|for (?:his|her|their|its) part)\s*,",
     re.I,
 )
-#: An attribution set off by commas after the first words, its speaker a pronoun ("Tanzania, they
-#: noted, has …", "The talks, he said, went well"): someone the sentence does not name.
+#: An attribution set off by commas after the first words (at most five, so that the sentence opens
+#: on it, as "…, he said." closing a sentence does not), its speaker a pronoun ("Tanzania, they
+#: noted, has …", "Defense spending, he said, will …"): someone the sentence does not name. Not
+#: after a quotation's closing mark, whose speaker the quotation rule reads.
 _MEDIAL_ATTRIBUTION = re.compile(
-    r"^[^,;:\"\u201c]{1,60},\s*(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|"
-    r"argues|stressed|explained|insisted|warned|wrote|writes|told \w+|believes?|believed|thinks?|thought)\s*,",
+    r"^(?:[^\s,;:\"\u201c\u2018]+\s+){0,4}[^\s,;:\"\u201c\u2018]*[^\s,;:\"\u201c\u201d\u2018\u2019'],\s*"
+    r"(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
+    r"explained|insisted|warned|wrote|writes|told \w+|believes?|believed|thinks?|thought)\s*,",
     re.I,
 )
 #: An opening participial phrase ("Addressing the crowd, …", "Asked about the talks, …"): the main
@@ -795,8 +798,13 @@ _MEDIAL_ATTRIBUTION = re.compile(
 _PARTICIPLE_OPENING = re.compile(
     r"^(?:[A-Z][a-z]+ing|Asked|Pressed|Questioned|Told|Faced|Confronted|Quoted|Interviewed)\b[^,;:]{0,80},\s*"
 )
-#: Pronouns that, as a main clause's subject or its possessor, stand for someone named before.
-_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "his", "her", "their"})
+#: What follows an opening phrase when it only closes an attribution ("…, he said."): the policy of
+#: attributions closing a sentence, which stand alone.
+_CLOSING_ATTRIBUTION = re.compile(r"^(?:he|she|they)\s+\w+(?:\s+\w+)?[.!?]?[\"'\u201d\u2019]?$", re.I)
+#: Pronouns that, as a main clause's subject, stand for someone named before.
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
+#: Possessives that may stand for someone the opening phrase names ("Judging by Putin's habit, his …").
+_POSSESSIVE_PRONOUNS = frozenset({"his", "her", "their"})
 #: Words that open a clause before its subject: a definite description right after them must be
 #: established like one at the start ("If the court upholds …").
 _SUBORDINATOR = re.compile(
@@ -1126,15 +1134,23 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
 
 def _unnamed_subject(text: str, s: Sentence) -> bool:
     """Whether the main clause's subject is a pronoun whose referent came before: a speaker set off
-    by commas ("Tanzania, they noted, …"), or the subject after an opening participial phrase that
-    names no one ("Addressing the crowd, he said …"; "Meeting Clinton, he …" may be about him)."""
+    by commas in the first words ("Tanzania, they noted, …"), or the subject after an opening
+    participial phrase ("Addressing the crowd in Nairobi, he said …"), which cannot be that
+    phrase's own; a possessive after it may be ("Judging by Putin's habit, his address …"), so
+    it stands alone when the phrase names a person."""
     if _MEDIAL_ATTRIBUTION.match(text):
         return True
     lead = _PARTICIPLE_OPENING.match(text)
-    if lead is None or _pronoun(_first_word(text[lead.end() :])) not in _SUBJECT_PRONOUNS:
+    if lead is None:
         return False
-    before = text[: lead.end()]
-    return not any(label in {"PERSON", "ORG", "NORP", "GPE"} and name in before for name, label in s.entities)
+    rest = text[lead.end() :]
+    pronoun = _pronoun(_first_word(rest))
+    if pronoun in _SUBJECT_PRONOUNS:
+        return not _CLOSING_ATTRIBUTION.match(rest)
+    if pronoun in _POSSESSIVE_PRONOUNS:
+        before = text[: lead.end()]
+        return not any(label == "PERSON" and name in before for name, label in s.entities)
+    return False
 
 
 def _opening(text: str, s: Sentence, previous: Sentence | None, known: frozenset[str]) -> Opening:
