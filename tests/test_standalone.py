@@ -194,6 +194,8 @@ def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
         "Addressing reporters in Nairobi, he said the embassy would reopen next month.",
         "Asked about the budget, she declined to give figures.",
         "Speaking on Tuesday, their spokesman said the offer stood.",
+        "On Wednesday he will give the other board members a different draft of the standards.",
+        "In the last six months they have become increasingly defiant.",
     ],
 )
 def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
@@ -212,6 +214,8 @@ def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
         ("The 1996 withdrawal from Chechnya was a mistake, he said, according to Itar-Tass.", ()),
         ("\u201cDefense spending will rise\u201d, he said, \u201cbut not by much.\u201d", ()),
         ("'Defense spending will rise', he said, 'but not by much.'", ()),
+        ("After Taliban officials said they would consider it, Arab officials left Kabul.", ()),
+        ("On Wednesday the board will see a different draft of the standards.", ()),
     ],
 )
 def test_an_opening_phrase_before_a_named_subject_or_one_that_names_someone_stands_alone(text, entities):

@@ -801,6 +801,15 @@ _PARTICIPLE_OPENING = re.compile(
 #: What follows an opening phrase when it only closes an attribution ("…, he said."): the policy of
 #: attributions closing a sentence, which stand alone.
 _CLOSING_ATTRIBUTION = re.compile(r"^(?:he|she|they)\s+\w+(?:\s+\w+)?[.!?]?[\"'\u201d\u2019]?$", re.I)
+#: A short opening adverbial of time or place run into the subject without a comma ("On Wednesday
+#: he will …", "In the last six months they …"): one to four words, none of which opens a clause
+#: of its own ("After officials said they would …, Arab officials …" is not one).
+_ADVERBIAL_OPENING = re.compile(
+    r"^(?:on|in|at|by|during|after|before|since|until|last|next|this|earlier|later)\s+"
+    r"(?:(?!(?:that|who|whom|which|what|how|when|where|whether|if|said|says|say|told|announced|reported)\b)"
+    r"[^\s,;:\"\u201c]+\s+){1,4}(?=(?:he|she|they)\s)",
+    re.I,
+)
 #: Pronouns that, as a main clause's subject, stand for someone named before.
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 #: Possessives that may stand for someone the opening phrase names ("Judging by Putin's habit, his …").
@@ -1134,11 +1143,15 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
 
 def _unnamed_subject(text: str, s: Sentence) -> bool:
     """Whether the main clause's subject is a pronoun whose referent came before: a speaker set off
-    by commas in the first words ("Tanzania, they noted, …"), or the subject after an opening
+    by commas in the first words ("Tanzania, they noted, …"), the subject after a short opening
+    adverbial run into it ("On Wednesday he will …"), or the subject after an opening
     participial phrase ("Addressing the crowd in Nairobi, he said …"), which cannot be that
     phrase's own; a possessive after it may be ("Judging by Putin's habit, his address …"), so
     it stands alone when the phrase names a person."""
     if _MEDIAL_ATTRIBUTION.match(text):
+        return True
+    adverbial = _ADVERBIAL_OPENING.match(text)
+    if adverbial and not _CLOSING_ATTRIBUTION.match(text[adverbial.end() :]):
         return True
     lead = _PARTICIPLE_OPENING.match(text)
     if lead is None:
