@@ -317,30 +317,6 @@ DOCUMENT_DAMAGE: dict[str, Callable[[Any], Any]] = {
 }
 
 
-@pytest.mark.parametrize("name", list(SENTENCE_DAMAGE))
-def test_a_sentences_entry_of_the_wrong_shape_is_a_miss(clean, tmp_path, name):
-    cache = copy_cache(clean, tmp_path)
-    entry, good = pick(cache, "sentences")
-    entry.write_bytes(json.dumps(SENTENCE_DAMAGE[name](json.loads(good))).encode())
-    assert entry.read_bytes() != good
-    warning = rebuilt(clean, cache, tmp_path)
-    damaged_warning(warning, entry)
-    assert "not a cache entry" in warning
-    assert_replaced(entry, good)
-
-
-@pytest.mark.parametrize("name", list(DOCUMENT_DAMAGE))
-def test_a_documents_entry_of_the_wrong_shape_is_a_miss(clean, tmp_path, name):
-    cache = copy_cache(clean, tmp_path)
-    entry, good = pick(cache, "documents")
-    entry.write_bytes(json.dumps(DOCUMENT_DAMAGE[name](json.loads(good))).encode())
-    assert entry.read_bytes() != good
-    warning = rebuilt(clean, cache, tmp_path)
-    damaged_warning(warning, entry)
-    assert "not a cache entry" in warning
-    assert_replaced(entry, good)
-
-
 #: A language entry is [language, how, probability, detected, declared].
 LANGUAGE_DAMAGE: dict[str, Callable[[Any], Any]] = {
     "four fields": lambda guess: guess[:4],
@@ -348,13 +324,19 @@ LANGUAGE_DAMAGE: dict[str, Callable[[Any], Any]] = {
     "true for the probability": lambda guess: put(guess, (2,), True),
     "a number for the language": lambda guess: put(guess, (0,), 7),
 }
+#: Each kind of entry and the damage done to it.
+DAMAGE = {
+    **{("sentences", name): damage for name, damage in SENTENCE_DAMAGE.items()},
+    **{("documents", name): damage for name, damage in DOCUMENT_DAMAGE.items()},
+    **{("language", name): damage for name, damage in LANGUAGE_DAMAGE.items()},
+}
 
 
-@pytest.mark.parametrize("name", list(LANGUAGE_DAMAGE))
-def test_a_language_entry_of_the_wrong_shape_is_a_miss(clean, tmp_path, name):
+@pytest.mark.parametrize(("kind", "name"), list(DAMAGE), ids=[f"{kind}: {name}" for kind, name in DAMAGE])
+def test_an_entry_of_the_wrong_shape_is_a_miss(clean, tmp_path, kind, name):
     cache = copy_cache(clean, tmp_path)
-    entry, good = pick(cache, "language")
-    entry.write_bytes(json.dumps(LANGUAGE_DAMAGE[name](json.loads(good))).encode())
+    entry, good = pick(cache, kind)
+    entry.write_bytes(json.dumps(DAMAGE[kind, name](json.loads(good))).encode())
     assert entry.read_bytes() != good
     warning = rebuilt(clean, cache, tmp_path)
     damaged_warning(warning, entry)
