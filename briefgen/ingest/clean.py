@@ -90,8 +90,9 @@ _CAPTION = re.compile(
 )
 #: A wire service's note to its editors and clients: that pictures or layouts go with the story
 #: ("If a budget line or story is marked with photos or graphics, those are available from the New
-#: York Times News Service at …"), or whom the copy is for ("For Use By Clients of the New York Times
-#: News Service", "These columns … are moving today to clients of …"). Matched against lower-cased
+#: York Times News Service at …"), whom the copy is for ("For Use By Clients of the New York Times
+#: News Service", "These columns … are moving today to clients of …"), or when its stories move (a
+#: wire budget's schedule, :data:`_WIRE_SCHEDULE`). Matched against lower-cased
 #: text, in English (the wire copy at hand is); the note names the service, its editors or the story
 #: the pictures accompany, so that "Satellite images available from NASA tell the story …" stays.
 _WIRE_NOTE = re.compile(
@@ -105,6 +106,12 @@ _WIRE_NOTE_ABOUT = re.compile(
 _WIRE_CLIENTS = re.compile(
     r"\b(?:for use by|moving (?:today )?to|sent to|for) (?:the )?clients of (?:the )?[^.\n]{0,60}"
     r"\b(?:news service|wire service|syndicate)\b"
+)
+#: A wire budget's word on when and where its stories move: "(Story will move in the "a" category.)",
+#: "SPORTS STORIES will have an E.T.A. of 9:30 P.M.", "If stories will move after 8 p.m., an ETA will be given."
+_WIRE_SCHEDULE = re.compile(
+    r"\b(?:stories|story|columns?|features?)\b[^.\n]{0,60}\b(?:will move|will have an e\.?t\.?a\b|"
+    r"(?:are|is) moving today|an e\.?t\.?a\.? will be given)"
 )
 #: A news agency credited alone: "(dpa)", "(AFP/Reuters)".
 _AGENCY = re.compile(
@@ -170,7 +177,11 @@ def _is_bad(block: Block) -> str | None:
         return "picture caption"
     if n <= 25 and _LINK_LEAD.match(text):
         return "related links"
-    if n <= 60 and ((_WIRE_NOTE.search(lower) and _WIRE_NOTE_ABOUT.search(lower)) or _WIRE_CLIENTS.search(lower)):
+    if n <= 60 and (
+        (_WIRE_NOTE.search(lower) and _WIRE_NOTE_ABOUT.search(lower))
+        or _WIRE_CLIENTS.search(lower)
+        or _WIRE_SCHEDULE.search(lower)
+    ):
         return "wire note"
     if _PITCH.search(lower) and (n <= 40 or len(_PITCH.findall(lower)) >= 3):
         return "subscription"
