@@ -196,6 +196,9 @@ def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
         "Speaking on Tuesday, their spokesman said the offer stood.",
         "On Wednesday he will give the other board members a different draft of the standards.",
         "In the last six months they have become increasingly defiant.",
+        "On Saturday, he traveled with the foreign minister to Riyadh.",
+        "Yesterday he resigned from the board of the agency.",
+        "For years they've fought the dam on the river.",
     ],
 )
 def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
@@ -215,6 +218,11 @@ def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
         ("\u201cDefense spending will rise\u201d, he said, \u201cbut not by much.\u201d", ()),
         ("'Defense spending will rise', he said, 'but not by much.'", ()),
         ("After Taliban officials said they would consider it, Arab officials left Kabul.", ()),
+        ("After Smith resigned he moved to Paris with his family.", (("Smith", "PERSON"),)),
+        (
+            "In an article he wrote last Sunday, former hurdler Edwin Moses said he backed the plan.",
+            (("Edwin Moses", "PERSON"),),
+        ),
         ("On Wednesday the board will see a different draft of the standards.", ()),
     ],
 )

@@ -110,8 +110,8 @@ _WIRE_CLIENTS = re.compile(
 #: A wire budget's word on when and where its stories move: "(Story will move in the "a" category.)",
 #: "SPORTS STORIES will have an E.T.A. of 9:30 P.M.", "If stories will move after 8 p.m., an ETA will be given."
 _WIRE_SCHEDULE = re.compile(
-    r"\b(?:stories|story|columns?|features?)\b[^.\n]{0,60}\b(?:will move|will have an e\.?t\.?a\b|"
-    r"(?:are|is) moving today|an e\.?t\.?a\.? will be given)"
+    r"\b(?:stories|story|columns?|features?)\b[^.\n]{0,60}\b(?:will move in the [^.\n]{1,12}categor|"
+    r"will have an e\.?t\.?a\b|(?:are|is) moving in the categor)|\ban e\.?t\.?a\.? (?:will be|is) given\b"
 )
 #: A news agency credited alone: "(dpa)", "(AFP/Reuters)".
 _AGENCY = re.compile(

@@ -801,13 +801,15 @@ _PARTICIPLE_OPENING = re.compile(
 #: What follows an opening phrase when it only closes an attribution ("…, he said."): the policy of
 #: attributions closing a sentence, which stand alone.
 _CLOSING_ATTRIBUTION = re.compile(r"^(?:he|she|they)\s+\w+(?:\s+\w+)?[.!?]?[\"'\u201d\u2019]?$", re.I)
-#: A short opening adverbial of time or place run into the subject without a comma ("On Wednesday
-#: he will …", "In the last six months they …"): one to four words, none of which opens a clause
-#: of its own ("After officials said they would …, Arab officials …" is not one).
+#: A short opening adverbial of time or place before the subject, with or without a comma ("On
+#: Wednesday he will …", "In 1994, they …", "Yesterday he …"): one to four words after its
+#: preposition, none of which opens a clause of its own ("After officials said they would …" is not
+#: one).
 _ADVERBIAL_OPENING = re.compile(
-    r"^(?:on|in|at|by|during|after|before|since|until|last|next|this|earlier|later)\s+"
-    r"(?:(?!(?:that|who|whom|which|what|how|when|where|whether|if|said|says|say|told|announced|reported)\b)"
-    r"[^\s,;:\"\u201c]+\s+){1,4}(?=(?:he|she|they)\s)",
+    r"^(?:(?:on|in|at|by|for|during|after|before|since|until|within|under|despite|throughout|last|next|"
+    r"earlier|later)\s+(?:(?!(?:that|who|whom|which|what|how|when|where|whether|if|said|says|say|told|"
+    r"announced|reported)\b)[^\s,;:\"\u201c]+,?\s+){1,4}|(?:yesterday|today|tonight|later|earlier),?\s+)"
+    r"(?=(?:he|she|they)(?:\s|['\u2019]))",
     re.I,
 )
 #: Pronouns that, as a main clause's subject, stand for someone named before.
@@ -1120,8 +1122,9 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
 
     A third-person pronoun, a demonstrative, "such" or a connective (opening the sentence, or set off
     by commas after its first words: "The Palestinians, in turn, …") needs the previous sentence; so
-    does a pronoun speaker set off by commas ("Tanzania, they noted, …") and a pronoun subject after an
-    opening participial phrase that names no one ("Addressing the crowd, he said …"). A
+    does a pronoun speaker set off by commas ("Tanzania, they noted, …"), a pronoun subject after an
+    opening participial phrase ("Addressing the crowd, he said …") and one after a short opening
+    adverbial ("On Wednesday he will …") that names no one it may be. A
     first- or second-person pronoun opening a quotation stands alone when the sentence names who
     speaks, after the quotation; otherwise it needs the previous sentence. A definite description
     (:func:`_established`, directly or after "if", "when" and the like, or in a short opening
@@ -1144,15 +1147,16 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
 def _unnamed_subject(text: str, s: Sentence) -> bool:
     """Whether the main clause's subject is a pronoun whose referent came before: a speaker set off
     by commas in the first words ("Tanzania, they noted, …"), the subject after a short opening
-    adverbial run into it ("On Wednesday he will …"), or the subject after an opening
+    adverbial ("On Wednesday he will …", "In 1994, they …") unless the sentence names who it may be
+    (:func:`_named_around`), or the subject after an opening
     participial phrase ("Addressing the crowd in Nairobi, he said …"), which cannot be that
     phrase's own; a possessive after it may be ("Judging by Putin's habit, his address …"), so
     it stands alone when the phrase names a person."""
     if _MEDIAL_ATTRIBUTION.match(text):
         return True
     adverbial = _ADVERBIAL_OPENING.match(text)
-    if adverbial and not _CLOSING_ATTRIBUTION.match(text[adverbial.end() :]):
-        return True
+    if adverbial:
+        return not _named_around(text, adverbial.end(), s)
     lead = _PARTICIPLE_OPENING.match(text)
     if lead is None:
         return False
@@ -1164,6 +1168,20 @@ def _unnamed_subject(text: str, s: Sentence) -> bool:
         before = text[: lead.end()]
         return not any(label == "PERSON" and name in before for name, label in s.entities)
     return False
+
+
+def _named_around(text: str, at: int, s: Sentence) -> bool:
+    """Whether the pronoun at ``at`` may be someone the sentence names: a person (or, for "they", a
+    group, an organisation or a place) in the opening before it ("After Smith resigned he …"), or a
+    person right after the comma that closes its clause ("In an article he wrote last Sunday,
+    former hurdler Edwin Moses said …")."""
+    plural = text[at : at + 4].lower().startswith("they")
+    labels = {"PERSON", "NORP", "ORG", "GPE"} if plural else {"PERSON"}
+    names = [name for name, label in s.entities if label in labels]
+    if any(name in text[:at] for name in names):
+        return True
+    comma = text.find(",", at)
+    return comma >= 0 and any(0 <= text.find(name, comma) - comma <= 80 for name in names)
 
 
 def _opening(text: str, s: Sentence, previous: Sentence | None, known: frozenset[str]) -> Opening:
