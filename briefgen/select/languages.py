@@ -54,7 +54,7 @@ class Languages:
     languages: dict[int, str | None] = field(default_factory=dict)
     """The language each accepted document is analysed in, by index."""
     guesses: dict[str, Guess] = field(default_factory=dict)
-    """Each document's :class:`~briefgen.analyse.language.Guess`, by article path."""
+    """Each document's :class:`~briefgen.models.Guess`, by article path."""
 
 
 def sort_languages(
@@ -120,13 +120,10 @@ def drop_foreign(corpus: Corpus, languages: Sequence[str], in_full: FullAnalysis
     if not any(flags):
         return corpus, 0
     if in_full is not None:
-        judged = {(s.doc, s.start, s.end): flag for s, flag in zip(corpus.sentences, flags, strict=True)}
         corpus = in_full(corpus, {s.doc for s, flag in zip(corpus.sentences, flags, strict=True) if flag})
-        # The same sentences, unless a full analysis split some otherwise: only those are judged again.
-        new = [s.text for s in corpus.sentences if (s.doc, s.start, s.end) not in judged]
-        again = iter(foreign_sentences(new, languages) if new else [])
-        known = [judged.get((s.doc, s.start, s.end)) for s in corpus.sentences]
-        flags = [next(again) if flag is None else flag for flag in known]
+        # The same sentences, unless a full analysis split some otherwise: foreign_sentences remembers
+        # those it judged above, so only a sentence split otherwise is judged again.
+        flags = foreign_sentences([s.text for s in corpus.sentences], languages)
     kept = []
     dropped = 0
     previous_dropped = False
