@@ -21,9 +21,11 @@ from briefgen.select.standalone import (
     names_time_ahead,
     opens_with_pronoun,
     periods,
+    quotation,
     reference,
     relative_time,
     reports_past,
+    short_names,
     still_ahead,
     topic_words,
 )
@@ -164,6 +166,37 @@ def test_a_reported_plan_is_no_past_event(text):
     cue = FUTURE.search(text)
     assert cue is not None
     assert not reports_past(sent(text, terms=terms), cue.start())
+
+
+def test_the_nearest_time_after_the_report_decides():
+    conference = "The report urged states to adopt binding cuts at the conference next month to reach the goal by 2005."
+    assert ahead(conference, D(1997, 11, 14), D(1997, 11, 30))
+    assert not ahead(conference, D(1997, 11, 14), D(2000, 12, 31))  # the conference has come: not the goal
+    said_today = "The prime minister said today that parliament will vote on the treaty next month."
+    assert ahead(said_today, D(1998, 10, 17), D(1998, 10, 20))  # today is when it was said
+    passed = "The law, passed this week, will take effect next year."
+    assert ahead(passed, D(2025, 2, 12), D(2025, 2, 20))
+    weekend = "Talks will resume this weekend."
+    assert ahead(weekend, D(2025, 2, 12), D(2025, 2, 16))  # read on the Sunday: still that weekend
+    assert not ahead(weekend, D(2025, 2, 12), D(2025, 2, 17))
+
+
+def test_an_expectation_naming_no_time_is_ahead_only_from_a_recent_report():
+    text = "The ministers are expected to meet again in Tokyo."
+    assert ahead(text, D(2025, 2, 10), D(2025, 2, 14))
+    assert ahead(text, D(2025, 1, 31), D(2025, 2, 14))  # two weeks before
+    assert not ahead(text, D(2025, 1, 30), D(2025, 2, 14))
+    assert not ahead(text, D(1999, 5, 8), D(2000, 12, 31))
+    assert ahead(text, D(1999, 5, 8), None)  # no as-of date: as before
+    assert ahead("The ministers will meet again in Tokyo next year.", D(2024, 11, 2), D(2025, 2, 14))
+    decade = "Demand for solar panels is expected to rise over the next decade."
+    assert ahead(decade, D(1999, 5, 8), D(2000, 12, 31))  # a time named, if not resolved to days
+    announced = "The commission whose formation was announced Monday will investigate the war."
+    assert ahead(announced, D(2000, 4, 17), D(2000, 4, 20))
+    assert not ahead(announced, D(2000, 4, 17), D(2000, 12, 31))  # Monday is when it was said
+    undated = document(None)
+    undated = dataclasses.replace(undated, not_before=D(2025, 1, 10))
+    assert still_ahead(sent(text), undated, D(2025, 2, 14), text.index("are"))  # not its date: only a bound
 
 
 def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
@@ -414,6 +447,43 @@ def test_a_previews_expectation_is_not_quoted_once_its_event_has_come(nlp):
     assert expectation not in every_text(after)
 
 
+@pytest.mark.parametrize(
+    ("text", "awaited", "found"),
+    [
+        ('"It is a matter of what needs to be taught.', "", (False, '"')),
+        ('Teaching biology without it would be like teaching civics ...""', '"', (True, "")),
+        ('"We will vote," she said.', "", (False, "")),
+        ("\u201cWe will vote.", "", (False, "\u201d")),
+        ("The rest of us will wait.\u201d", "\u201d", (True, "")),
+        ("Right now we have 6,700 in 80 countries.", '"', (True, '"')),
+        ('The pipe is 12" wide and the valve 3" long.', "", (False, "")),
+        ('He called it a "drill" and left.', "", (False, "")),
+        ('It was a "50-50" chance, he said.', "", (False, "")),
+        ('The chemical is on the "Schedule 2" list of the treaty.', "", (False, "")),
+        ('(" We will vote," she said.', "", (False, "")),
+        ('"We start again," she said.', '"', (False, "")),  # its own mark: a quotation of its own
+        ("\u201eDie Lage ist ernst\u201c, sagte Verbandschef Peter M\u00fcller.", "", (False, "")),
+        ("\u00abNous voterons\u00bb, a-t-elle dit.", "", (False, "")),
+        ("Er sagte: \u00bbWir werden abstimmen.", "", (False, "\u00ab")),
+    ],
+)
+def test_where_a_quotation_is_open(text, awaited, found):
+    assert quotation(text, awaited) == found
+
+
+def test_a_sentence_inside_a_quotation_opened_before_it_is_never_quoted(nlp):
+    opener = '"Lending for malaria by the World Bank has fallen for five years in a row.'
+    inner = "The Fund spent less than a million dollars on it in the last budget year."
+    later = "The World Bank said its lending for malaria would rise in the next budget year."
+    corpus = build_corpus(nlp, [[f"{opener} {inner}"], [inner, later]], [D(2025, 2, 10), D(2025, 2, 11)])
+    idx = [(s.doc, s.text) for s in corpus.sentences]
+    ctx = context(corpus, TopicMatcher(Topic()))
+    quotable = {idx[i] for i in ctx.candidates} | {idx[i] for i in ctx.followers}
+    assert (0, inner) not in quotable  # someone's words, their speaker not named in it
+    assert (1, inner) in quotable and (1, later) in quotable  # a new paragraph, no quotation open
+    assert (0, inner) in {idx[i] for i in context(corpus, TopicMatcher(Topic()), standalone=False).candidates}
+
+
 def test_an_unresolved_definite_description_is_never_quoted_and_a_resolved_one_follows(nlp):
     lead = "Samsung Electronics reported a sharp drop in memory chip sales to China in the fourth quarter."
     follow = "The company said demand for its high-bandwidth chips would recover in the second half."
@@ -429,6 +499,21 @@ def test_an_unresolved_definite_description_is_never_quoted_and_a_resolved_one_f
     assert orphan not in texts
     assert follow not in texts or texts.index(follow) == texts.index(lead) + 1
     assert orphan in chosen(select(corpus, topic, key, standalone=False), "key_points")  # the older rule let it in
+
+
+def test_a_surname_alone_after_the_full_name_does_not_open_the_briefing(nlp):
+    full = "Russian Deputy Prime Minister Ilya Klebanov said on Thursday that a collision sank the submarine."
+    short = "Klebanov, who leads the government commission, told reporters that the crew had no time to escape."
+    again = "Klebanov said later that the commission would report by the end of the month."
+    other = "Klebanov's critics in the Duma asked for the commission's records."
+    corpus = build_corpus(nlp, [[full, short], [again], [short, other]], [D(2025, 2, 8)] * 3)
+    texts = [(s.doc, s.text) for s in corpus.sentences]
+    found = {texts[k] for k in short_names(corpus.sentences)}
+    assert found == {(0, short)}  # not where its own article never named him in full
+    one = build_corpus(nlp, [[full, short, again]], [D(2025, 2, 8)])
+    assert {one.sentences[k].text for k in short_names(one.sentences)} == {short, again}
+    bottom = AUDIENCES["analyst"].model_copy(update={"sections": ["bottom_line"]})
+    assert chosen(select(one, TopicMatcher(Topic(keywords=["crew"])), bottom), "bottom_line") == [full]
 
 
 def test_the_bottom_line_and_the_first_key_point_state_a_fact(nlp):

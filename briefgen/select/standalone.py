@@ -41,6 +41,10 @@ the like, and in a short opening phrase ("During the summit, …"). Explicit con
 of the Penn Discourse Treebank (Prasad et al., 2008), at the start or set off by commas after the
 first words ("The Palestinians, in turn, …").
 
+**Quotations.** A sentence that starts inside a quotation opened by a sentence before it, in the
+same paragraph, holds someone's words without their name; quoted alone it would read as the
+outlet's own statement, so it is never quoted (:func:`quotation`).
+
 The word lists are closed classes and lexicons written from those sources; the choices among
 them (which definite descriptions count as established) were checked on DUC 2003 and DUC 2006
 (``bench/standalone_bench.py``: ROUGE against the older rule, and the items' openings read by hand).
@@ -672,6 +676,21 @@ _PAST_AUX = _words("has have had was were did")
 _PLANNED_NOT_PAST = re.compile(r"\b(?:is|are|was|were|be|been|the|a|an|its|their|his|her|our|as)\s+$", re.I)
 
 
+#: A horizon :func:`periods` does not resolve to days: a time named all the same.
+_HORIZON = re.compile(
+    r"\b(?:(?:next|coming|following)\s+(?:few\s+)?(?:decades?|century|centuries|generations?)|"
+    r"(?:decades?|years|generations?|months)\s+(?:ahead|to\s+come)|"
+    r"(?:the\s+)?(?:end|turn|start|beginning|middle)\s+of\s+(?:the|this|next)\s+(?:decade|century|millennium))\b",
+    re.I,
+)
+#: How many days before the as-of date an article may be dated for What's next to take an
+#: expectation of it that names no time ("The board is expected to vote on a rival proposal."):
+#: such an expectation looks to the days after its report, and two weeks on (two weekly
+#: briefings) what it expected has come or been overtaken by later news. An expectation naming
+#: a time is kept as long as that time is ahead, however old its report.
+UNTIMED_AHEAD_DAYS = 14
+
+
 def _past_form(word: str, lemmas: set[str]) -> bool:
     """A past tense or participle: "-ed" or irregular, and not its own lemma (an adjective or a noun)."""
     return ((word.endswith("ed") and len(word) > 4) or word in _IRREGULAR_PAST) and word not in lemmas
@@ -717,6 +736,16 @@ def names_time_ahead(text: str, date: dt.date | None, as_of: dt.date, languages:
     return any(p.forward and p.end >= as_of for lang in languages for p in periods(text, date, True, lang))
 
 
+def names_a_time(text: str, date: dt.date | None, languages: Sequence[str] = ("en",)) -> bool:
+    """Whether a sentence names a time that may lie ahead without :func:`periods` resolving it to
+    days: a horizon ("over the next decade", "in the years ahead"), or a relative time
+    (:func:`relative_time`) it finds no period for. A time it reads as past ("announced Monday")
+    is no such time."""
+    if _HORIZON.search(text):
+        return True
+    return any(relative_time(text, lang) and not periods(text, date, True, lang) for lang in languages)
+
+
 def still_ahead(
     s: Sentence, doc: Document | None, as_of: dt.date | None, future_at: int, languages: Sequence[str] = ("en",)
 ) -> bool:
@@ -724,17 +753,29 @@ def still_ahead(
 
     The times it names are resolved against its article's date, read ahead unless they say they
     are past ("last week", "yesterday"; :func:`periods`). With times ahead, it is ahead when the
-    latest of them ends on or after ``as_of``. Without, it is ahead when it is no past event
-    (:func:`reports_past`, read in English articles only) and holds no relative time that its
-    undated article leaves unresolved.
-    Without ``as_of``, only the past event is told apart: a sentence naming no time ahead must not
-    be one. Times are read in each of ``languages`` (:func:`time_languages`)."""
+    nearest of them after its article's date ends on or after ``as_of``: that is the time its event
+    looks to, a later one its aim ("at the conference next month … by 2005"), and one that holds the
+    article's own day tells when it was said ("said today that … will … next month"). Without, it
+    is ahead when it is no past event (:func:`reports_past`, read in English articles only), holds
+    no relative time that its undated article leaves unresolved, and, when it names no time that
+    may lie ahead (:func:`names_a_time`), its article's own date is at most :data:`UNTIMED_AHEAD_DAYS` before
+    ``as_of``. Without ``as_of``, only the past event is told apart: a sentence naming no time ahead
+    must not be one. Times are read in each of ``languages`` (:func:`time_languages`)."""
     date = anchor(doc) if doc is not None else None
     ahead = [p for lang in languages for p in periods(s.text, date, True, lang) if p.forward]
     if ahead:
-        return as_of is None or max(p.end for p in ahead) >= as_of
+        later = [p for p in ahead if date is None or p.start > date]
+        if as_of is None:
+            return True
+        if later:
+            return min(later, key=lambda p: (p.start, p.end)).end >= as_of
+        return max(p.end for p in ahead) >= as_of
     if as_of is not None and date is None and any(relative_time(s.text, lang) for lang in languages):
         return False
+    own = doc.article.date if doc is not None else None
+    stale = as_of is not None and own is not None and (as_of - own).days > UNTIMED_AHEAD_DAYS
+    if stale and not names_a_time(s.text, date, languages):
+        return False  # an expectation naming no time, from a report the news has since moved past
     # The tense rule reads English verbs ("was", "said"); in another language it would misread words
     # that look like them (German "was" is "what"), so there it does not apply.
     return languages[-1] != "en" or not reports_past(s, future_at)
@@ -1206,6 +1247,55 @@ def _opening(text: str, s: Sentence, previous: Sentence | None, known: frozenset
     return _definite(text, s, previous, known)
 
 
+#: What may stand right before a straight quote mark that opens a quotation.
+_OPENS_BEFORE = frozenset("([{/-\u2014\u2013")
+#: Each opening quote mark with the mark that closes it: English \u201c…\u201d, German \u201e…\u201c
+#: and \u00bb…\u00ab, French \u00ab…\u00bb (as :mod:`briefgen.analyse.lang.split` pairs them).
+_QUOTE_PAIRS = {"\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb", "\u00bb": "\u00ab"}
+#: Quote marks and spaces a sentence may open with.
+_OPENING_MARKS = re.compile('^\\s*["\u201c\u201e\u00ab]')
+
+
+def quotation(text: str, awaited: str = "") -> tuple[bool, str]:
+    """Whether a sentence starts inside a quotation, and the mark the quotation open at its end
+    awaits ("" when none is open), given the mark awaited at its start (``awaited``).
+
+    A sentence that opens on a quote mark starts a quotation of its own, whatever came before. Each
+    opening mark awaits its own closing one (English \u201c…\u201d, German \u201e…\u201c and
+    \u00bb…\u00ab, French \u00ab…\u00bb). A straight mark opens after a space or a bracket and before
+    a word, or any other way when no quotation is open; with one open, it closes it. One right after
+    a figure, with none open, is an inch or a second ("a 12" pipe"), no quote mark.
+
+    A sentence that starts inside a quotation opened by a sentence before it in the same paragraph
+    (news style opens every paragraph of a running quotation with a mark again: the Associated
+    Press Stylebook's "quotation marks") is someone's words without the name of who says them:
+    quoted alone, they would read as the outlet's own statement ("It's not a byproduct of any
+    other chemical process."), so it is never quoted."""
+    if _OPENING_MARKS.match(text):
+        awaited = ""
+    inside = bool(awaited)
+    n = len(text)
+    for k, ch in enumerate(text):
+        if awaited and ch == awaited:
+            awaited = ""
+        elif ch == '"':
+            if awaited == '"':
+                awaited = ""
+                continue
+            if awaited:
+                continue  # a straight mark inside another kind of quotation
+            before = text[k - 1] if k else " "
+            after = text[k + 1] if k + 1 < n else " "
+            if before.isdigit():
+                continue
+            opens = (before.isspace() or before in _OPENS_BEFORE) and not after.isspace()
+            if opens or not (after.isspace() or not after.isalnum()):
+                awaited = '"'
+        elif ch in _QUOTE_PAIRS and not awaited:
+            awaited = _QUOTE_PAIRS[ch]
+    return inside, awaited
+
+
 def topic_words(keywords: Sequence[str], entities: Sequence[str], brief: frozenset[str]) -> frozenset[str]:
     """The stems of the words a reader's topic names: its keywords and entities, word by word, and
     its brief's content stems (:attr:`~briefgen.analyse.topic.TopicMatcher.brief`)."""
@@ -1341,6 +1431,37 @@ def has_fact(s: Sentence) -> bool:
     start = _clause_start(s)
     verb = _first_verb(s.text, start, set(s.terms))
     return verb is not None and verb[0] > start and verb[1].lower() not in _VERBISH_AUX
+
+
+def full_surnames(s: Sentence) -> set[str]:
+    """The surnames of the people a sentence names in full (a person's name of two words or more)."""
+    return {words[-1] for name, label in s.entities if label == "PERSON" and len(words := name.split()) > 1}
+
+
+def short_names(sentences: Sequence[Sentence]) -> dict[int, str]:
+    """The positions in ``sentences`` (an analysed corpus's, in article order) of the sentences that
+    open on a person's surname alone when their article named that person in full before ("Klebanov,
+    who leads the commission, told reporters …" after "Deputy Prime Minister Ilya Klebanov …"),
+    with that surname.
+
+    A later mention of a person is the short one, the first the full name (Nenkova & McKeown, 2003,
+    "References to Named Entities: a Corpus Study"): quoted on its own, such a sentence names someone
+    the reader may not have met. It may be quoted, but it opens neither the briefing nor a story
+    before the briefing has named that person in full, as a sentence without a fact opens neither
+    (:func:`lead_with_fact`). The opening word need not be tagged a person in its own sentence: a
+    small model often misses a surname alone."""
+    found: dict[int, str] = {}
+    surnames: set[str] = set()
+    doc = None
+    for k, s in enumerate(sentences):
+        if s.doc != doc:
+            doc, surnames = s.doc, set()
+        word = _first_word(opening(s.text))
+        own = full_surnames(s)
+        if word in surnames and word not in own:
+            found[k] = word
+        surnames |= own
+    return found
 
 
 def lead_with_fact(order: Sequence[int], fact: Sequence[bool], new: Sequence[bool] = ()) -> tuple[int, ...]:

@@ -47,11 +47,14 @@ from briefgen.models import (
 from briefgen.select.players import merge_players, player_name
 from briefgen.select.standalone import (
     Opening,
+    full_surnames,
     has_fact,
     in_its_time,
     lead_with_fact,
     names_time_ahead,
+    quotation,
     reference,
+    short_names,
     still_ahead,
     time_languages,
     topic_words,
@@ -759,7 +762,9 @@ def context(
     something no nearby sentence names, or (with a ``window_start``) when it holds a relative time
     ("on Tuesday", "last week") and its article is undated or from before the window
     (:func:`~briefgen.select.standalone.in_its_time`, read in the document's language as
-    ``languages`` gives it by index). ``standalone=False`` applies the older pronoun rule
+    ``languages`` gives it by index). Nor is a sentence that starts inside a quotation a sentence
+    before it opened in the same paragraph (:func:`~briefgen.select.standalone.quotation`):
+    someone's words without the name of who says them. ``standalone=False`` applies the older pronoun rule
     (:data:`DANGLING`) alone, for measuring. A sentence of a document analysed for its words alone
     (:attr:`Corpus.light`: not of a top story, see :func:`_top_stories`) is neither."""
     sents = corpus.sentences
@@ -775,14 +780,18 @@ def context(
     followers: dict[int, int] = {}
     words = tuple(s.words for s in sents)
     light = corpus.light
+    awaited = ""  # the closing mark of a quotation open where the sentence starts
     for i, s in enumerate(sents):
+        previous = sents[i - 1] if i > 0 and sents[i - 1].doc == s.doc else None
+        if previous is None or s.first_in_block:
+            awaited = ""
+        quoted_on, awaited = quotation(s.text, awaited)
         if s.doc in light or i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text):
             continue
-        if advises(s):
+        if advises(s) or (standalone and quoted_on):
             continue
         if background.sent and same_text(s.text) in background.sent:
             continue
-        previous = sents[i - 1] if i > 0 and sents[i - 1].doc == s.doc else None
         if not standalone:
             leans = Opening.PREVIOUS if DANGLING.match(s.text) else Opening.ALONE
         elif not in_its_time(s, docs.get(s.doc), window_start, times.get(s.doc, no_doc)):
@@ -926,8 +935,11 @@ def select(
     def spent(name: str) -> int:
         return sum(chooser.words(i) for i in chosen.get(name, ()))
 
+    short = short_names(sents) if standalone else {}
     if "bottom_line" in wanted:
         factual = [i for i in body_pool if has_fact(sents[i])] if standalone else body_pool
+        # Nor does it open on someone its article named in full before: the reader has not met them.
+        factual = [i for i in factual if i not in short] or factual
         chosen["bottom_line"] = chooser.key_points(factual, 1)
         budget -= spent("bottom_line")
     if "why_it_matters" in wanted and audience.why_it_matters:
@@ -972,6 +984,15 @@ def select(
         chosen["key_players"] = [i for i, _ in players]
         labels["key_players"] = tuple(label for _, label in players)
 
+    # Who the briefing has named in full so far (by surname), in the order it reads: a sentence that
+    # opens on a surname alone may lead a section or a story once the reader has met its person.
+    met: set[str] = set()
+
+    def may_lead(i: int) -> bool:
+        """Whether a sentence may open a section or a story: it states a fact, does not lean on the
+        sentence before it, and names no one by a surname the reader has not met in full."""
+        return has_fact(sents[i]) and i not in ctx.followers and short.get(i, "") in met | {""}
+
     sections = []
     for name in audience.sections:
         idx = chosen.get(name, [])
@@ -985,8 +1006,10 @@ def select(
             order = ()
             for story in top:
                 told_of = _reading_order(corpus, [j for j in idx if story_of[j] == story.id])
-                facts = [has_fact(sents[j]) for j in told_of] if standalone else [True] * len(told_of)
-                order += lead_with_fact(told_of, facts)
+                led = lead_with_fact(told_of, [may_lead(j) for j in told_of]) if standalone else told_of
+                for j in led:
+                    met.update(full_surnames(sents[j]))
+                order += led
         else:
             order = _reading_order(corpus, idx)
         new = tuple(chooser.is_new(i) for i in order) if ctx.background else ()
@@ -996,7 +1019,9 @@ def select(
             )
             new = tuple(sorted(new, reverse=True))
         if name == "key_points" and not top and standalone:  # no sentence without a fact leads
-            order = lead_with_fact(order, [has_fact(sents[i]) for i in order], new)
+            order = lead_with_fact(order, [may_lead(i) for i in order], new)
+        for i in order:
+            met.update(full_surnames(sents[i]))
         rank = {i: r for r, i in enumerate(idx)}
         sections.append(
             SectionSelection(
