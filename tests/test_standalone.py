@@ -12,7 +12,7 @@ from briefgen.analyse.nlp import analyse
 from briefgen.analyse.topic import TopicMatcher
 from briefgen.config.defaults import AUDIENCES, Topic
 from briefgen.ingest.clean import clean
-from briefgen.models import PARAGRAPH, Article, Block, Corpus, Document, Sentence
+from briefgen.models import PARAGRAPH, Article, Background, Block, Corpus, Document, Sentence
 from briefgen.select.standalone import (
     Opening,
     has_fact,
@@ -191,6 +191,12 @@ def test_an_expectation_naming_no_time_is_ahead_only_from_a_recent_report():
     assert ahead("The ministers will meet again in Tokyo next year.", D(2024, 11, 2), D(2025, 2, 14))
     decade = "Demand for solar panels is expected to rise over the next decade."
     assert ahead(decade, D(1999, 5, 8), D(2000, 12, 31))  # a time named, if not resolved to days
+    assert not ahead(decade, D(1999, 5, 8), D(2025, 2, 14))  # and it ends
+    months = "The ministry is expected to reshape its plans in the months ahead."
+    assert ahead(months, D(1999, 5, 8), D(1999, 12, 1))
+    assert not ahead(months, D(1999, 5, 8), D(2003, 1, 1))
+    recently = "Krieger recently announced plans to sue the company."
+    assert not ahead(recently, D(1998, 3, 2), D(2001, 3, 2))  # a time named, but one gone by
     announced = "The commission whose formation was announced Monday will investigate the war."
     assert ahead(announced, D(2000, 4, 17), D(2000, 4, 20))
     assert not ahead(announced, D(2000, 4, 17), D(2000, 12, 31))  # Monday is when it was said
@@ -379,6 +385,7 @@ def test_no_sentence_without_a_fact_leads():
     assert lead_with_fact([5, 6, 7], [False, False, True]) == (7, 5, 6)
     assert lead_with_fact([5, 6, 7], [True, False, True]) == (5, 6, 7)
     assert lead_with_fact([5, 6], [False, False]) == (5, 6)
+    assert lead_with_fact([5, 6, 7, 8], [False, True, False, False], (), [False, False, True, False]) == (6, 7, 5, 8)
     # With what is new first, only a sentence as new as the first may move ahead of it.
     assert lead_with_fact([5, 6, 7], [False, False, True], new=[True, True, False]) == (5, 6, 7)
 
@@ -514,6 +521,42 @@ def test_a_surname_alone_after_the_full_name_does_not_open_the_briefing(nlp):
     assert {one.sentences[k].text for k in short_names(one.sentences)} == {short, again}
     bottom = AUDIENCES["analyst"].model_copy(update={"sections": ["bottom_line"]})
     assert chosen(select(one, TopicMatcher(Topic(keywords=["crew"])), bottom), "bottom_line") == [full]
+
+
+def test_the_bottom_line_falls_back_on_a_short_mention_rather_than_none(nlp):
+    full = "Russian Deputy Prime Minister Ilya Klebanov said on Thursday that a collision sank the submarine."
+    told = full.replace("Thursday", "Wednesday")
+    short = "Klebanov, who leads the government commission, told reporters that the crew had no time to escape."
+    corpus = build_corpus(nlp, [[full, short]], [D(2025, 2, 8)])
+    before = build_corpus(nlp, [[told]], [D(2025, 2, 1)])
+    bottom = AUDIENCES["analyst"].model_copy(update={"sections": ["bottom_line"]})
+    background = Background(sentences=before.sentences, sent=frozenset({" ".join(told.split()).casefold()}))
+    selection = select(corpus, TopicMatcher(Topic(keywords=["crew"])), bottom, background=background)
+    assert chosen(selection, "bottom_line") == [short]  # the full one repeats what the reader was told
+
+
+@pytest.mark.parametrize(
+    ("full", "later", "short"),
+    [
+        ("Xu Youfang", "Xu said the ministry will launch a drive against illegal logging.", "xu"),
+        ("Glen Revere", "Revere's partner said the firm would appeal.", "revere"),
+        ("Mary Jo White", "Ms. White said the case would go to a grand jury.", "white"),
+        ("Gerhard Schr\u00f6der", "Schr\u00f6der told them the coalition would hold.", "schr\u00f6der"),
+        ("Osama bin Laden", "Bin Laden is accused of ordering the bombings.", "bin"),
+    ],
+)
+def test_a_short_mention_is_told_in_any_name_order_and_form(full, later, short):
+    first = sent(f"{full} spoke to reporters in the capital on Monday.", (((full, "PERSON"),)))
+    assert short_names([first, sent(later)]) == {1: short}
+    assert short_names([sent(later), first]) == {}  # named in full only after it
+    again = sent(f"{full} said again on Tuesday that nothing had changed.", (((full, "PERSON"),)))
+    assert short_names([first, again]) == {}  # a sentence that names the person in full itself
+
+
+def test_a_name_that_opens_its_own_full_form_is_no_short_mention():
+    first = sent("Accompanying Liu, the doctors left the prison on Monday.", (("Accompanying Liu", "PERSON"),))
+    liu = sent("Liu Nianchun, 50, has been in ill health for years.", (("Liu Nianchun", "PERSON"),))
+    assert short_names([first, liu]) == {}
 
 
 def test_the_bottom_line_and_the_first_key_point_state_a_fact(nlp):

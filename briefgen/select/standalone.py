@@ -676,12 +676,41 @@ _PAST_AUX = _words("has have had was were did")
 _PLANNED_NOT_PAST = re.compile(r"\b(?:is|are|was|were|be|been|the|a|an|its|their|his|her|our|as)\s+$", re.I)
 
 
-#: A horizon :func:`periods` does not resolve to days: a time named all the same.
-_HORIZON = re.compile(
-    r"\b(?:(?:next|coming|following)\s+(?:few\s+)?(?:decades?|century|centuries|generations?)|"
-    r"(?:decades?|years|generations?|months)\s+(?:ahead|to\s+come)|"
-    r"(?:the\s+)?(?:end|turn|start|beginning|middle)\s+of\s+(?:the|this|next)\s+(?:decade|century|millennium))\b",
-    re.I,
+#: Horizons :func:`periods` does not resolve to days, each with how long after its article it
+#: reaches at most ("in the months ahead": a year; "over the next decade": ten years). A
+#: sentence looking to one is ahead while its article is no older than that.
+_HORIZONS = (
+    (re.compile(r"\b(?:next|coming|following)\s+(?:few\s+|several\s+)?weeks|weeks\s+(?:ahead|to\s+come)\b", re.I), 60),
+    (
+        re.compile(r"\b(?:next|coming|following)\s+(?:few\s+|several\s+)?months|months\s+(?:ahead|to\s+come)\b", re.I),
+        366,
+    ),
+    (
+        re.compile(r"\b(?:next|coming|following)\s+(?:few\s+|several\s+)?years|years\s+(?:ahead|to\s+come)\b", re.I),
+        5 * 366,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:next|coming|following)\s+decade|(?:end|turn|middle)\s+of\s+(?:the|this)\s+decade)\b", re.I
+        ),
+        10 * 366,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:next|coming|following)\s+(?:few\s+)?(?:decades|generations?)|"
+            r"(?:decades|generations?)\s+(?:ahead|to\s+come))\b",
+            re.I,
+        ),
+        30 * 366,
+    ),
+    (
+        re.compile(
+            r"\b(?:(?:next|coming|following)\s+(?:century|centuries|millennium)|"
+            r"(?:end|turn|start|beginning|middle)\s+of\s+(?:the|this|next)\s+(?:century|millennium))\b",
+            re.I,
+        ),
+        100 * 366,
+    ),
 )
 #: How many days before the as-of date an article may be dated for What's next to take an
 #: expectation of it that names no time ("The board is expected to vote on a rival proposal."):
@@ -736,14 +765,12 @@ def names_time_ahead(text: str, date: dt.date | None, as_of: dt.date, languages:
     return any(p.forward and p.end >= as_of for lang in languages for p in periods(text, date, True, lang))
 
 
-def names_a_time(text: str, date: dt.date | None, languages: Sequence[str] = ("en",)) -> bool:
-    """Whether a sentence names a time that may lie ahead without :func:`periods` resolving it to
-    days: a horizon ("over the next decade", "in the years ahead"), or a relative time
-    (:func:`relative_time`) it finds no period for. A time it reads as past ("announced Monday")
-    is no such time."""
-    if _HORIZON.search(text):
-        return True
-    return any(relative_time(text, lang) and not periods(text, date, True, lang) for lang in languages)
+def horizon_ahead(text: str, date: dt.date, as_of: dt.date) -> bool | None:
+    """Whether a horizon the sentence names (:data:`_HORIZONS`: "in the months ahead", "over the
+    next decade"), counted from its article's ``date``, still reaches ``as_of``; None when it names
+    none."""
+    reach = [days for pattern, days in _HORIZONS if pattern.search(text)]
+    return (as_of - date).days <= max(reach) if reach else None
 
 
 def still_ahead(
@@ -757,9 +784,9 @@ def still_ahead(
     looks to, a later one its aim ("at the conference next month … by 2005"), and one that holds the
     article's own day tells when it was said ("said today that … will … next month"). Without, it
     is ahead when it is no past event (:func:`reports_past`, read in English articles only), holds
-    no relative time that its undated article leaves unresolved, and, when it names no time that
-    may lie ahead (:func:`names_a_time`), its article's own date is at most :data:`UNTIMED_AHEAD_DAYS` before
-    ``as_of``. Without ``as_of``, only the past event is told apart: a sentence naming no time ahead
+    no relative time that its undated article leaves unresolved, and its article's own date is no
+    further before ``as_of`` than the horizon it names reaches (:func:`horizon_ahead`: "in the
+    months ahead", a year), or, when it names none, :data:`UNTIMED_AHEAD_DAYS`. Without ``as_of``, only the past event is told apart: a sentence naming no time ahead
     must not be one. Times are read in each of ``languages`` (:func:`time_languages`)."""
     date = anchor(doc) if doc is not None else None
     ahead = [p for lang in languages for p in periods(s.text, date, True, lang) if p.forward]
@@ -773,9 +800,13 @@ def still_ahead(
     if as_of is not None and date is None and any(relative_time(s.text, lang) for lang in languages):
         return False
     own = doc.article.date if doc is not None else None
-    stale = as_of is not None and own is not None and (as_of - own).days > UNTIMED_AHEAD_DAYS
-    if stale and not names_a_time(s.text, date, languages):
-        return False  # an expectation naming no time, from a report the news has since moved past
+    if as_of is not None and own is not None:
+        horizon = horizon_ahead(s.text, own, as_of)
+        if horizon is not None:
+            if not horizon:
+                return False  # "in the months ahead" of a report years old
+        elif (as_of - own).days > UNTIMED_AHEAD_DAYS:
+            return False  # an expectation naming no time, from a report the news has since moved past
     # The tense rule reads English verbs ("was", "said"); in another language it would misread words
     # that look like them (German "was" is "what"), so there it does not apply.
     return languages[-1] != "en" or not reports_past(s, future_at)
@@ -1433,16 +1464,28 @@ def has_fact(s: Sentence) -> bool:
     return verb is not None and verb[0] > start and verb[1].lower() not in _VERBISH_AUX
 
 
+#: Honorifics before a surname alone ("Ms. White said …"): the short mention all the same.
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|M|Mme|Sr|Sra)\.?\s+", re.U)
+#: A name's word: letters of any script, with inner hyphens and apostrophes ("Dae-jung", "O'Neill").
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*", re.U)
+
+
+def _name_words(name: str) -> list[str]:
+    return [w.casefold() for w in _NAME_WORD.findall(name)]
+
+
 def full_surnames(s: Sentence) -> set[str]:
-    """The surnames of the people a sentence names in full (a person's name of two words or more)."""
-    return {words[-1] for name, label in s.entities if label == "PERSON" and len(words := name.split()) > 1}
+    """The words of the names of the people a sentence names in full (a name of two words or more),
+    case folded: any of them may be the short form a later mention uses ("Klebanov" of "Ilya
+    Klebanov", "Xu" of "Xu Youfang", "bin" of "Osama bin Laden")."""
+    return {w for name, label in s.entities if label == "PERSON" and len(words := _name_words(name)) > 1 for w in words}
 
 
 def short_names(sentences: Sequence[Sentence]) -> dict[int, str]:
     """The positions in ``sentences`` (an analysed corpus's, in article order) of the sentences that
-    open on a person's surname alone when their article named that person in full before ("Klebanov,
-    who leads the commission, told reporters …" after "Deputy Prime Minister Ilya Klebanov …"),
-    with that surname.
+    open on one word of a person's name, after an honorific or not ("Klebanov, who leads the
+    commission, told reporters …", "Ms. White's office said …"), when their article named that
+    person in full before and they do not, with that word (case folded).
 
     A later mention of a person is the short one, the first the full name (Nenkova & McKeown, 2003,
     "References to Named Entities: a Corpus Study"): quoted on its own, such a sentence names someone
@@ -1451,25 +1494,34 @@ def short_names(sentences: Sequence[Sentence]) -> dict[int, str]:
     (:func:`lead_with_fact`). The opening word need not be tagged a person in its own sentence: a
     small model often misses a surname alone."""
     found: dict[int, str] = {}
-    surnames: set[str] = set()
+    named: set[str] = set()
     doc = None
     for k, s in enumerate(sentences):
         if s.doc != doc:
-            doc, surnames = s.doc, set()
-        word = _first_word(opening(s.text))
+            doc, named = s.doc, set()
+        text = _HONORIFIC.sub("", opening(s.text), count=1)
+        first = _NAME_WORD.match(text)
+        word = re.sub(r"['\u2019]s$", "", first[0]).casefold() if first else ""
         own = full_surnames(s)
-        if word in surnames and word not in own:
+        if word and word in named and word not in own:
             found[k] = word
-        surnames |= own
+        named |= own
     return found
 
 
-def lead_with_fact(order: Sequence[int], fact: Sequence[bool], new: Sequence[bool] = ()) -> tuple[int, ...]:
+def lead_with_fact(
+    order: Sequence[int], fact: Sequence[bool], new: Sequence[bool] = (), follows: Sequence[bool] = ()
+) -> tuple[int, ...]:
     """``order`` with its first sentence that has a fact moved before the ones without one that
     precede it, so that no section opens on a sentence without a fact; with ``new`` (whether each
-    is news to the reader, new ones first), only a sentence as new as the first moves. Unchanged
-    when the first has a fact or no such sentence has one."""
+    is news to the reader, new ones first), only a sentence as new as the first moves; with
+    ``follows`` (whether each is quoted right after the sentence it leans on), the sentences that
+    follow the one that moves move with it. Unchanged when the first has a fact or no such
+    sentence has one."""
     first = next((k for k, f in enumerate(fact) if f and (not new or new[k] == new[0])), None)
     if not first:
         return tuple(order)
-    return (order[first], *order[:first], *order[first + 1 :])
+    end = first + 1
+    while end < len(order) and end < len(follows) and follows[end]:
+        end += 1
+    return (*order[first:end], *order[:first], *order[end:])

@@ -939,8 +939,8 @@ def select(
     if "bottom_line" in wanted:
         factual = [i for i in body_pool if has_fact(sents[i])] if standalone else body_pool
         # Nor does it open on someone its article named in full before: the reader has not met them.
-        factual = [i for i in factual if i not in short] or factual
-        chosen["bottom_line"] = chooser.key_points(factual, 1)
+        introduced = [i for i in factual if i not in short]
+        chosen["bottom_line"] = chooser.key_points(introduced, 1) or chooser.key_points(factual, 1)
         budget -= spent("bottom_line")
     if "why_it_matters" in wanted and audience.why_it_matters:
         if why_pool:
@@ -993,6 +993,10 @@ def select(
         sentence before it, and names no one by a surname the reader has not met in full."""
         return has_fact(sents[i]) and i not in ctx.followers and short.get(i, "") in met | {""}
 
+    def follows(order: Sequence[int]) -> list[bool]:
+        """Whether each sentence of ``order`` is quoted right after the sentence it leans on."""
+        return [k > 0 and ctx.followers.get(i) == order[k - 1] for k, i in enumerate(order)]
+
     sections = []
     for name in audience.sections:
         idx = chosen.get(name, [])
@@ -1006,7 +1010,11 @@ def select(
             order = ()
             for story in top:
                 told_of = _reading_order(corpus, [j for j in idx if story_of[j] == story.id])
-                led = lead_with_fact(told_of, [may_lead(j) for j in told_of]) if standalone else told_of
+                led = (
+                    lead_with_fact(told_of, [may_lead(j) for j in told_of], (), follows(told_of))
+                    if standalone
+                    else told_of
+                )
                 for j in led:
                     met.update(full_surnames(sents[j]))
                 order += led
@@ -1019,7 +1027,7 @@ def select(
             )
             new = tuple(sorted(new, reverse=True))
         if name == "key_points" and not top and standalone:  # no sentence without a fact leads
-            order = lead_with_fact(order, [may_lead(i) for i in order], new)
+            order = lead_with_fact(order, [may_lead(i) for i in order], new, follows(order))
         for i in order:
             met.update(full_surnames(sents[i]))
         rank = {i: r for r, i in enumerate(idx)}
