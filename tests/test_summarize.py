@@ -44,6 +44,10 @@ def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Senten
         "WASHINGTON, Feb. 11 (Meridian Wire) \u2014",
         "North Korea did not immediately comment.",
         "The ministry declined to comment on the report.",
+        "Questions should be directed to the news service in Atlanta at 404-555-0142 during office hours.",
+        "Readers who find dead birds are asked to call the state hotline at 1-888-555-0110 right away.",
+        "Our correspondent can be reached at (310) 555-0175 or by e-mail at desk(at)example.com.",
+        "Send your questions about the garden column by e-mail to garden@example.org this week.",
     ],
 )
 def test_unreadable_sentences_are_never_candidates(text):
@@ -56,6 +60,7 @@ def test_unreadable_sentences_are_never_candidates(text):
         "The ministers agreed on Tuesday to share missile-warning data in real time.",
         "By Friday, the three governments had published the text of the agreement.",
         "By 2027, the first interceptor components are due to leave the production line.",
+        "The House passed the bill 404-526 in a late vote, and the 1998-99 budget grew by 2,300-4,500 posts.",
     ],
 )
 def test_a_plain_news_sentence_is_readable(text):

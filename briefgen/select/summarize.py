@@ -143,6 +143,14 @@ NO_COMMENT = re.compile(
     r"(?:available|reachable) (?:for|to) comment|no immediate (?:comment|response|reply))\b",
     re.I,
 )
+#: A telephone number in the North American plan ("404-526-5456", "1-800-444-0267", "(310) 996-0075")
+#: or an e-mail address (also as wire copy writes it, "artd(at)coxnews.com"): a sentence holding one
+#: is a contact line ("Questions should be directed to CoxNet … at 404-526-5456", "Dan Freedman can
+#: be reached at …", a hotline to call), which tells a reader whom to ask, not what happened.
+CONTACT = re.compile(
+    r"(?<![\d-])(?:1[-.\s])?(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}-\d{4}(?![\d-])|"
+    r"\b[\w.+-]+(?:@|\(at\))[\w-]+(?:\.[\w-]+)+\b"
+)
 #: A pattern that matches nothing: the cue of a language that has none.
 NEVER = re.compile(r"(?!)")
 _ENDS = re.compile(r"[.!][\"'\u201d\u2019)\]]*$")
@@ -195,6 +203,8 @@ def readable(s: Sentence, words: int | None = None) -> bool:
     if not (text[0].isupper() or text[0] in "\"\u201c'" or text[0].isdigit()):
         return False  # a fragment
     if n <= 15 and (BYLINE.match(text) or NO_COMMENT.search(text)):
+        return False
+    if CONTACT.search(text):
         return False
     # Not a piece of a quotation: its quote marks pair up, or it holds both an opening and a closing one.
     quotes = text.count('"') + text.count("\u201c") + text.count("\u201d")
