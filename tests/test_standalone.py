@@ -238,6 +238,9 @@ def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
         "On Saturday, he traveled with the foreign minister to Riyadh.",
         "Yesterday he resigned from the board of the agency.",
         "For years they've fought the dam on the river.",
+        "Funding and other details have not yet been worked out, he said.",
+        '"Parents need to realize that adoption is also a sense of loss," she explained.',
+        "Failure to do so will only ensure a recurrence of violence, he said Tuesday.",
     ],
 )
 def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
@@ -252,7 +255,8 @@ def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
         ("Speaking in Nairobi on Tuesday, President Moi said the embassy would reopen.", (("Moi", "PERSON"),)),
         ("According to the ministry, 12 people died in the attack.", ()),
         ("Nothing in the agreement binds Tokyo to pay for the radar.", ()),
-        ("Funding and other details have not yet been worked out, he said.", ()),
+        ("The deal stands, Smith said on Tuesday, and it will not change soon, he added.", (("Smith", "PERSON"),)),
+        ("The talks would go on through the night, they said.", (("Hamas", "ORG"),)),
         ("The 1996 withdrawal from Chechnya was a mistake, he said, according to Itar-Tass.", ()),
         ("\u201cDefense spending will rise\u201d, he said, \u201cbut not by much.\u201d", ()),
         ("'Defense spending will rise', he said, 'but not by much.'", ()),

@@ -1194,7 +1194,8 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
 
     A third-person pronoun, a demonstrative, "such" or a connective (opening the sentence, or set off
     by commas after its first words: "The Palestinians, in turn, …") needs the previous sentence; so
-    does a pronoun speaker set off by commas ("Tanzania, they noted, …"), a pronoun subject after an
+    does a pronoun speaker set off by commas ("Tanzania, they noted, …") or closing the sentence with
+    no one named who may be them ("…, he stressed."), a pronoun subject after an
     opening participial phrase ("Addressing the crowd, he said …") and one after a short opening
     adverbial ("On Wednesday he will …") that names no one it may be. A
     first- or second-person pronoun opening a quotation stands alone when the sentence names who
@@ -1216,6 +1217,27 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
     return Opening.PREVIOUS if found is Opening.ALONE and _unnamed_subject(text, s) else found
 
 
+#: A sentence that closes on its speaker, a pronoun ("…, he stressed.", "… the talks would go on, they
+#: said."): the one who speaks is someone the sentence does not name.
+_PRONOUN_SPEAKER = re.compile(
+    r"[,\"\u201d]\s*(he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
+    r"stresses|explained|explains|insisted|insists|warned|warns|wrote|writes|told \w+(?: \w+)?|declared|"
+    r"observed|continued|recalled|conceded|acknowledged|maintained|contended|asserted|emphasized|emphasised)"
+    r"(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$",
+    re.I,
+)
+
+
+def _speaker_unnamed(s: Sentence) -> bool:
+    """Whether a sentence closes on a pronoun speaker (:data:`_PRONOUN_SPEAKER`) it names no one who
+    may be: no person for "he" or "she"; no person, group, organisation or place for "they"."""
+    found = _PRONOUN_SPEAKER.search(s.text)
+    if found is None:
+        return False
+    labels = {"PERSON", "NORP", "ORG", "GPE"} if found[1].lower() == "they" else {"PERSON"}
+    return not any(label in labels for _, label in s.entities)
+
+
 def _unnamed_subject(text: str, s: Sentence) -> bool:
     """Whether the main clause's subject is a pronoun whose referent came before: a speaker set off
     by commas in the first words ("Tanzania, they noted, …"), the subject after a short opening
@@ -1224,7 +1246,7 @@ def _unnamed_subject(text: str, s: Sentence) -> bool:
     participial phrase ("Addressing the crowd in Nairobi, he said …"), which cannot be that
     phrase's own; a possessive after it may be ("Judging by Putin's habit, his address …"), so
     it stands alone when the phrase names a person."""
-    if _MEDIAL_ATTRIBUTION.match(text):
+    if _MEDIAL_ATTRIBUTION.match(text) or _speaker_unnamed(s):
         return True
     adverbial = _ADVERBIAL_OPENING.match(text)
     if adverbial:
