@@ -149,7 +149,7 @@ NO_COMMENT = re.compile(
 #: be reached at …", a hotline to call), which tells a reader whom to ask, not what happened.
 CONTACT = re.compile(
     r"(?<![\d-])(?:1[-.\s])?(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}-\d{4}(?![\d-])|"
-    r"\b[\w.+-]+(?:@|\(at\))[\w-]+(?:\.[\w-]+)+\b"
+    r"(?<![\w.+-])[\w.+-]+(?:@|\(at\))[\w-]+(?:\.[\w-]+)+\b"
 )
 #: A pattern that matches nothing: the cue of a language that has none.
 NEVER = re.compile(r"(?!)")
