@@ -17,6 +17,7 @@ from briefgen.models import PARAGRAPH, Article, Background, Block, Corpus, Docum
 from briefgen.select import stories
 from briefgen.select.stories import (
     absorb,
+    adjacency,
     b_cubed,
     gaac,
     group_articles,
@@ -426,8 +427,53 @@ def test_grouping_agglomerates_refines_and_absorbs_until_nothing_changes(week):
     pairs = link_articles(vectors).pairs
     groups = group_articles(vectors, pairs)
     n = vectors.shape[0]
-    assert absorb(vectors, refine(vectors, gaac(n, pairs, groups=groups))) == groups
+    linked = adjacency(n, pairs)
+    assert absorb(vectors, refine(vectors, gaac(n, pairs, groups=groups), linked=linked), linked=linked) == groups
     assert group_articles(vectors, pairs, rounds=0) == gaac(n, pairs)
+
+
+def unrelated(seed: int, n: int = 60, vocabulary: int = 600, words: int = 60):
+    """``n`` articles on nothing in common: each of ``words`` words drawn from one vocabulary by
+    Zipf's law, as the common words of unrelated articles are; unit tf-idf rows."""
+    import numpy as np
+    from scipy import sparse
+
+    rng = np.random.default_rng(seed)
+    p = 1.0 / np.arange(1, vocabulary + 1)
+    rows: list[int] = []
+    cols: list[int] = []
+    for i in range(n):
+        drawn = np.unique(rng.choice(vocabulary, size=words, p=p / p.sum())).tolist()
+        rows += [i] * len(drawn)
+        cols += drawn
+    counts = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, vocabulary))
+    weighted = counts.multiply(np.log((n + 1) / (np.asarray((counts > 0).sum(0)).ravel() + 1))).tocsr()
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(1)).ravel())
+    return sparse.csr_matrix(weighted.multiply(1 / norms[:, None]))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_unrelated_articles_do_not_gather_into_one_story(seed):
+    vectors = unrelated(seed)
+    n = vectors.shape[0]
+    pairs = link_articles(vectors).pairs
+    assert max(map(len, group_articles(vectors, pairs))) <= 6
+    # Unlinked, a loose group's centroid and its least central member draw every article in.
+    groups = gaac(n, pairs)
+    for _ in range(stories.MAX_ROUNDS):
+        groups = absorb(vectors, refine(vectors, gaac(n, pairs, groups=groups)))
+    assert max(map(len, groups)) > n // 2
+
+
+def test_an_article_moves_or_joins_only_a_story_it_is_linked_to():
+    vectors = unit_rows(STRAGGLERS)
+    story = [0, 1, 2, 3, 4, 5]
+    joined = absorb(vectors, [story, [6], [7], [8]])
+    assert joined[0] == [*story, 6]
+    unlinked = adjacency(9, [(i, j, 1.0) for i in story for j in story if i < j])
+    assert absorb(vectors, [story, [6], [7], [8]], linked=unlinked) == [story, [6], [7], [8]]
+    linked = adjacency(9, [(0, 6, 0.3)])
+    assert absorb(vectors, [story, [6], [7], [8]], linked=linked) == joined
 
 
 def test_figures_are_no_features(nlp):
