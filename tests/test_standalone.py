@@ -15,6 +15,7 @@ from briefgen.ingest.clean import clean
 from briefgen.models import PARAGRAPH, Article, Background, Block, Corpus, Document, Sentence
 from briefgen.select.standalone import (
     Opening,
+    breaks_off,
     has_fact,
     in_its_time,
     lead_with_fact,
@@ -480,6 +481,47 @@ def test_a_previews_expectation_is_not_quoted_once_its_event_has_come(nlp):
 )
 def test_where_a_quotation_is_open(text, awaited, found):
     assert quotation(text, awaited) == found
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "broken"),
+    [
+        ("Gleichzeitig hoben die Koalitionspartner auf dem", "de", True),
+        ("Er kam gestern in Berlin an", "de", False),  # a separable prefix ends a sentence
+        ("The agency will publish the details of the", "en", True),
+        ("Clinton steps in", "en", False),
+        ("Le ministre a présenté le budget de", "fr", True),
+        ("The talks ended on Tuesday.", "en", False),
+        ("Call the desk at (602)", "en", False),
+    ],
+)
+def test_a_paragraph_that_breaks_off_in_a_sentence(text, language, broken):
+    assert breaks_off(text, language) is broken
+
+
+def test_a_sentence_leans_only_on_the_one_right_before_it_in_its_article(nlp):
+    lead = "Samsung Electronics reported a sharp drop in memory chip sales to China in the fourth quarter."
+    gone = "Der Vorstand wollte die Zahlen am Dienstag nicht weiter kommentieren."
+    follow = "He said demand for its high-bandwidth chips would recover in the second half."
+    corpus = build_corpus(nlp, [[f"{lead} {gone} {follow}"]], [D(2025, 2, 10)])
+    idx = {s.text: i for i, s in enumerate(corpus.sentences)}
+    assert context(corpus, TopicMatcher(Topic())).followers.get(idx[follow]) == idx[gone]
+    # The German sentence left out (as briefgen.select.languages leaves out a foreign one): the
+    # English one after it leans on no sentence the corpus still holds, and is never quoted.
+    without = Corpus(corpus.documents, tuple(s for s in corpus.sentences if s.text != gone))
+    ctx = context(without, TopicMatcher(Topic()))
+    texts = [s.text for s in without.sentences]
+    assert texts.index(follow) not in ctx.followers and texts.index(follow) not in ctx.candidates
+
+
+def test_the_rest_of_a_sentence_a_paragraph_broke_off_is_never_quoted(nlp):
+    head = "The ministers of the three allies met in Seoul on Tuesday and agreed on the text of the"
+    rest = "Radar agreement, which will take effect once the three parliaments approve it next year."
+    whole = "The ministers of the three allies met again in Tokyo on Friday to sign the radar agreement."
+    corpus = build_corpus(nlp, [[head, rest], [whole, rest]], [D(2025, 2, 10), D(2025, 2, 11)])
+    texts = [(s.doc, s.text) for s in corpus.sentences]
+    quotable = {texts[i] for i in context(corpus, TopicMatcher(Topic())).candidates}
+    assert (0, rest) not in quotable and (1, rest) in quotable
 
 
 def test_a_sentence_inside_a_quotation_opened_before_it_is_never_quoted(nlp):

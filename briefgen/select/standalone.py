@@ -1349,6 +1349,34 @@ def quotation(text: str, awaited: str = "") -> tuple[bool, str]:
     return inside, awaited
 
 
+#: Words no sentence ends on, in each language briefgen reads: articles, conjunctions and the
+#: prepositions that neither strand (English "the company he works for") nor double as a
+#: separable verb prefix (German "Er kam gestern an.", Dutch "Hij belt haar op.").
+_NEVER_LAST = {
+    "en": "the a an of and or but nor whose",
+    "de": "der die das dem den des ein eine einem einen einer eines und oder aber sondern im am zum zur vom "
+    "beim von für zwischen ohne dass ob weil",
+    "fr": "le la les des du de à au aux et ou mais pour par sur dans avec sans sous entre que dont",
+    "es": "el la los las del de al y o pero en por para con sin sobre entre que cuyo",
+    "it": "il lo la i gli le del dello della dei degli delle di al allo alla ai agli alle e o ma in per con su "
+    "tra fra da che",
+    "nl": "de het een van en of maar dat",
+    "pt": "o a os as do da dos das de ao aos em no na nos nas e ou mas por para com sem sobre entre que",
+}
+
+
+def breaks_off(text: str, language: str = "en") -> bool:
+    """Whether a paragraph stops in the middle of a sentence: it ends on no full stop and on a word
+    no sentence ends on (:data:`_NEVER_LAST`), as where a page broke a line inside a sentence ("…
+    hoben die Koalitionspartner auf dem" / "Treffen hervor, dass …"). The paragraph after it then
+    opens on the rest of that sentence, which reads as a sentence of its own in a language that
+    capitalises its nouns, and is never quoted."""
+    last = text[-60:].split()[-1:] if text.strip() else []
+    if not last or re.search(r"[.!?:;][\"'\u201d\u2019)\]]*\s*$", text):
+        return False
+    return last[0].casefold() in _NEVER_LAST.get(language, _NEVER_LAST["en"]).split()
+
+
 def topic_words(keywords: Sequence[str], entities: Sequence[str], brief: frozenset[str]) -> frozenset[str]:
     """The stems of the words a reader's topic names: its keywords and entities, word by word, and
     its brief's content stems (:attr:`~briefgen.analyse.topic.TopicMatcher.brief`)."""

@@ -36,6 +36,7 @@ from briefgen.ingest.dates import looks_forward, names_passed
 from briefgen.models import (
     HEADING,
     LIST_ITEM,
+    PARAGRAPH,
     Background,
     Corpus,
     SectionSelection,
@@ -47,6 +48,7 @@ from briefgen.models import (
 from briefgen.select.players import merge_players, player_name
 from briefgen.select.standalone import (
     Opening,
+    breaks_off,
     full_surnames,
     has_fact,
     in_its_time,
@@ -792,7 +794,10 @@ def context(
     light = corpus.light
     awaited = ""  # the closing mark of a quotation open where the sentence starts
     for i, s in enumerate(sents):
-        previous = sents[i - 1] if i > 0 and sents[i - 1].doc == s.doc else None
+        # The sentence right before it in its article: none where one was left out (another
+        # language, a dangling opener; see briefgen.select.languages), which would stand between them.
+        before = sents[i - 1] if i > 0 else None
+        previous = before if before is not None and (before.doc, before.position + 1) == (s.doc, s.position) else None
         if previous is None or s.first_in_block:
             awaited = ""
         quoted_on, awaited = quotation(s.text, awaited)
@@ -800,6 +805,9 @@ def context(
             continue
         if advises(s) or (standalone and quoted_on):
             continue
+        after_break = standalone and previous is not None and s.first_in_block and previous.block_kind == PARAGRAPH
+        if after_break and previous is not None and breaks_off(previous.text, told_in.get(s.doc) or topic.language):
+            continue  # the rest of a sentence the paragraph before broke off
         if background.sent and same_text(s.text) in background.sent:
             continue
         if not standalone:
