@@ -218,6 +218,13 @@ def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
 # ----------------------------------------------------------------------------- references
 
 
+def test_a_name_inside_the_quoted_words_is_not_the_speaker():
+    text = '"The Congress cannot turn a blind eye to President Clinton\'s conduct," he said.'
+    assert reference(sent(text, (("Clinton", "PERSON"),))) is Opening.PREVIOUS
+    named = '"The Congress cannot turn a blind eye to this," Senator Smith said, and he said it twice.'
+    assert reference(sent(named, (("Smith", "PERSON"),))) is Opening.ALONE
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -242,6 +249,7 @@ def test_a_preview_naming_a_time_after_its_event_still_ahead_keeps_it():
         "Funding and other details have not yet been worked out, he said.",
         '"Parents need to realize that adoption is also a sense of loss," she explained.',
         "Failure to do so will only ensure a recurrence of violence, he said Tuesday.",
+        "'Defense spending will rise by a tenth next year,' he said.",
     ],
 )
 def test_pronouns_demonstratives_and_connectives_need_the_sentence_before(text):
@@ -493,6 +501,10 @@ def test_where_a_quotation_is_open(text, awaited, found):
         ("Le ministre a présenté le budget de", "fr", True),
         ("The talks ended on Tuesday.", "en", False),
         ("Call the desk at (602)", "en", False),
+        ("Die Regierung räumt Fehler ein", "de", False),
+        ("Merkel: Wir schaffen das", "de", False),
+        ("Flamengo volta à Série A", "pt", False),
+        ("Vitamin A", "en", False),
     ],
 )
 def test_a_paragraph_that_breaks_off_in_a_sentence(text, language, broken):
@@ -522,6 +534,23 @@ def test_the_rest_of_a_sentence_a_paragraph_broke_off_is_never_quoted(nlp):
     texts = [(s.doc, s.text) for s in corpus.sentences]
     quotable = {texts[i] for i in context(corpus, TopicMatcher(Topic())).candidates}
     assert (0, rest) not in quotable and (1, rest) in quotable
+    # The broken half left out of the corpus (as a sentence in another language is): the article's
+    # own text still tells where its paragraph stopped.
+    without = Corpus(corpus.documents, tuple(s for s in corpus.sentences if s.text != head))
+    texts = [(s.doc, s.text) for s in without.sentences]
+    assert (0, rest) not in {texts[i] for i in context(without, TopicMatcher(Topic())).candidates}
+
+
+def test_a_quotation_stays_open_over_a_sentence_left_out(nlp):
+    opened = "\u201cWe will not raise taxes in the coming budget year, whatever the opposition says."
+    gone = "Also we want to cut the levy on fuel for farmers and for fishermen alike."
+    inner = "Citizens can rely on that promise even when the public coffers are nearly empty."
+    closed = "Every euro will be turned over twice,\u201d the finance minister said on Tuesday."
+    corpus = build_corpus(nlp, [[f"{opened} {gone} {inner} {closed}"]], [D(2025, 2, 10)])
+    without = Corpus(corpus.documents, tuple(s for s in corpus.sentences if s.text != gone))
+    texts = [s.text for s in without.sentences]
+    assert inner in texts
+    assert texts.index(inner) not in context(without, TopicMatcher(Topic())).candidates
 
 
 def test_a_sentence_inside_a_quotation_opened_before_it_is_never_quoted(nlp):

@@ -61,6 +61,7 @@ def test_unreadable_sentences_are_never_candidates(text):
         "By Friday, the three governments had published the text of the agreement.",
         "By 2027, the first interceptor components are due to leave the production line.",
         "The House passed the bill 404-526 in a late vote, and the 1998-99 budget grew by 2,300-4,500 posts.",
+        "Der Bund zahlte zwischen 250.000-1000 Euro je Projekt an die Gemeinden des Landes.",
     ],
 )
 def test_a_plain_news_sentence_is_readable(text):

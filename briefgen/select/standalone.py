@@ -1220,12 +1220,16 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
 #: A sentence that closes on its speaker, a pronoun ("…, he stressed.", "… the talks would go on, they
 #: said."): the one who speaks is someone the sentence does not name.
 _PRONOUN_SPEAKER = re.compile(
-    r"[,\"\u201d]\s*(he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
+    r"[,\"\u201d\u2019']\s*(he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
     r"stresses|explained|explains|insisted|insists|warned|warns|wrote|writes|told \w+(?: \w+)?|declared|"
     r"observed|continued|recalled|conceded|acknowledged|maintained|contended|asserted|emphasized|emphasised)"
     r"(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$",
     re.I,
 )
+
+
+#: Quoted words, between straight or curly double quotes.
+_QUOTED = re.compile(r"[\"\u201c\u201e][^\"\u201c\u201d\u201e]*[\"\u201d\u201c]")
 
 
 def _speaker_unnamed(s: Sentence) -> bool:
@@ -1235,7 +1239,9 @@ def _speaker_unnamed(s: Sentence) -> bool:
     if found is None:
         return False
     labels = {"PERSON", "NORP", "ORG", "GPE"} if found[1].lower() == "they" else {"PERSON"}
-    return not any(label in labels for _, label in s.entities)
+    # A name inside the quoted words is someone the speaker speaks of, not the speaker.
+    outside = _QUOTED.sub(" ", s.text)
+    return not any(label in labels and name in outside for name, label in s.entities)
 
 
 def _unnamed_subject(text: str, s: Sentence) -> bool:
@@ -1351,10 +1357,11 @@ def quotation(text: str, awaited: str = "") -> tuple[bool, str]:
 
 #: Words no sentence ends on, in each language briefgen reads: articles, conjunctions and the
 #: prepositions that neither strand (English "the company he works for") nor double as a
-#: separable verb prefix (German "Er kam gestern an.", Dutch "Hij belt haar op.").
+#: separable verb prefix (German "Er kam gestern an.", "Die Regierung räumt Fehler ein", Dutch
+#: "Hij belt haar op."), nor a pronoun (German "Wir schaffen das").
 _NEVER_LAST = {
     "en": "the a an of and or but nor whose",
-    "de": "der die das dem den des ein eine einem einen einer eines und oder aber sondern im am zum zur vom "
+    "de": "der die dem den des eine einem einen einer eines und oder aber sondern im am zum zur vom "
     "beim von für zwischen ohne dass ob weil",
     "fr": "le la les des du de à au aux et ou mais pour par sur dans avec sans sous entre que dont",
     "es": "el la los las del de al y o pero en por para con sin sobre entre que cuyo",
@@ -1374,7 +1381,9 @@ def breaks_off(text: str, language: str = "en") -> bool:
     last = text[-60:].split()[-1:] if text.strip() else []
     if not last or re.search(r"[.!?:;][\"'\u201d\u2019)\]]*\s*$", text):
         return False
-    return last[0].casefold() in _NEVER_LAST.get(language, _NEVER_LAST["en"]).split()
+    word = last[0]
+    # Written in capitals, it is a label ("Vitamin A", "Série A"), no article.
+    return word.islower() and word in _NEVER_LAST.get(language, _NEVER_LAST["en"]).split()
 
 
 def topic_words(keywords: Sequence[str], entities: Sequence[str], brief: frozenset[str]) -> frozenset[str]:

@@ -150,7 +150,7 @@ NO_COMMENT = re.compile(
 #: is a contact line ("Questions should be directed to CoxNet … at 404-526-5456", "Dan Freedman can
 #: be reached at …", a hotline to call), which tells a reader whom to ask, not what happened.
 CONTACT = re.compile(
-    r"(?<![\d-])(?:1[-.\s])?(?:\(\d{3}\)\s?|\d{3}[-.])\d{3}-\d{4}(?![\d-])|"
+    r"(?<![\d.-])(?:1[-.\s])?(?:\(\d{3}\)\s?\d{3}-|\d{3}-\d{3}-|\d{3}\.\d{3}\.)\d{4}(?![\d-])|"
     r"(?<![\w.+-])[\w.+-]+(?:@|\(at\))[\w-]+(?:\.[\w-]+)+\b"
 )
 #: A pattern that matches nothing: the cue of a language that has none.
@@ -793,20 +793,34 @@ def context(
     words = tuple(s.words for s in sents)
     light = corpus.light
     awaited = ""  # the closing mark of a quotation open where the sentence starts
+    read_to = 0  # where in its article's text the quotation marks have been read to
     for i, s in enumerate(sents):
         # The sentence right before it in its article: none where one was left out (another
         # language, a dangling opener; see briefgen.select.languages), which would stand between them.
         before = sents[i - 1] if i > 0 else None
         previous = before if before is not None and (before.doc, before.position + 1) == (s.doc, s.position) else None
-        if previous is None or s.first_in_block:
+        doc = docs.get(s.doc)
+        if before is None or before.doc != s.doc:
+            awaited, read_to = "", 0
+        if doc is not None and read_to < s.start:
+            # What stands between the last sentence read and this one, left out or not: its marks
+            # count, from its paragraph's start (an article's paragraphs are joined by blank lines).
+            gap = doc.text[read_to : s.start]
+            if "\n" in gap:
+                awaited, gap = "", gap[gap.rindex("\n") + 1 :]
+            awaited = quotation(gap, awaited)[1] if gap.strip() else awaited
+        elif doc is None and (previous is None or s.first_in_block):
             awaited = ""
         quoted_on, awaited = quotation(s.text, awaited)
+        read_to = max(read_to, s.end)
         if s.doc in light or i in dropped or not readable(s, words[i]) or topic.mentions_excluded(s.text):
             continue
         if advises(s) or (standalone and quoted_on):
             continue
-        after_break = standalone and previous is not None and s.first_in_block and previous.block_kind == PARAGRAPH
-        if after_break and previous is not None and breaks_off(previous.text, told_in.get(s.doc) or topic.language):
+        # The paragraph before, read from the article's own text: its last sentence may have been left out.
+        ended = doc.text[max(0, s.start - 80) : s.start].rstrip() if doc is not None and s.first_in_block else ""
+        after_break = standalone and bool(ended) and (previous is None or previous.block_kind == PARAGRAPH)
+        if after_break and breaks_off(ended, told_in.get(s.doc) or topic.language):
             continue  # the rest of a sentence the paragraph before broke off
         if background.sent and same_text(s.text) in background.sent:
             continue
