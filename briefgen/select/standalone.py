@@ -1311,6 +1311,8 @@ _OPENS_BEFORE = frozenset("([{/-\u2014\u2013")
 #: Each opening quote mark with the mark that closes it: English \u201c…\u201d, German \u201e…\u201c
 #: and \u00bb…\u00ab, French \u00ab…\u00bb (as :mod:`briefgen.analyse.lang.split` pairs them).
 _QUOTE_PAIRS = {"\u201c": "\u201d", "\u201e": "\u201c", "\u00ab": "\u00bb", "\u00bb": "\u00ab"}
+#: The quote marks :func:`quotation` reads.
+_MARKS = re.compile('["\u201c\u201d\u201e\u00ab\u00bb]')
 #: Quote marks and spaces a sentence may open with.
 _OPENING_MARKS = re.compile('^\\s*["\u201c\u201e\u00ab]')
 
@@ -1334,7 +1336,8 @@ def quotation(text: str, awaited: str = "") -> tuple[bool, str]:
         awaited = ""
     inside = bool(awaited)
     n = len(text)
-    for k, ch in enumerate(text):
+    for mark in _MARKS.finditer(text):
+        k, ch = mark.start(), mark[0]
         if awaited and ch == awaited:
             awaited = ""
         elif ch == '"':
