@@ -776,7 +776,10 @@ def context(
     (:func:`~briefgen.select.standalone.in_its_time`, read in the document's language as
     ``languages`` gives it by index). Nor is a sentence that starts inside a quotation a sentence
     before it opened in the same paragraph (:func:`~briefgen.select.standalone.quotation`):
-    someone's words without the name of who says them. ``standalone=False`` applies the older pronoun rule
+    someone's words without the name of who says them; nor the first sentence of a paragraph whose
+    paragraph before broke off in the middle of a sentence (:func:`~briefgen.select.standalone.breaks_off`).
+    A sentence leans only on the one right before it in its article, none where a sentence between
+    them was left out. ``standalone=False`` applies the older pronoun rule
     (:data:`DANGLING`) alone, for measuring. A sentence of a document analysed for its words alone
     (:attr:`Corpus.light`: not of a top story, see :func:`_top_stories`) is neither."""
     sents = corpus.sentences
@@ -908,7 +911,9 @@ def select(
 
     Every quoted sentence stands on its own and in its time (:mod:`briefgen.select.standalone`,
     see :func:`context`; ``window_start`` is the first day of the build's window). The bottom line
-    and the first key point state a fact (:func:`~briefgen.select.standalone.has_fact`). What's
+    and the first key point (of each top story) state a fact (:func:`~briefgen.select.standalone.has_fact`),
+    lean on no sentence before them, and open on no surname of a person the briefing has not named
+    in full yet (:func:`~briefgen.select.standalone.short_names`). What's
     next holds only what is still ahead of ``as_of`` (the build's as-of date), counted from each
     article's date (:func:`~briefgen.select.standalone.still_ahead`), and no preview's expectation
     once the event it looked forward to has come. Relative times are read in each document's
