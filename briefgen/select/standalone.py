@@ -1571,6 +1571,33 @@ def short_names(sentences: Sequence[Sentence]) -> dict[int, str]:
     return found
 
 
+#: The verbs of a speaker's attribution ("…, Vitner said.", "Most Christians, Miller said, …").
+_SAYS = (
+    r"(?:said|says|added|adds|noted|notes|stressed|explained|insisted|warned|wrote|writes|argued|argues|"
+    r"declared|recalled|conceded|acknowledged|maintained|contended|asserted|told \w+(?: \w+)?)"
+)
+#: A speaker named by one capitalised word, closing the sentence or set off by commas in its first words.
+_WORD_SPEAKER = re.compile(
+    rf"[,\"\u201d\u2019']\s*([A-Z][\w'\u2019-]*)\s+(?:\w+ly\s+)?{_SAYS}(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$|"
+    rf"^(?:[^\s,;:\"\u201c\u2018]+\s+){{0,4}}[^\s,;:\"\u201c\u2018]*[^\s,;:\"\u201c\u201d\u2018\u2019'],\s*"
+    rf"([A-Z][\w'\u2019-]*)\s+(?:\w+ly\s+)?{_SAYS}\s*,"
+)
+
+
+def short_speaker(s: Sentence, named: set[str]) -> bool:
+    """Whether a sentence's speaker is named by a surname alone ("…, Vitner said.", "Most
+    Christians, Miller said, …") whom its article named in full before it (``named``: the words
+    of the full names of its sentences before, :func:`full_surnames`) and it does not name in full
+    itself. Quoted alone, it gives words without saying whose they are, as a pronoun speaker does
+    (Nenkova & McKeown, 2003: the short mention is the later one), so it is quoted only right after
+    the sentence before it."""
+    found = _WORD_SPEAKER.search(s.text)
+    if found is None:
+        return False
+    word = (found[1] or found[2]).casefold()
+    return word in named and word not in full_surnames(s)
+
+
 def lead_with_fact(
     order: Sequence[int], fact: Sequence[bool], new: Sequence[bool] = (), follows: Sequence[bool] = ()
 ) -> tuple[int, ...]:

@@ -57,6 +57,7 @@ from briefgen.select.standalone import (
     quotation,
     reference,
     short_names,
+    short_speaker,
     still_ahead,
     time_languages,
     topic_words,
@@ -796,6 +797,7 @@ def context(
     words = tuple(s.words for s in sents)
     light = corpus.light
     awaited = ""  # the closing mark of a quotation open where the sentence starts
+    named: set[str] = set()
     read_to = 0  # where in its article's text the quotation marks have been read to
     for i, s in enumerate(sents):
         # The sentence right before it in its article: none where one was left out (another
@@ -804,7 +806,9 @@ def context(
         previous = before if before is not None and (before.doc, before.position + 1) == (s.doc, s.position) else None
         doc = docs.get(s.doc)
         if before is None or before.doc != s.doc:
-            awaited, read_to = "", 0
+            awaited, read_to, named = "", 0, set()
+        elif standalone:
+            named |= full_surnames(before)  # the people its article has named in full so far
         if doc is not None and read_to < s.start:
             # What stands between the last sentence read and this one, left out or not: its marks
             # count, from its paragraph's start (an article's paragraphs are joined by blank lines).
@@ -833,6 +837,8 @@ def context(
             continue
         else:
             leans = reference(s, previous, known)
+            if leans is Opening.ALONE and short_speaker(s, named):
+                leans = Opening.PREVIOUS
         if leans is Opening.ALONE:
             candidates.append(i)
         elif leans is Opening.PREVIOUS and previous is not None:
