@@ -48,6 +48,8 @@ def sent(text: str, kind: str = PARAGRAPH, heading: str | None = None) -> Senten
         "Readers who find dead birds are asked to call the state hotline at 1-888-555-0110 right away.",
         "Our correspondent can be reached at (310) 555-0175 or by e-mail at desk(at)example.com.",
         "Send your questions about the garden column by e-mail to garden@example.org this week.",
+        "The vendor has a patch available at http://www.example.com/security/bulletins/ms99-002.asp.",
+        "Meldung 455/2021, Im Internet unter: https://example.org/sites/default/files/publications/ad455.pdf.",
     ],
 )
 def test_unreadable_sentences_are_never_candidates(text):
@@ -62,6 +64,7 @@ def test_unreadable_sentences_are_never_candidates(text):
         "By 2027, the first interceptor components are due to leave the production line.",
         "The House passed the bill 404-526 in a late vote, and the 1998-99 budget grew by 2,300-4,500 posts.",
         "Der Bund zahlte zwischen 250.000-1000 Euro je Projekt an die Gemeinden des Landes.",
+        "Newsdroid (www.newsdroid.com), a fan site, recently explored the rumor about the child actor.",
     ],
 )
 def test_a_plain_news_sentence_is_readable(text):
