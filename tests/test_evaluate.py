@@ -153,7 +153,7 @@ def test_quality_gate_duc2003(duc_workspace):
 
 
 DUC2006 = SHARED / "eval" / "duc2006_qf.jsonl"
-#: Recall x100 at 250 words on DUC 2006 with each cluster's topic as the brief (measured: 41.06 and 10.39 since a speaker named by a surname alone needs the sentence before; 41.07 and 10.38 since a sentence closing on a pronoun speaker needs the one before it, and contact lines are never quoted; 41.17 and 10.47 with the rules on pronoun subjects after an opening phrase; 41.18 and 10.45 since wire services' notes are furniture; 41.22 and 10.47 before; 41.18 and 10.52 before the rules of select/standalone.py).
+#: Recall x100 at 250 words on DUC 2006 with each cluster's topic as the brief (measured: 41.06 and 10.39 since a speaker named by a surname alone is quoted only after the sentence naming them in full; 41.07 and 10.38 since a sentence closing on a pronoun speaker needs the one before it, and contact lines are never quoted; 41.17 and 10.47 with the rules on pronoun subjects after an opening phrase; 41.18 and 10.45 since wire services' notes are furniture; 41.22 and 10.47 before; 41.18 and 10.52 before the rules of select/standalone.py).
 GATE_2006 = {"rouge1": 41.0, "rouge2": 10.0}
 
 

@@ -1578,24 +1578,26 @@ _SAYS = (
 )
 #: A speaker named by one capitalised word, closing the sentence or set off by commas in its first words.
 _WORD_SPEAKER = re.compile(
-    rf"[,\"\u201d\u2019']\s*([A-Z][\w'\u2019-]*)\s+(?:\w+ly\s+)?{_SAYS}(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$|"
+    rf"[,\"\u201d\u2019']\s*([A-Z][\w'\u2019-]{{0,40}})\s+(?:\w+ly\s+)?{_SAYS}(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$|"
     rf"^(?:[^\s,;:\"\u201c\u2018]+\s+){{0,4}}[^\s,;:\"\u201c\u2018]*[^\s,;:\"\u201c\u201d\u2018\u2019'],\s*"
-    rf"([A-Z][\w'\u2019-]*)\s+(?:\w+ly\s+)?{_SAYS}\s*,"
+    rf"([A-Z][\w'\u2019-]{{0,40}})\s+(?:\w+ly\s+)?{_SAYS}\s*,"
 )
 
 
-def short_speaker(s: Sentence, named: set[str]) -> bool:
-    """Whether a sentence's speaker is named by a surname alone ("…, Vitner said.", "Most
-    Christians, Miller said, …") whom its article named in full before it (``named``: the words
-    of the full names of its sentences before, :func:`full_surnames`) and it does not name in full
-    itself. Quoted alone, it gives words without saying whose they are, as a pronoun speaker does
-    (Nenkova & McKeown, 2003: the short mention is the later one), so it is quoted only right after
-    the sentence before it."""
+def short_speaker(s: Sentence, named: set[str]) -> str | None:
+    """The word by which a sentence names its speaker when it is a surname alone ("…, Vitner said.",
+    "Most Christians, Miller said, …") that its article used in a full name before it (``named``:
+    the words of the full names of its sentences before, :func:`full_surnames`) and that it does
+    not name in full itself; else None. Quoted alone, such a sentence gives words without saying
+    whose they are, as one with a pronoun speaker does (Nenkova & McKeown, 2003: the short mention
+    is the later one)."""
+    if not named:
+        return None
     found = _WORD_SPEAKER.search(s.text)
     if found is None:
-        return False
+        return None
     word = (found[1] or found[2]).casefold()
-    return word in named and word not in full_surnames(s)
+    return word if word in named and word not in full_surnames(s) else None
 
 
 def lead_with_fact(

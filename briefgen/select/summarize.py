@@ -847,8 +847,11 @@ def context(
             continue
         else:
             leans = reference(s, previous, known)
-            if leans is Opening.ALONE and short_speaker(s, named):
-                leans = Opening.PREVIOUS
+            speaker = short_speaker(s, named) if leans is Opening.ALONE else None
+            if speaker is not None:
+                # Quoted only right after the sentence that names them in full, else not at all.
+                named_before = previous is not None and speaker in full_surnames(previous)
+                leans = Opening.PREVIOUS if named_before else Opening.UNRESOLVED
         if leans is Opening.ALONE:
             candidates.append(i)
         elif leans is Opening.PREVIOUS and previous is not None:
