@@ -64,7 +64,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -791,9 +791,9 @@ def still_ahead(
     date = anchor(doc) if doc is not None else None
     ahead = [p for lang in languages for p in periods(s.text, date, True, lang) if p.forward]
     if ahead:
-        later = [p for p in ahead if date is None or p.start > date]
         if as_of is None:
             return True
+        later = [p for p in ahead if date is None or p.start > date]
         if later:
             return min(later, key=lambda p: (p.start, p.end)).end >= as_of
         return max(p.end for p in ahead) >= as_of
@@ -859,9 +859,11 @@ MEDIAL_CONNECTIVE = re.compile(
 #: on it, as "…, he said." closing a sentence does not), its speaker a pronoun ("Tanzania, they
 #: noted, has …", "Defense spending, he said, will …"): someone the sentence does not name. Not
 #: after a quotation's closing mark, whose speaker the quotation rule reads.
+#: The first words of a sentence up to a comma that sets off an attribution (at most five words, not
+#: closing a quotation), shared by :data:`_MEDIAL_ATTRIBUTION` and :data:`_WORD_SPEAKER`.
+_MEDIAL_LEAD = r"^(?:[^\s,;:\"\u201c\u2018]+\s+){0,4}[^\s,;:\"\u201c\u2018]*[^\s,;:\"\u201c\u201d\u2018\u2019'],\s*"
 _MEDIAL_ATTRIBUTION = re.compile(
-    r"^(?:[^\s,;:\"\u201c\u2018]+\s+){0,4}[^\s,;:\"\u201c\u2018]*[^\s,;:\"\u201c\u201d\u2018\u2019'],\s*"
-    r"(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
+    _MEDIAL_LEAD + r"(?:he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
     r"explained|insisted|warned|wrote|writes|told \w+|believes?|believed|thinks?|thought)\s*,",
     re.I,
 )
@@ -1217,13 +1219,18 @@ def reference(s: Sentence, previous: Sentence | None = None, known: frozenset[st
     return Opening.PREVIOUS if found is Opening.ALONE and _unnamed_subject(text, s) else found
 
 
+#: The verbs of a speaker's attribution ("…, Vitner said.", "Most Christians, Miller said, …").
+_SAYS = (
+    r"(?:said|says|added|adds|noted|notes|stressed|explained|insisted|warned|wrote|writes|argued|argues|"
+    r"declared|recalled|conceded|acknowledged|maintained|contended|asserted|told \w+(?: \w+)?)"
+)
+#: What may follow a closing attribution's verb: a weekday ("… Vitner said Tuesday."), then the end.
+_CLOSING_TAIL = r"(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$"
 #: A sentence that closes on its speaker, a pronoun ("…, he stressed.", "… the talks would go on, they
 #: said."): the one who speaks is someone the sentence does not name.
 _PRONOUN_SPEAKER = re.compile(
-    r"[,\"\u201d\u2019']\s*(he|she|they)\s+(?:\w+ly\s+)?(?:said|says|say|noted|notes|added|adds|argued|argues|stressed|"
-    r"stresses|explained|explains|insisted|insists|warned|warns|wrote|writes|told \w+(?: \w+)?|declared|"
-    r"observed|continued|recalled|conceded|acknowledged|maintained|contended|asserted|emphasized|emphasised)"
-    r"(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$",
+    rf"[,\"\u201d\u2019']\s*(he|she|they)\s+(?:\w+ly\s+)?(?:{_SAYS}|say|stresses|explains|insists|warns|"
+    rf"observed|continued|emphasized|emphasised){_CLOSING_TAIL}",
     re.I,
 )
 
@@ -1373,6 +1380,7 @@ _NEVER_LAST = {
     "nl": "de het een van en of maar dat",
     "pt": "o a os as do da dos das de ao aos em no na nos nas e ou mas por para com sem sobre entre que",
 }
+_NEVER_LAST_WORDS = {language: frozenset(words.split()) for language, words in _NEVER_LAST.items()}
 
 
 def breaks_off(text: str, language: str = "en") -> bool:
@@ -1386,7 +1394,7 @@ def breaks_off(text: str, language: str = "en") -> bool:
         return False
     word = last[0]
     # Written in capitals, it is a label ("Vitamin A", "Série A"), no article.
-    return word.islower() and word in _NEVER_LAST.get(language, _NEVER_LAST["en"]).split()
+    return word.islower() and word in _NEVER_LAST_WORDS.get(language, _NEVER_LAST_WORDS["en"])
 
 
 def topic_words(keywords: Sequence[str], entities: Sequence[str], brief: frozenset[str]) -> frozenset[str]:
@@ -1543,6 +1551,19 @@ def full_surnames(s: Sentence) -> set[str]:
     return {w for name, label in s.entities if label == "PERSON" and len(words := _name_words(name)) > 1 for w in words}
 
 
+def names_before(sentences: Sequence[Sentence]) -> Iterator[tuple[Sentence, set[str]]]:
+    """Each of ``sentences`` (an analysed corpus's, in article order) with the words of the full names
+    its article used before it (:func:`full_surnames`). The set is the walk's own, changed as it
+    goes on: read it before taking the next sentence."""
+    named: set[str] = set()
+    doc = None
+    for s in sentences:
+        if s.doc != doc:
+            doc, named = s.doc, set()
+        yield s, named
+        named |= full_surnames(s)
+
+
 def short_names(sentences: Sequence[Sentence]) -> dict[int, str]:
     """The positions in ``sentences`` (an analysed corpus's, in article order) of the sentences that
     open on one word of a person's name, after an honorific or not ("Klebanov, who leads the
@@ -1556,31 +1577,19 @@ def short_names(sentences: Sequence[Sentence]) -> dict[int, str]:
     (:func:`lead_with_fact`). The opening word need not be tagged a person in its own sentence: a
     small model often misses a surname alone."""
     found: dict[int, str] = {}
-    named: set[str] = set()
-    doc = None
-    for k, s in enumerate(sentences):
-        if s.doc != doc:
-            doc, named = s.doc, set()
+    for k, (s, named) in enumerate(names_before(sentences)):
         text = _HONORIFIC.sub("", opening(s.text), count=1)
         first = _NAME_WORD.match(text)
         word = re.sub(r"['\u2019]s$", "", first[0]).casefold() if first else ""
-        own = full_surnames(s)
-        if word and word in named and word not in own:
+        if word and word in named and word not in full_surnames(s):
             found[k] = word
-        named |= own
     return found
 
 
-#: The verbs of a speaker's attribution ("…, Vitner said.", "Most Christians, Miller said, …").
-_SAYS = (
-    r"(?:said|says|added|adds|noted|notes|stressed|explained|insisted|warned|wrote|writes|argued|argues|"
-    r"declared|recalled|conceded|acknowledged|maintained|contended|asserted|told \w+(?: \w+)?)"
-)
 #: A speaker named by one capitalised word, closing the sentence or set off by commas in its first words.
 _WORD_SPEAKER = re.compile(
-    rf"[,\"\u201d\u2019']\s*([A-Z][\w'\u2019-]{{0,40}})\s+(?:\w+ly\s+)?{_SAYS}(?:\s+(?:on\s+)?\w+day)?\s*[.!]\W*$|"
-    rf"^(?:[^\s,;:\"\u201c\u2018]+\s+){{0,4}}[^\s,;:\"\u201c\u2018]*[^\s,;:\"\u201c\u201d\u2018\u2019'],\s*"
-    rf"([A-Z][\w'\u2019-]{{0,40}})\s+(?:\w+ly\s+)?{_SAYS}\s*,"
+    rf"[,\"\u201d\u2019']\s*([A-Z][\w'\u2019-]{{0,40}})\s+(?:\w+ly\s+)?{_SAYS}{_CLOSING_TAIL}|"
+    rf"{_MEDIAL_LEAD}([A-Z][\w'\u2019-]{{0,40}})\s+(?:\w+ly\s+)?{_SAYS}\s*,"
 )
 
 

@@ -508,8 +508,7 @@ def refine(
             cosines[:, empty] = -np.inf
             cosines[local, own] = -np.inf
             if linked is not None:
-                reach = np.asarray((linked[block] @ membership.T[:, open_groups]).toarray()) > 0
-                cosines[~reach] = -np.inf
+                cosines[~_linked_to(linked, block, membership, open_groups)] = -np.inf
             best = cosines.argmax(axis=1)
             move = cosines[local, best] > stay
             target[block] = np.where(move, open_groups[best], mine)
@@ -587,7 +586,7 @@ def absorb(
         alone[rows[mine]] = np.divide(with_me - square, rest, out=np.zeros(len(rest)), where=rest > 0)
         cosines = np.divide(dots[~mine], norms, out=np.zeros((int((~mine).sum()), len(large))), where=norms > 0)
         if linked is not None and cosines.size:
-            cosines[~(np.asarray((linked[rows[~mine]] @ membership.T[:, large]).toarray()) > 0)] = -np.inf
+            cosines[~_linked_to(linked, rows[~mine], membership, large)] = -np.inf
         if cosines.size:
             best[rows[~mine]] = cosines.argmax(axis=1)
             best_cosine[rows[~mine]] = cosines.max(axis=1)
@@ -604,6 +603,19 @@ def absorb(
     for i, g in enumerate(label.tolist()):
         out.setdefault(g, []).append(i)
     return sorted(out.values(), key=lambda g: g[0])
+
+
+def _linked_to(
+    linked: sparse.csr_matrix,
+    rows: npt.NDArray[np.int64],
+    membership: sparse.csr_matrix,
+    groups: npt.NDArray[np.int64],
+) -> npt.NDArray[np.bool_]:
+    """For each article of ``rows`` and each of ``groups`` (``membership``: groups × articles),
+    whether the article is linked (``linked``, :func:`adjacency`) to one of the group's articles."""
+    import numpy as np  # heavy: loaded when stories are first grouped
+
+    return np.asarray((linked[rows] @ membership.T[:, groups]).toarray()) > 0
 
 
 def adjacency(n: int, pairs: Sequence[tuple[int, int, float]]) -> sparse.csr_matrix:

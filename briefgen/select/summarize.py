@@ -53,6 +53,7 @@ from briefgen.select.standalone import (
     has_fact,
     in_its_time,
     lead_with_fact,
+    names_before,
     names_time_ahead,
     quotation,
     reference,
@@ -807,18 +808,16 @@ def context(
     words = tuple(s.words for s in sents)
     light = corpus.light
     awaited = ""  # the closing mark of a quotation open where the sentence starts
-    named: set[str] = set()
     read_to = 0  # where in its article's text the quotation marks have been read to
-    for i, s in enumerate(sents):
+    # ``named``: the words of the full names its article used before it (for a speaker's surname).
+    for i, (s, named) in enumerate(names_before(sents)):
         # The sentence right before it in its article: none where one was left out (another
         # language, a dangling opener; see briefgen.select.languages), which would stand between them.
         before = sents[i - 1] if i > 0 else None
         previous = before if before is not None and (before.doc, before.position + 1) == (s.doc, s.position) else None
         doc = docs.get(s.doc)
         if before is None or before.doc != s.doc:
-            awaited, read_to, named = "", 0, set()
-        elif standalone:
-            named |= full_surnames(before)  # the people its article has named in full so far
+            awaited, read_to = "", 0
         if doc is not None and read_to < s.start:
             # What stands between the last sentence read and this one, left out or not: its marks
             # count, from its paragraph's start (an article's paragraphs are joined by blank lines).
@@ -843,7 +842,7 @@ def context(
             continue
         if not standalone:
             leans = Opening.PREVIOUS if DANGLING.match(s.text) else Opening.ALONE
-        elif not in_its_time(s, docs.get(s.doc), window_start, times.get(s.doc, no_doc)):
+        elif not in_its_time(s, doc, window_start, times.get(s.doc, no_doc)):
             continue
         else:
             leans = reference(s, previous, known)
