@@ -30,8 +30,8 @@ from briefgen.select.stories import (
 from .conftest import SHARED
 
 #: B-cubed F1 of the stories against the clusters of the DUC 2003 and DUC 2006 mix (measured:
-#: 0.899; ``bench/stories_bench.py``), less a small margin for changes to the analysis.
-GATE_F1 = 0.88
+#: 0.902; ``bench/stories_bench.py``): what a briefing over a real mix of stories must reach.
+GATE_F1 = 0.90
 
 HARBOR = [
     (
@@ -264,18 +264,24 @@ def test_similarities_computed_in_blocks_give_the_same_links(week, monkeypatch):
     assert link_articles(space.vectors) == whole
 
 
-def group_average(groups: list[list[int]], weight: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """A direct reading of group-average linkage: merge the pair of groups with the highest mean weight
-    over all their pairs (unlinked pairs 0) until none reaches the threshold."""
+def group_average(groups: list[list[int]], weight: dict[tuple[int, int], float], share: float) -> list[list[int]]:
+    """A direct reading of group-average linkage with the merge share: of the pairs of groups at
+    least ``share`` of whose pairs of items are linked, merge the one with the highest mean weight
+    over all their pairs (unlinked pairs 0), until there is none."""
 
-    def mean(a: list[int], b: list[int]) -> float:
-        total = sum(weight.get((min(x, y), max(x, y)), 0.0) for x in a for y in b)
-        return total / (len(a) * len(b))
+    def between(a: list[int], b: list[int]) -> list[float]:
+        return [weight[key] for x in a for y in b if (key := (min(x, y), max(x, y))) in weight]
 
     while len(groups) > 1:
-        score, a, b = max((mean(a, b), a, b) for k, a in enumerate(groups) for b in groups[k + 1 :])
-        if score < threshold:
+        close = [
+            (sum(found) / (len(a) * len(b)), a, b)
+            for k, a in enumerate(groups)
+            for b in groups[k + 1 :]
+            if len(found := between(a, b)) >= share * len(a) * len(b)
+        ]
+        if not close:
             break
+        _, a, b = max(close)
         groups = [g for g in groups if g is not a and g is not b] + [sorted(a + b)]
     return sorted(groups, key=lambda g: g[0])
 
@@ -283,35 +289,45 @@ def group_average(groups: list[list[int]], weight: dict[tuple[int, int], float],
 def random_links(
     rng: random.Random,
 ) -> tuple[int, list[tuple[int, int, float]], dict[tuple[int, int], float], float]:
-    """A few items linked at random (each pair with probability 0.4), and a merge threshold."""
+    """A few items linked at random (each pair with probability 0.4), and a merge share."""
     n = rng.randint(2, 14)
     pairs = [(i, j, round(rng.random(), 6)) for i in range(n) for j in range(i + 1, n) if rng.random() < 0.4]
-    return n, pairs, {(i, j): w for i, j, w in pairs}, rng.choice([0.1, 0.2, 0.3])
+    return n, pairs, {(i, j): w for i, j, w in pairs}, rng.choice([0.2, 0.3, 0.5])
 
 
 def test_gaac_merges_as_group_average_linkage_does():
-    """Against a direct reading of the method: merge the pair of groups with the highest mean
-    weight over all their pairs (unlinked pairs 0) until none reaches the threshold."""
+    """Against a direct reading of the method: of the pairs of groups linked closely enough, merge
+    the one with the highest mean weight over all their pairs (unlinked pairs 0)."""
     rng = random.Random(7)
-    for _ in range(20):
-        n, pairs, weight, threshold = random_links(rng)
-        assert gaac(n, pairs, threshold) == group_average([[i] for i in range(n)], weight, threshold)
+    for _ in range(40):
+        n, pairs, weight, share = random_links(rng)
+        assert gaac(n, pairs, share) == group_average([[i] for i in range(n)], weight, share)
 
 
 def test_gaac_goes_on_from_given_groups():
-    """From a partition, as from single items: the groups' mean link weights, merged while one reaches
-    the threshold; groups that already reach none stay as they are."""
+    """From a partition, as from single items: the groups linked closely enough merge, best first;
+    groups that no longer are stay as they are."""
     rng = random.Random(5)
-    for _ in range(20):
-        n, pairs, weight, threshold = random_links(rng)
+    for _ in range(40):
+        n, pairs, weight, share = random_links(rng)
         items = list(range(n))
         rng.shuffle(items)
         cuts = sorted(rng.sample(range(1, n), rng.randint(0, n - 1))) if n > 1 else []
         start = [items[a:b] for a, b in zip([0, *cuts], [*cuts, n], strict=True)]
-        assert gaac(n, pairs, threshold, start) == group_average([sorted(g) for g in start], weight, threshold)
-    done = gaac(6, [(0, 1, 0.5), (2, 3, 0.5), (1, 2, 0.05)], 0.2)
+        assert gaac(n, pairs, share, start) == group_average([sorted(g) for g in start], weight, share)
+    done = gaac(6, [(0, 1, 0.5), (2, 3, 0.5), (1, 2, 0.05)], 0.5)
     assert done == [[0, 1], [2, 3], [4], [5]]
-    assert gaac(6, [(0, 1, 0.5), (2, 3, 0.5), (1, 2, 0.05)], 0.2, done) == done
+    assert gaac(6, [(0, 1, 0.5), (2, 3, 0.5), (1, 2, 0.05)], 0.5, done) == done
+
+
+def test_groups_merge_only_when_most_of_their_pairs_are_linked():
+    """Two close-knit groups joined by two close pairs out of nine stay apart, though their mean link
+    weight (1.2 / 9) is twice what a threshold on it alone once asked (0.06): an event and the broad
+    topic it falls under; with five of their nine pairs linked, however loosely, they merge."""
+    tight = [(i, j, 0.9) for i, j in ((0, 1), (0, 2), (1, 2), (3, 4), (3, 5), (4, 5))]
+    assert gaac(6, [*tight, (0, 3, 0.6), (1, 4, 0.6)]) == [[0, 1, 2], [3, 4, 5]]
+    across = [(0, 3, 0.1), (0, 4, 0.1), (1, 3, 0.1), (1, 4, 0.1), (2, 5, 0.1)]
+    assert gaac(6, [*tight, *across]) == [[0, 1, 2, 3, 4, 5]]
 
 
 def unit_rows(rows: list[list[float]]):

@@ -31,8 +31,8 @@ figures of the paragraphs below were measured with lemmas.
 
 Stories are grown by group-average agglomerative clustering (GAAC), Yang et al.'s method for
 retrospective event detection: the two groups whose article pairs are most similar on average
-merge, until no two groups reach :data:`MERGE_THRESHOLD`. Only *linked* pairs count in that
-average (an unlinked pair counts 0): two articles are linked when their similarity stands out from
+merge, among those at least half of whose pairs of articles are linked (:data:`MERGE_SHARE`), until
+no two groups are. Only *linked* pairs count in that average (an unlinked pair counts 0): two articles are linked when their similarity stands out from
 what either of them shares with the briefing's articles at large, at least :data:`LINK_DEVIATIONS`
 standard deviations above its mean similarity to them, after the normalisation of similarities by
 document-specific averages of Brants, Chen & Farahat (2003, "A System for New Event Detection"); or
@@ -40,6 +40,15 @@ when it reaches :data:`LINK_ALWAYS`, a similarity that articles on different eve
 so that a briefing all about one event is still one story. The similarities are worked out a block
 of articles at a time and only the links are kept, so memory grows with the articles, not with
 their square.
+
+The share of linked pairs is what keeps an event apart from the broad topic it falls under: a few
+close pairs (a Jerusalem bombing and the West Bank settlements) make a high mean, never a majority.
+Before it, merging stopped at a mean link weight of 0.06 alone, with links at a similarity of 0.25
+whatever the background; set again with the share (0.2), on ``bench/stories_bench.py`` the B-cubed
+F1 of the DUC 2003 mix went from 0.922 to 0.923, of the DUC 2006 mix from 0.937 to 0.942, of both
+mixed from 0.892 to 0.902 and of the halves from 0.930 and 0.938 to 0.936 and 0.953, and the 80 DUC
+clusters, each grouped alone, give 139 stories where they gave 161. The figures of the paragraphs
+below were measured with the mean alone.
 
 Agglomeration is greedy: an article that joined a story early stays there, though the story grew
 away from it, and a broad story often leaves a few of its articles in small groups of their own.
@@ -126,15 +135,16 @@ if TYPE_CHECKING:
 
 __all__ = ["Story", "b_cubed", "group_stories", "real_title"]
 
-# The four constants below were set together on the DUC 2003 mix of ``bench/stories_bench.py`` (30
-# clusters of about 10 articles on one event): the setting with the highest B-cubed F1 there among
-# those that leave at most 3 of its 30 clusters, each grouped alone, in more than one story. Set
-# again with figures left out and the groups refined, the same setting is chosen (F1 0.921), and
-# again with rounds of agglomeration and absorption (0.925). Set again with word forms for lemmas,
-# the merge threshold falls from 0.08 to 0.06 (DUC 2003 mix 0.914 to 0.922); checked on the DUC 2006
-# mix (0.932 to 0.937), on both together (0.897 to 0.896) and on two random halves of both (0.934 to
-# 0.930, 0.945 to 0.938). The bench sets them again in each run, on the DUC 2003 mix and on one half
-# (checked on the other).
+# The link constants and the merge share below were set together on half A of the mix of
+# ``bench/stories_bench.py`` (both DUC sets' clusters split at random into two halves, half of each
+# set's in each): the setting with the highest B-cubed F1 there (ties to the one that links fewest
+# pairs) among those that leave at most 3 of DUC 2003's 30 clusters, each grouped alone, in more
+# than one story, so that a briefing all about one event stays one story. Half A holds events
+# (DUC 2003) and the broader topics they fall under (DUC 2006), as a week of news does; checked on
+# half B, on the DUC 2003 and DUC 2006 mixes and on both together. Set on the DUC 2003 mix alone,
+# as the constants were before the merge share, the setting scores 0.930 there and 0.890 on both
+# together: events alone do not tell how far a story may reach. The bench sets them again in each
+# run, both ways.
 
 #: The longest headline, title or sentence: a longer one is no headline (a pasted list, a giant token).
 MAX_HEADLINE_CHARS = 300
@@ -143,15 +153,18 @@ MAX_HEADLINE_CHARS = 300
 #: mixed: 0.893 at 0, 0.888 at 0.25); and the articles grouped are analysed for their words alone.
 ENTITY_WEIGHT = 0.0
 #: Two articles are linked when their similarity is this many standard deviations above the mean
-#: similarity of either of them to all the briefing's articles (tried: 2.5, 3, 3.5).
+#: similarity of either of them to all the briefing's articles (tried: 2.5 to 4).
 LINK_DEVIATIONS = 3.0
 #: A similarity that links two articles whatever their background, so that a briefing all about one
-#: event is one story (tried: 0.2, 0.25, 0.3; at 0.3, 5 of the 30 DUC 2003 events grouped alone split).
-LINK_ALWAYS = 0.25
-#: Two groups of articles merge into one story while the sum of their linked pairs' similarities,
-#: divided by the number of all their pairs, reaches this (tried: 0.05 to 0.12; 0.06 at 0.922 on the
-#: DUC 2003 mix, 0.07 and 0.08 at 0.914).
-MERGE_THRESHOLD = 0.06
+#: event is one story (tried: 0.15 to 0.3; at 0.25, 8 of the 30 DUC 2003 events grouped alone split).
+LINK_ALWAYS = 0.2
+#: Two groups of articles merge into one story only when at least this share of their pairs of
+#: articles are linked: most of the one group's articles report what most of the other's do. A
+#: threshold on the mean link weight alone (0.06 before) let two groups merge on a few close pairs,
+#: an event joining the broad topic it falls under (a Jerusalem bombing and the West Bank
+#: settlements, the Swissair and EgyptAir crashes); tried 0.4 to 0.6 (half A: 0.930, 0.930, 0.936,
+#: 0.929, 0.917).
+MERGE_SHARE = 0.5
 #: The most links an article keeps, its most similar first: a bound on memory when one story holds
 #: most of a briefing's articles (the DUC mix averages 28 links an article, at most 89).
 MAX_LINKS = 200
@@ -382,31 +395,35 @@ def link_articles(
 def gaac(
     n: int,
     pairs: Iterable[tuple[int, int, float]],
-    threshold: float = MERGE_THRESHOLD,
+    share: float = MERGE_SHARE,
     groups: Sequence[Sequence[int]] | None = None,
 ) -> list[list[int]]:
     """Group-average agglomerative clustering of ``n`` items over weighted links (Yang et al., 1998):
-    the two groups with the highest mean link weight over all their pairs (an unlinked pair counting
-    0) merge while it reaches ``threshold``. It starts from ``groups`` (a partition of the items)
-    when given, else from every item alone. Returns the groups, each ascending, by their first item.
+    of the pairs of groups at least ``share`` of whose pairs of items are linked, the two with the
+    highest mean link weight over all their pairs (an unlinked pair counting 0) merge, until no two
+    groups are linked that closely. It starts from ``groups`` (a partition of the items) when
+    given, else from every item alone. Returns the groups, each ascending, by their first item.
 
-    The sums of link weights between groups are updated as groups merge (Lance & Williams, 1967),
-    so each merge costs what the merged groups' neighbours number; ties go to the earlier groups."""
+    The sums of link weights and the counts of links between groups are updated as groups merge
+    (Lance & Williams, 1967), so each merge costs what the merged groups' neighbours number; ties
+    go to the earlier groups."""
     start = (
         sorted((sorted(g) for g in groups if g), key=lambda g: g[0]) if groups is not None else [[i] for i in range(n)]
     )
     group_of = {i: g for g, group in enumerate(start) for i in group}
     members: dict[int, list[int]] = dict(enumerate(start))
-    between: dict[int, dict[int, float]] = {g: {} for g in members}
+    # Between two groups: the sum of their links' weights and how many links they have.
+    between: dict[int, dict[int, tuple[float, int]]] = {g: {} for g in members}
     for i, j, w in pairs:
         a, b = group_of[i], group_of[j]
         if a != b:
-            between[a][b] = between[b][a] = between[a].get(b, 0.0) + w
+            total, count = between[a].get(b, (0.0, 0))
+            between[a][b] = between[b][a] = (total + w, count + 1)
     heap = [
-        (-w / (len(members[a]) * len(members[b])), a, b)
+        (-total / (len(members[a]) * len(members[b])), a, b)
         for a, others in between.items()
-        for b, w in others.items()
-        if a < b and w / (len(members[a]) * len(members[b])) >= threshold
+        for b, (total, count) in others.items()
+        if a < b and count >= share * len(members[a]) * len(members[b])
     ]
     heapq.heapify(heap)
     new = len(members)
@@ -416,20 +433,21 @@ def gaac(
             continue  # one of them has merged since: its pairs were scored again under its new number
         group = sorted(members.pop(a) + members.pop(b))
         links = between.pop(a)
-        for other, w in between.pop(b).items():
-            links[other] = links.get(other, 0.0) + w
+        for other, (total, count) in between.pop(b).items():
+            mine, many = links.get(other, (0.0, 0))
+            links[other] = (mine + total, many + count)
         links.pop(a, None)
         links.pop(b, None)
         c, new = new, new + 1
         members[c], between[c] = group, links
-        for other, w in links.items():
+        for other, (total, count) in links.items():
             theirs = between[other]
             theirs.pop(a, None)
             theirs.pop(b, None)
-            theirs[c] = w
-            mean = w / (len(group) * len(members[other]))
-            if mean >= threshold:
-                heapq.heappush(heap, (-mean, other, c))
+            theirs[c] = (total, count)
+            size = len(group) * len(members[other])
+            if count >= share * size:
+                heapq.heappush(heap, (-total / size, other, c))
     return sorted(members.values(), key=lambda g: g[0])
 
 
@@ -633,7 +651,7 @@ def adjacency(n: int, pairs: Sequence[tuple[int, int, float]]) -> sparse.csr_mat
 def group_articles(
     vectors: sparse.csr_matrix,
     pairs: Sequence[tuple[int, int, float]],
-    threshold: float = MERGE_THRESHOLD,
+    share: float = MERGE_SHARE,
     rounds: int = MAX_ROUNDS,
 ) -> list[list[int]]:
     """The articles (unit rows of ``vectors``, linked by ``pairs``) grouped into stories: grown by
@@ -644,10 +662,10 @@ def group_articles(
     does."""
     n = vectors.shape[0]
     linked = adjacency(n, pairs)
-    groups = gaac(n, pairs, threshold)
+    groups = gaac(n, pairs, share)
     previous: list[list[int]] | None = None
     for _ in range(rounds):
-        refined = refine(vectors, gaac(n, pairs, threshold, groups), linked=linked)
+        refined = refine(vectors, gaac(n, pairs, share, groups), linked=linked)
         groups = absorb(vectors, refined, linked=linked)
         if groups == previous:
             break
@@ -758,9 +776,8 @@ def _previous(background: Background | None, space: Space) -> sparse.csr_matrix 
 def _developing(
     groups: Sequence[Sequence[int]], space: Space, links: Links, previous: sparse.csr_matrix | None
 ) -> list[bool]:
-    """Whether an article of the previous briefing would have joined each group: linked to its
-    articles as they are linked to each other, with a mean similarity over the group that reaches
-    :data:`MERGE_THRESHOLD`."""
+    """Whether an article of the previous briefing would have joined each group: linked to at
+    least :data:`MERGE_SHARE` of its articles, as two groups must be to merge (:func:`gaac`)."""
     import numpy as np  # heavy: loaded when stories are first grouped
 
     if previous is None or previous.shape[0] == 0:
@@ -770,10 +787,10 @@ def _developing(
     step = max(1, BLOCK_ENTRIES // max(1, space.vectors.shape[0]))
     for start in range(0, previous.shape[0], step):
         sims = np.asarray((space.vectors @ previous[start : start + step].T).toarray(), dtype=np.float64)
-        linked = np.where((sims >= needs[:, None]) & (sims > 0.0), sims, 0.0)
+        linked = (sims >= needs[:, None]) & (sims > 0.0)
         for g, group in enumerate(groups):
             if not out[g]:
-                out[g] = bool((linked[group].sum(axis=0) / len(group) >= MERGE_THRESHOLD).any())
+                out[g] = bool((linked[group].sum(axis=0) >= MERGE_SHARE * len(group)).any())
     return out
 
 
