@@ -11,9 +11,14 @@ all, 1996 to 2000) and builds, in one process sharing one analysis:
   cites that come from that topic's own cluster.
 
 ``--clusters 0.5`` builds over about half the clusters, drawn at random, to see how the time grows
-with the articles.
+with the articles. ``--pages ../shared/extraction/pages`` adds the 474 real web pages of the
+extraction set (most German) to the broad briefing, a week's mix of wire copy and pages in several
+languages: about 2,000 real documents, read, cleaned and sorted by language and date (a page outside
+the briefing's language or window is not analysed). The DUC articles' dates then move forward by
+:data:`PAGES_SHIFT_YEARS`, so that both fall in one window of at most ten years.
 
     python bench/scale_bench.py [--eval ../shared/eval] [--topics 50] [--cache-dir DIR] [--clusters SHARE]
+                                [--pages DIR]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import json
 import random
 import re
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -39,10 +45,30 @@ AS_OF = dt.date(2000, 12, 31)
 DAYS = 366 * 5
 #: The seed of the clusters drawn by ``--clusters``.
 SHARE_SEED = 7
+#: With ``--pages``: how many years the DUC articles' dates move forward, and the as-of date of the
+#: window (the longest a config allows) that holds them and most of the pages.
+PAGES_SHIFT_YEARS = 22
+PAGES_AS_OF = dt.date(2025, 12, 31)
+PAGES_DAYS = 3660
 
 
-def write_corpus(eval_dir: Path, out: Path) -> dict[str, dict[str, str]]:
-    """One JSON Lines file per cluster; returns the DUC 2006 topics by cluster id."""
+def shifted(date: str | None, years: int) -> str | None:
+    """A date ``years`` later (29 February becomes 28 February in a common year); a date as the source
+    wrote it ("1998-30-06") keeps its form, its year moved."""
+    if not date or not years:
+        return date
+    try:
+        day = dt.date.fromisoformat(date[:10])
+    except ValueError:
+        return re.sub(r"^\d{4}", lambda m: str(int(m.group()) + years), date)
+    try:
+        return day.replace(year=day.year + years).isoformat()
+    except ValueError:
+        return day.replace(year=day.year + years, day=28).isoformat()
+
+
+def write_corpus(eval_dir: Path, out: Path, years: int = 0) -> dict[str, dict[str, str]]:
+    """One JSON Lines file per cluster, its dates ``years`` later; returns the DUC 2006 topics by cluster id."""
     topics: dict[str, dict[str, str]] = {}
     for name in ("duc2003_task2.jsonl", "duc2006_qf.jsonl"):
         for line in (eval_dir / name).read_text(encoding="utf-8").splitlines():
@@ -53,7 +79,11 @@ def write_corpus(eval_dir: Path, out: Path) -> dict[str, dict[str, str]]:
                 topics[cluster["id"]] = cluster["topic"]
             with (out / f"{cluster['id']}.jsonl").open("w", encoding="utf-8") as f:
                 for doc in cluster["documents"]:
-                    record = {"title": doc.get("title"), "publisher": doc.get("source"), "date": doc.get("date")}
+                    record = {
+                        "title": doc.get("title"),
+                        "publisher": doc.get("source"),
+                        "date": shifted(doc.get("date"), years),
+                    }
                     f.write(json.dumps({**record, "text": doc["text"]}) + "\n")
     return topics
 
@@ -62,14 +92,17 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def config(corpus: Path, **topic: object) -> Config:
+def config(corpus: Path, days: int = DAYS, **topic: object) -> Config:
     return Config.model_validate(
         {
             "title": "Scale",
             "topic": {**topic, "min_relevance": 0.1} if topic else {},
             "audience": "analyst",
-            "sources": [str(corpus / "*.jsonl")],
-            "window": {"days": DAYS},
+            "sources": [
+                str(corpus / "*.jsonl"),
+                *([str(corpus / "*.html.gz")] if any(corpus.glob("*.html.gz")) else []),
+            ],
+            "window": {"days": days},
             "output": {"formats": ["md"]},
             "novelty": "none",
         }
@@ -96,12 +129,14 @@ def main() -> None:
         default=1.0,
         help="Build over this share of the clusters, drawn at random (a fixed seed), to see how time grows.",
     )
+    parser.add_argument("--pages", type=Path, help="Add these web pages (*.html.gz) to the broad briefing.")
     args = parser.parse_args()
+    years, as_of, days = (PAGES_SHIFT_YEARS, PAGES_AS_OF, PAGES_DAYS) if args.pages else (0, AS_OF, DAYS)
     workspace = Workspace(args.cache_dir)
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
         corpus.mkdir()
-        topics = write_corpus(args.eval, corpus)
+        topics = write_corpus(args.eval, corpus, years)
         if args.clusters < 1.0:
             rng = random.Random(SHARE_SEED)
             for path in sorted(corpus.glob("*.jsonl")):
@@ -109,9 +144,14 @@ def main() -> None:
                     path.unlink()
                     topics.pop(path.stem, None)
         print(f"corpus: {len(list(corpus.glob('*.jsonl')))} clusters as JSON Lines files")
+        if args.pages:
+            pages = sorted(args.pages.glob("*.html.gz"))
+            for page in pages:
+                shutil.copyfile(page, corpus / page.name)
+            print(f"and {len(pages)} web pages; the DUC dates {years} years later, as of {as_of}, {days} days")
 
         t0 = time.perf_counter()
-        broad = build(config(corpus), AS_OF, Path(tmp) / "broad", workspace=workspace)
+        broad = build(config(corpus, days), as_of, Path(tmp) / "broad", workspace=workspace)
         wall = time.perf_counter() - t0
         t = broad.timings
         stages = ", ".join(f"{stage} {seconds:.1f} s" for stage, seconds in t.items() if seconds >= 0.05)
@@ -122,8 +162,8 @@ def main() -> None:
         first_id, first = next(iter(topics.items()))
         t0 = time.perf_counter()
         narrow = build(
-            config(corpus, keywords=title_keywords(first["title"]), brief=first["narrative"]),
-            AS_OF,
+            config(corpus, days, keywords=title_keywords(first["title"]), brief=first["narrative"]),
+            as_of,
             Path(tmp) / "narrow",
             workspace=workspace,
         )
@@ -137,8 +177,8 @@ def main() -> None:
         selects: list[float] = []
         for n, (cluster_id, topic) in enumerate(list(topics.items())[: args.topics]):
             result = build(
-                config(corpus, keywords=title_keywords(topic["title"]), brief=topic["narrative"]),
-                AS_OF,
+                config(corpus, days, keywords=title_keywords(topic["title"]), brief=topic["narrative"]),
+                as_of,
                 Path(tmp) / f"topic{n}",
                 workspace=workspace,
             )

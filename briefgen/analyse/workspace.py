@@ -46,6 +46,7 @@ from typing import TypeVar
 from briefgen._version import __version__
 from briefgen.analyse import nlp
 from briefgen.analyse.lang import read
+from briefgen.analyse.processes import fork_map, workers
 from briefgen.codebase import PACKAGE_DIR, dist_version, hash_modules, imported_closure, package_modules
 from briefgen.errors import ArticleError
 from briefgen.ingest.clean import clean
@@ -105,6 +106,9 @@ PRUNED = "pruned"
 #: damaged: it is never read, and no more than this and a byte is ever read of an entry, so a
 #: file that grows, or says it is small, cannot make a run take unbounded memory.
 MAX_ENTRY_BYTES = 32 * 1024 * 1024
+#: The fewest files :meth:`Workspace.read_files` reads ahead in forked processes: fewer are read one
+#: by one, as they are needed.
+READ_AHEAD_MIN = 16
 
 _T = TypeVar("_T")
 #: What :meth:`Workspace._read` gives when there is no entry (JSON's ``null`` is None).
@@ -149,6 +153,48 @@ def input_key(path: Path) -> str | None:
     # What the article's sidecar says is part of what reading it gives.
     meta = sidecar.read_bytes() if sidecar.is_file() and sidecar.stat().st_size <= MAX_BYTES else b""
     return _digest("file", path.suffix.lower(), path.read_bytes(), meta)
+
+
+class _Kept(logging.Handler):
+    """Keeps the records a file's reading logs, to be logged again where its documents are taken."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Only the message travels between processes: arguments and tracebacks may not pickle.
+        record.msg, record.args, record.exc_info, record.exc_text = record.getMessage(), None, None, None
+        self.records.append(record)
+
+
+_ReadAhead = tuple[tuple[Document, ...] | str | None, list[logging.LogRecord]]
+
+
+def _read_ahead(paths: Sequence[Path]) -> list[_ReadAhead]:
+    """Each file read and cleaned, in a forked process: its documents, or why it cannot be read (an
+    :class:`ArticleError`'s reason), or None after any other failure (read again where it is needed,
+    to report it); with the records its reading logged, which this process keeps instead of writing."""
+    # This process is a fork of one whose logging writes where the user reads: every record here
+    # goes to the one handler that keeps it, at the root.
+    kept = _Kept()
+    for log in [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict))]:
+        for handler in list(log.handlers):
+            log.removeHandler(handler)
+        log.propagate = True
+    logging.getLogger().addHandler(kept)
+    out: list[_ReadAhead] = []
+    for path in paths:
+        got: tuple[Document, ...] | str | None
+        try:
+            got = tuple(clean(article, 0) for article in read_file(path))
+        except ArticleError as exc:
+            got = exc.reason
+        except Exception:  # reported where the file is read again
+            got = None
+        out.append((got, kept.records))
+        kept.records = []
+    return out
 
 
 def analysis_key(doc: Document, identity: str) -> str:
@@ -415,6 +461,8 @@ class Workspace:
         self.cache_dir = cache_dir
         self.stats = Stats()
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
+        self._ahead: dict[str, tuple[str | None, _ReadAhead]] = {}
+        """Files read ahead (:meth:`read_files`) and not yet taken, with their cache keys then."""
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
         self._light: dict[str, tuple[Sentence, ...]] = {}
         """Sentences analysed for themselves and their word forms alone (``full=False``), by analysis key."""
@@ -429,6 +477,33 @@ class Workspace:
         self._damage_reported = False
 
     # -- inputs
+
+    def read_files(self, paths: Sequence[Path]) -> None:
+        """Read and clean ahead, in forked processes (one per core), the files of ``paths`` that
+        neither this workspace nor its cache holds; :meth:`file_documents` then takes each as if it
+        had read it there, logging what its reading logged. A web page takes about 0.1 s to read
+        (two trafilatura passes and its metadata), most of the reading of a cold build, and what a
+        file gives depends on it alone. Fewer than :data:`READ_AHEAD_MIN` files, or where no process
+        may be forked (:func:`~briefgen.analyse.processes.workers`), are read one by one as needed."""
+        todo: dict[Path, str | None] = {}
+        for path in paths:
+            if f"file:{path}" in self._inputs or f"file:{path}" in self._ahead:
+                continue
+            entry = None
+            if self._disk():
+                try:
+                    entry = input_key(path)
+                except OSError:
+                    continue  # file_documents says what is wrong with it
+                if entry and self._path("documents", entry).is_file():
+                    continue
+            todo[path] = entry
+        if workers(None, len(todo), READ_AHEAD_MIN) <= 1:
+            return
+        sizes = {path: _size(path) for path in todo}
+        read = fork_map(_read_ahead, list(todo), READ_AHEAD_MIN, sizes.__getitem__)
+        for (path, entry), got in zip(todo.items(), read, strict=True):
+            self._ahead[f"file:{path}"] = (entry, got)
 
     def file_documents(self, path: Path) -> tuple[Document, ...]:
         """The cleaned documents of one file (``index`` 0; the caller numbers them)."""
@@ -478,17 +553,32 @@ class Workspace:
                     entry = None  # read() says what is wrong with the file
             docs = self._load_documents(entry, source) if entry else None
             if docs is None:
-                docs = tuple(clean(article, 0) for article in read())
+                ahead = self._take_ahead(key, source, entry)
+                docs = ahead if ahead is not None else tuple(clean(article, 0) for article in read())
                 self.stats.inputs_read += 1
                 if entry:
                     self._store("documents", entry, [_document_json(d, source) for d in docs])
             else:
+                self._ahead.pop(key, None)  # another process cached it meanwhile
                 self.stats.inputs_from_cache += 1
         except ArticleError as exc:
             self._inputs[key] = exc
             raise
         self._inputs[key] = docs
         return docs
+
+    def _take_ahead(self, key: str, source: str, entry: str | None) -> tuple[Document, ...] | None:
+        """What :meth:`read_files` read of ``key``, its reading's records logged here; None if it
+        read nothing, failed but for a reason of its own (the file is read again, to report it), or
+        read the file as it was before a change (its cache key ``entry`` differs now)."""
+        then, (got, records) = self._ahead.pop(key, (None, (None, [])))
+        if then != entry:
+            return None
+        for record in records:
+            logging.getLogger(record.name).handle(record)
+        if isinstance(got, str):
+            raise ArticleError(source, got)
+        return got
 
     # -- languages
 
@@ -959,3 +1049,11 @@ def _clear_way(path: Path) -> bool:
         logger.debug("cannot replace %s (a directory): %s", path, exc.strerror or exc)
         return False
     return True
+
+
+def _size(path: Path) -> int:
+    """A file's size in bytes, to share files out by how much there is to read; 1 if unknown."""
+    try:
+        return max(1, path.stat().st_size)
+    except OSError:
+        return 1

@@ -144,6 +144,15 @@ def source_files(loaded: LoadedConfig) -> FoundSources:
     )
 
 
+def _readable(path: Path, max_bytes: int) -> bool:
+    """Whether ``path`` passes :func:`check_file` (the loop below reports it when it does not)."""
+    try:
+        check_file(path, max_bytes)
+    except ArticleError:
+        return False
+    return True
+
+
 def ingest(
     loaded: LoadedConfig,
     decisions: list[Decision],
@@ -189,6 +198,7 @@ def ingest(
 
     documents: list[Document] = []
     sources: list[Path | str] = [*found.files, *urls]
+    workspace.read_files([path for path in found.files if _readable(path, limits.max_bytes)])
     collected = {} if collected is None else collected
     with Shelf(loaded) as shelf:
         for source in sources:

@@ -1,0 +1,86 @@
+"""Files read ahead in forked processes (Workspace.read_files): the same documents, warnings and
+refusals as files read one by one, and nothing stale."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from briefgen.analyse import processes, workspace
+from briefgen.analyse.workspace import READ_AHEAD_MIN, Workspace
+from briefgen.errors import ArticleError
+
+
+@pytest.fixture
+def two_processes(monkeypatch):
+    """Two processes, as on a machine with two cores and no other thread (the test runner has some)."""
+    monkeypatch.setattr(processes, "workers", lambda asked, items, minimum: 1 if items < minimum else 2)
+    monkeypatch.setattr(workspace, "workers", lambda asked, items, minimum: 1 if items < minimum else 2)
+
+
+def files(folder: Path) -> list[Path]:
+    """Twenty text files: one in Windows-1252 (read with a warning), one empty and one binary (refused)."""
+    folder.mkdir()
+    out = []
+    for k in range(20):
+        path = folder / f"a{k:02d}.txt"
+        if k == 5:
+            path.write_bytes("Caf\xe9 owners in the harbour town met on Monday.\n".encode("cp1252"))
+        elif k == 7:
+            path.write_bytes(b"")
+        elif k == 11:
+            path.write_bytes(b"\x00\x01\x02binary")
+        else:
+            path.write_text(f"Harbour report {k}\n\nThe harbour board met on day {k} to discuss the berth.\n")
+        out.append(path)
+    return out
+
+
+def read_all(space: Workspace, paths: list[Path]) -> list[object]:
+    out: list[object] = []
+    for path in paths:
+        try:
+            out.append(space.file_documents(path))
+        except ArticleError as exc:
+            out.append(("refused", exc.path, exc.reason))
+    return out
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_read_ahead_gives_what_reading_one_by_one_gives(tmp_path, two_processes, caplog, cached):
+    paths = files(tmp_path / "in")
+    assert len(paths) >= READ_AHEAD_MIN
+    caplog.set_level(logging.WARNING)
+    one_by_one = read_all(Workspace(tmp_path / "c1" if cached else None), paths)
+    alone = [r.getMessage() for r in caplog.records]
+    caplog.clear()
+
+    ahead = Workspace(tmp_path / "c2" if cached else None)
+    ahead.read_files(paths)
+    assert len(ahead._ahead) == len(paths)  # read ahead, in the forked processes
+    assert read_all(ahead, paths) == one_by_one
+    assert [r.getMessage() for r in caplog.records] == alone  # logged here, in the files' order
+    assert any("not valid UTF-8" in message for message in alone)
+    assert ("refused", str(paths[7]), "empty file") in one_by_one
+    assert ahead.stats.inputs_read == len(paths) - 2 and not ahead._ahead
+
+
+def test_a_file_changed_after_it_was_read_ahead_is_read_again(tmp_path, two_processes):
+    paths = files(tmp_path / "in")
+    space = Workspace(tmp_path / "cache")
+    space.read_files(paths)
+    paths[0].write_text("Changed report\n\nThe harbour board changed its mind about the berth.\n")
+    (doc,) = space.file_documents(paths[0])
+    assert "changed its mind" in doc.article.blocks[-1].text
+
+
+def test_few_files_or_one_process_read_nothing_ahead(tmp_path, monkeypatch):
+    paths = files(tmp_path / "in")
+    space = Workspace(None)
+    space.read_files(paths[: READ_AHEAD_MIN - 1])
+    assert not space._ahead
+    monkeypatch.setattr(workspace, "workers", lambda asked, items, minimum: 1)
+    space.read_files(paths)
+    assert not space._ahead
