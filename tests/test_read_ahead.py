@@ -11,6 +11,7 @@ import pytest
 from briefgen.analyse import processes, workspace
 from briefgen.analyse.workspace import READ_AHEAD_MIN, Workspace
 from briefgen.errors import ArticleError
+from briefgen.ingest.readers import read_file
 
 
 @pytest.fixture
@@ -84,3 +85,47 @@ def test_few_files_or_one_process_read_nothing_ahead(tmp_path, monkeypatch):
     monkeypatch.setattr(workspace, "workers", lambda asked, items, minimum: 1)
     space.read_files(paths)
     assert not space._ahead
+
+
+def test_without_a_cache_a_changed_file_is_read_again_too(tmp_path, two_processes):
+    paths = files(tmp_path / "in")
+    space = Workspace(None)
+    space.read_files(paths)
+    paths[0].write_text("Changed report\n\nThe harbour board changed its mind about the new berth.\n")
+    (doc,) = space.file_documents(paths[0])
+    assert "changed its mind" in doc.article.blocks[-1].text
+
+
+def test_a_file_whose_reading_failed_ahead_says_its_warnings_once(tmp_path, two_processes, monkeypatch, caplog):
+    """A reader failing with an error of its own is read again where it is needed, and what it logs
+    is logged once, by that reading."""
+    paths = files(tmp_path / "in")
+
+    def odd(path: Path):
+        logging.getLogger("briefgen.ingest.readers").warning("odd thing in %s", path.name)
+        if path.name == "a03.txt":
+            raise RuntimeError("a reader's bug")
+        return real(path)
+
+    real = read_file
+    monkeypatch.setattr(workspace, "read_file", odd)
+    space = Workspace(None)
+    space.read_files(paths)
+    caplog.set_level(logging.WARNING)
+    with pytest.raises(RuntimeError):
+        space.file_documents(paths[3])
+    assert [r.getMessage() for r in caplog.records] == ["odd thing in a03.txt"]
+
+
+def test_a_malformed_log_call_while_reading_ahead_does_not_fail_the_file(tmp_path, two_processes, monkeypatch):
+    paths = files(tmp_path / "in")
+    real = read_file
+
+    def sloppy(path: Path):
+        logging.getLogger("briefgen.ingest.readers").warning("%d articles", "some")
+        return real(path)
+
+    monkeypatch.setattr(workspace, "read_file", sloppy)
+    space = Workspace(None)
+    space.read_files(paths)
+    assert space.file_documents(paths[0])[0].article.title == "Harbour report 0"

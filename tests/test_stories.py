@@ -277,7 +277,7 @@ def group_average(groups: list[list[int]], weight: dict[tuple[int, int], float],
             (sum(found) / (len(a) * len(b)), a, b)
             for k, a in enumerate(groups)
             for b in groups[k + 1 :]
-            if len(found := between(a, b)) >= share * len(a) * len(b)
+            if len(found := between(a, b)) / (len(a) * len(b)) >= share
         ]
         if not close:
             break
@@ -328,6 +328,24 @@ def test_groups_merge_only_when_most_of_their_pairs_are_linked():
     assert gaac(6, [*tight, (0, 3, 0.6), (1, 4, 0.6)]) == [[0, 1, 2], [3, 4, 5]]
     across = [(0, 3, 0.1), (0, 4, 0.1), (1, 3, 0.1), (1, 4, 0.1), (2, 5, 0.1)]
     assert gaac(6, [*tight, *across]) == [[0, 1, 2, 3, 4, 5]]
+    # 3 links of 15 pairs are a share of 0.2 exactly, from single items as from the two groups.
+    three = [*((0, 1, 0.9), (0, 2, 0.9), (1, 2, 0.9)), *((i, j, 0.9) for i in range(3, 8) for j in range(i + 1, 8))]
+    joined = [*three, (0, 3, 0.5), (1, 4, 0.5), (2, 5, 0.5)]
+    assert gaac(8, joined, 0.2) == gaac(8, joined, 0.2, [[0, 1, 2], [3, 4, 5, 6, 7]]) == [list(range(8))]
+
+
+def test_a_story_larger_than_an_article_keeps_links_is_still_one():
+    """600 reports of one event, each article keeping at most 200 links: one story, though no split
+    of it can have half its pairs linked."""
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    base = rng.random(50)
+    vectors = unit_rows([list(base + 0.05 * rng.random(50)) for _ in range(600)])
+    links = link_articles(vectors)
+    assert len(links.room) == 600 and max(links.room) < 0.5
+    assert len(group_articles(vectors, links.pairs, room=links.room)) == 1
+    assert len(group_articles(vectors, links.pairs)) > 1  # what the share unscaled would do
 
 
 def unit_rows(rows: list[list[float]]):

@@ -163,9 +163,19 @@ class _Kept(logging.Handler):
         self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        # Only the message travels between processes: arguments and tracebacks may not pickle.
-        record.msg, record.args, record.exc_info, record.exc_text = record.getMessage(), None, None, None
-        self.records.append(record)
+        try:
+            # Only the message travels between processes: arguments and tracebacks may not pickle.
+            message = record.getMessage()
+            kept = logging.makeLogRecord({"name": record.name, "levelno": record.levelno})
+            kept.levelname, kept.msg, kept.pathname, kept.lineno = (
+                record.levelname,
+                message,
+                record.pathname,
+                record.lineno,
+            )
+            self.records.append(kept)
+        except Exception:  # a malformed call is reported as logging reports it, not raised into the reader
+            self.handleError(record)
 
 
 _ReadAhead = tuple[tuple[Document, ...] | str | None, list[logging.LogRecord]]
@@ -461,8 +471,9 @@ class Workspace:
         self.cache_dir = cache_dir
         self.stats = Stats()
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
-        self._ahead: dict[str, tuple[str | None, _ReadAhead]] = {}
-        """Files read ahead (:meth:`read_files`) and not yet taken, with their cache keys then."""
+        self._ahead: dict[str, tuple[object, _ReadAhead]] = {}
+        """Files read ahead (:meth:`read_files`) and not yet taken, with their cache key and
+        :func:`_stamp_of` then."""
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
         self._light: dict[str, tuple[Sentence, ...]] = {}
         """Sentences analysed for themselves and their word forms alone (``full=False``), by analysis key."""
@@ -485,7 +496,7 @@ class Workspace:
         (two trafilatura passes and its metadata), most of the reading of a cold build, and what a
         file gives depends on it alone. Fewer than :data:`READ_AHEAD_MIN` files, or where no process
         may be forked (:func:`~briefgen.analyse.processes.workers`), are read one by one as needed."""
-        todo: dict[Path, str | None] = {}
+        todo: dict[Path, object] = {}
         for path in paths:
             if f"file:{path}" in self._inputs or f"file:{path}" in self._ahead:
                 continue
@@ -497,13 +508,17 @@ class Workspace:
                     continue  # file_documents says what is wrong with it
                 if entry and self._path("documents", entry).is_file():
                     continue
-            todo[path] = entry
+            todo[path] = (entry, _stamp_of(path))
         if workers(None, len(todo), READ_AHEAD_MIN) <= 1:
             return
         sizes = {path: _size(path) for path in todo}
-        read = fork_map(_read_ahead, list(todo), READ_AHEAD_MIN, sizes.__getitem__)
-        for (path, entry), got in zip(todo.items(), read, strict=True):
-            self._ahead[f"file:{path}"] = (entry, got)
+        try:
+            read = fork_map(_read_ahead, list(todo), READ_AHEAD_MIN, sizes.__getitem__)
+        except Exception as exc:  # a process killed, a result that would not pickle: read one by one
+            logger.debug("files not read ahead: %s: %s", type(exc).__name__, exc)
+            return
+        for (path, then), got in zip(todo.items(), read, strict=True):
+            self._ahead[f"file:{path}"] = (then, got)
 
     def file_documents(self, path: Path) -> tuple[Document, ...]:
         """The cleaned documents of one file (``index`` 0; the caller numbers them)."""
@@ -569,10 +584,13 @@ class Workspace:
 
     def _take_ahead(self, key: str, source: str, entry: str | None) -> tuple[Document, ...] | None:
         """What :meth:`read_files` read of ``key``, its reading's records logged here; None if it
-        read nothing, failed but for a reason of its own (the file is read again, to report it), or
-        read the file as it was before a change (its cache key ``entry`` differs now)."""
-        then, (got, records) = self._ahead.pop(key, (None, (None, [])))
-        if then != entry:
+        read nothing, read the file as it was before a change (its cache key ``entry`` or its
+        :func:`_stamp_of` differ from then), or failed but for a reason of its own: the file is read again,
+        and says again what it logs."""
+        if key not in self._ahead:
+            return None
+        then, (got, records) = self._ahead.pop(key)
+        if then != (entry, _stamp_of(Path(source))) or got is None:
             return None
         for record in records:
             logging.getLogger(record.name).handle(record)
@@ -1049,6 +1067,15 @@ def _clear_way(path: Path) -> bool:
         logger.debug("cannot replace %s (a directory): %s", path, exc.strerror or exc)
         return False
     return True
+
+
+def _stamp_of(path: Path) -> tuple[int, int, int, int] | None:
+    """A file's device, inode, size and time of change: another after any change to it."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
 
 def _size(path: Path) -> int:

@@ -343,6 +343,10 @@ class Links:
 
     pairs: tuple[tuple[int, int, float], ...]
     needs: tuple[float, ...]
+    room: tuple[float, ...] = ()
+    """For each article, the share of the links it could have made that it kept: below 1 for an
+    article more similar than its need to more than ``most`` others (:func:`gaac` scales the share
+    of linked pairs it asks by it); empty when every article kept them all."""
 
 
 def link_articles(
@@ -366,6 +370,7 @@ def link_articles(
     step = max(1, BLOCK_ENTRIES // n)
     found: dict[tuple[int, int], float] = {}
     needs: list[float] = []
+    room: list[float] = []
     for start in range(0, n, step):
         stop = min(n, start + step)
         block = np.asarray((vectors[start:stop] @ transposed).toarray(), dtype=np.float64)
@@ -378,6 +383,7 @@ def link_articles(
         for k in range(stop - start):
             row = block[k]
             cand = np.flatnonzero((row >= need[k]) & (row > 0.0))
+            room.append(min(1.0, most / len(cand)) if len(cand) > most else 1.0)
             if len(cand) > most:
                 # The most similar first; equal similarities by position, so the cut is the same every run.
                 order = np.lexsort((cand, -row[cand]))
@@ -389,7 +395,7 @@ def link_articles(
                     found[key] = float(row[j])
             needs.append(float(need[k]))
     pairs = tuple((i, j, w) for (i, j), w in sorted(found.items()))
-    return Links(pairs, tuple(needs))
+    return Links(pairs, tuple(needs), tuple(room) if any(r < 1.0 for r in room) else ())
 
 
 def gaac(
@@ -397,12 +403,17 @@ def gaac(
     pairs: Iterable[tuple[int, int, float]],
     share: float = MERGE_SHARE,
     groups: Sequence[Sequence[int]] | None = None,
+    room: Sequence[float] = (),
 ) -> list[list[int]]:
     """Group-average agglomerative clustering of ``n`` items over weighted links (Yang et al., 1998):
     of the pairs of groups at least ``share`` of whose pairs of items are linked, the two with the
     highest mean link weight over all their pairs (an unlinked pair counting 0) merge, until no two
     groups are linked that closely. It starts from ``groups`` (a partition of the items) when
     given, else from every item alone. Returns the groups, each ascending, by their first item.
+    An article keeps at most :data:`MAX_LINKS` links, so where some kept only a share ``room`` of
+    theirs (:attr:`Links.room`), the share asked of two groups is scaled by their articles' mean
+    room: a story of more than a few hundred articles on one event, whose articles' links spread
+    over all of it, is still one.
 
     The sums of link weights and the counts of links between groups are updated as groups merge
     (Lance & Williams, 1967), so each merge costs what the merged groups' neighbours number; ties
@@ -412,6 +423,15 @@ def gaac(
     )
     group_of = {i: g for g, group in enumerate(start) for i in group}
     members: dict[int, list[int]] = dict(enumerate(start))
+    rooms = {g: sum(room[i] for i in group) if room else float(len(group)) for g, group in enumerate(start)}
+
+    def close(count: int, a: int, b: int) -> bool:
+        """Whether ``count`` links between groups ``a`` and ``b`` reach the share asked (a quotient,
+        exact where the share is: 3 links of 15 pairs are 0.2)."""
+        first, second = len(members[a]), len(members[b])
+        scale = (rooms[a] + rooms[b]) / (first + second)
+        return count / (first * second) >= (share * scale if scale < 1.0 else share)
+
     # Between two groups: the sum of their links' weights and how many links they have.
     between: dict[int, dict[int, tuple[float, int]]] = {g: {} for g in members}
     for i, j, w in pairs:
@@ -423,7 +443,7 @@ def gaac(
         (-total / (len(members[a]) * len(members[b])), a, b)
         for a, others in between.items()
         for b, (total, count) in others.items()
-        if a < b and count >= share * len(members[a]) * len(members[b])
+        if a < b and close(count, a, b)
     ]
     heapq.heapify(heap)
     new = len(members)
@@ -440,14 +460,14 @@ def gaac(
         links.pop(b, None)
         c, new = new, new + 1
         members[c], between[c] = group, links
+        rooms[c] = rooms.pop(a) + rooms.pop(b)
         for other, (total, count) in links.items():
             theirs = between[other]
             theirs.pop(a, None)
             theirs.pop(b, None)
             theirs[c] = (total, count)
-            size = len(group) * len(members[other])
-            if count >= share * size:
-                heapq.heappush(heap, (-total / size, other, c))
+            if close(count, c, other):
+                heapq.heappush(heap, (-total / (len(group) * len(members[other])), other, c))
     return sorted(members.values(), key=lambda g: g[0])
 
 
@@ -653,19 +673,20 @@ def group_articles(
     pairs: Sequence[tuple[int, int, float]],
     share: float = MERGE_SHARE,
     rounds: int = MAX_ROUNDS,
+    room: Sequence[float] = (),
 ) -> list[list[int]]:
     """The articles (unit rows of ``vectors``, linked by ``pairs``) grouped into stories: grown by
     :func:`gaac`, refined (:func:`refine`), their stragglers absorbed (:func:`absorb`), and the
     refined groups agglomerated again with the same criterion, since moving articles can bring two
     groups to it; until a round changes nothing, or ``rounds``. Refinement and absorption move an
-    article only to a group it is linked to (:func:`adjacency`). Returns the groups as :func:`gaac`
-    does."""
+    article only to a group it is linked to (:func:`adjacency`); ``room`` is :attr:`Links.room`.
+    Returns the groups as :func:`gaac` does."""
     n = vectors.shape[0]
     linked = adjacency(n, pairs)
-    groups = gaac(n, pairs, share)
+    groups = gaac(n, pairs, share, room=room)
     previous: list[list[int]] | None = None
     for _ in range(rounds):
-        refined = refine(vectors, gaac(n, pairs, share, groups), linked=linked)
+        refined = refine(vectors, gaac(n, pairs, share, groups, room), linked=linked)
         groups = absorb(vectors, refined, linked=linked)
         if groups == previous:
             break
@@ -790,7 +811,7 @@ def _developing(
         linked = (sims >= needs[:, None]) & (sims > 0.0)
         for g, group in enumerate(groups):
             if not out[g]:
-                out[g] = bool((linked[group].sum(axis=0) >= MERGE_SHARE * len(group)).any())
+                out[g] = bool((linked[group].sum(axis=0) / len(group) >= MERGE_SHARE).any())
     return out
 
 
@@ -817,7 +838,7 @@ def group_stories(
         return ()
     space = article_space(corpus, language=language)
     links = link_articles(space.vectors)
-    groups = group_articles(space.vectors, links.pairs)
+    groups = group_articles(space.vectors, links.pairs, room=links.room)
     developing = _developing(groups, space, links, _previous(background, space))
 
     orders: list[list[Document]] = []
