@@ -129,3 +129,39 @@ def test_a_malformed_log_call_while_reading_ahead_does_not_fail_the_file(tmp_pat
     space = Workspace(None)
     space.read_files(paths)
     assert space.file_documents(paths[0])[0].article.title == "Harbour report 0"
+
+
+class Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_what_a_library_logs_to_its_own_null_handler_stays_unwritten(tmp_path, two_processes, monkeypatch, capsys):
+    """Logging set up as the command line sets it (briefgen's logger writes, the root has no
+    handler): a library first imported while reading ahead (trafilatura) quiets its logger with a
+    null handler, so its warnings are not written then, as they would not be had this process read
+    the file; briefgen's own are, once."""
+    paths = files(tmp_path / "in")
+    ours = Lines()
+    monkeypatch.setattr(logging.root, "handlers", [])
+    monkeypatch.setattr(logging.getLogger("briefgen"), "handlers", [ours])
+    monkeypatch.setattr(logging.getLogger("briefgen"), "propagate", False)
+
+    def noisy(path: Path):
+        library = logging.getLogger("lazily.imported")
+        if not library.handlers:
+            library.addHandler(logging.NullHandler())
+        library.warning("empty link in %s", path.name)
+        logging.getLogger("briefgen.ingest.readers").warning("read %s", path.name)
+        return read_file(path)
+
+    monkeypatch.setattr(workspace, "read_file", noisy)
+    space = Workspace(None)
+    space.read_files(paths)
+    space.file_documents(paths[0])
+    assert ours.lines == ["read a00.txt"]
+    assert "empty link" not in capsys.readouterr().err

@@ -156,13 +156,18 @@ def input_key(path: Path) -> str | None:
 
 
 class _Kept(logging.Handler):
-    """Keeps the records a file's reading logs, to be logged again where its documents are taken."""
+    """Takes the place of a handler that writes (and of :data:`logging.lastResort`) in a process
+    reading ahead: keeps each record that would have been written, once, to be logged again where
+    its file's documents are taken. Records a library logs to its own null handler stay unwritten,
+    as they would have been."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
+    def __init__(self, records: list[logging.LogRecord], level: int) -> None:
+        super().__init__(level)
+        self.records = records
 
     def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "_kept", False):
+            return  # already kept at a handler below this one
         try:
             # Only the message travels between processes: arguments and tracebacks may not pickle.
             message = record.getMessage()
@@ -174,6 +179,7 @@ class _Kept(logging.Handler):
                 record.lineno,
             )
             self.records.append(kept)
+            record._kept = True
         except Exception:  # a malformed call is reported as logging reports it, not raised into the reader
             self.handleError(record)
 
@@ -181,18 +187,25 @@ class _Kept(logging.Handler):
 _ReadAhead = tuple[tuple[Document, ...] | str | None, list[logging.LogRecord]]
 
 
+def _keep_records() -> list[logging.LogRecord]:
+    """In a forked process reading ahead, every handler that writes (the ones this process was
+    forked with, and the last resort of a record no handler takes) gives way to one that keeps what
+    it would have written; returns the list they keep it in."""
+    records: list[logging.LogRecord] = []
+    for log in [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict))]:
+        for k, handler in enumerate(log.handlers):
+            if not isinstance(handler, logging.NullHandler):
+                log.handlers[k] = _Kept(records, handler.level)
+    logging.lastResort = _Kept(records, logging.WARNING)
+    return records
+
+
 def _read_ahead(paths: Sequence[Path]) -> list[_ReadAhead]:
     """Each file read and cleaned, in a forked process: its documents, or why it cannot be read (an
     :class:`ArticleError`'s reason), or None after any other failure (read again where it is needed,
-    to report it); with the records its reading logged, which this process keeps instead of writing."""
-    # This process is a fork of one whose logging writes where the user reads: every record here
-    # goes to the one handler that keeps it, at the root.
-    kept = _Kept()
-    for log in [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict))]:
-        for handler in list(log.handlers):
-            log.removeHandler(handler)
-        log.propagate = True
-    logging.getLogger().addHandler(kept)
+    to report it); with the records its reading would have written, which this process keeps
+    instead (:class:`_Kept`)."""
+    records = _keep_records()
     out: list[_ReadAhead] = []
     for path in paths:
         got: tuple[Document, ...] | str | None
@@ -202,8 +215,8 @@ def _read_ahead(paths: Sequence[Path]) -> list[_ReadAhead]:
             got = exc.reason
         except Exception:  # reported where the file is read again
             got = None
-        out.append((got, kept.records))
-        kept.records = []
+        out.append((got, records[:]))
+        records.clear()
     return out
 
 
