@@ -123,7 +123,8 @@ def plain_gaac(corpus: Corpus, threshold: float) -> list[list[int]]:
 def grouping(corpus: Corpus, deviations: float, always: float, share: float) -> list[list[int]]:
     """``group_stories``'s groups (document indexes) with other link and merge constants."""
     vectors = article_space(corpus).vectors
-    groups = group_articles(vectors, link_articles(vectors, deviations, always).pairs, share)
+    links = link_articles(vectors, deviations, always)
+    groups = group_articles(vectors, links.pairs, share, room=links.room)
     return [[corpus.documents[k].index for k in group] for group in groups]
 
 

@@ -11,7 +11,7 @@ import pytest
 from briefgen.analyse import processes, workspace
 from briefgen.analyse.workspace import READ_AHEAD_MIN, Workspace
 from briefgen.errors import ArticleError
-from briefgen.ingest.readers import read_file
+from briefgen.ingest.readers import read_file, sidecar_path
 
 
 @pytest.fixture
@@ -165,3 +165,16 @@ def test_what_a_library_logs_to_its_own_null_handler_stays_unwritten(tmp_path, t
     space.file_documents(paths[0])
     assert ours.lines == ["read a00.txt"]
     assert "empty link" not in capsys.readouterr().err
+
+
+def test_a_changed_sidecar_is_read_again_without_a_cache(tmp_path, two_processes):
+    """What a file's sidecar says is part of what reading it gives: a sidecar changed after the
+    file was read ahead has the file read again, with no cache to tell it by its content."""
+    paths = files(tmp_path / "in")
+    sidecar = sidecar_path(paths[0])
+    sidecar.write_text("title: Harbour board report\n", encoding="utf-8")
+    space = Workspace(None)
+    space.read_files(paths)
+    sidecar.write_text("title: Harbour board report, corrected\n", encoding="utf-8")
+    (doc,) = space.file_documents(paths[0])
+    assert doc.article.title == "Harbour board report, corrected"

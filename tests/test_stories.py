@@ -348,6 +348,23 @@ def test_a_story_larger_than_an_article_keeps_links_is_still_one():
     assert len(group_articles(vectors, links.pairs)) > 1  # what the share unscaled would do
 
 
+def test_a_small_event_does_not_join_a_large_story_for_the_links_the_story_lost():
+    """600 reports of one event in four variants, and 10 of another event, each like one variant's
+    quarter of the 600: a quarter of their pairs linked, whether the 600 kept all their links or
+    not. The 10 kept all theirs, so the full share is asked of them, and they stay a story apart."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    axes = np.eye(12)
+    rows = [axes[0] + 0.5 * axes[2 + k % 4] + 0.01 * rng.random(12) for k in range(600)]
+    rows += [axes[1] + axes[2 + k % 4] + 0.01 * rng.random(12) for k in range(10)]
+    vectors = unit_rows([list(row) for row in rows])
+    links = link_articles(vectors)
+    assert min(links.room[:600]) < 0.5 and min(links.room[600:]) == 1.0
+    groups = group_articles(vectors, links.pairs, room=links.room)
+    assert sorted(map(len, groups)) == [10, 600]
+
+
 def unit_rows(rows: list[list[float]]):
     """Hand-made article vectors, each scaled to length 1 (a row of zeros stays 0)."""
     import numpy as np

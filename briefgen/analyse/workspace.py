@@ -484,7 +484,7 @@ class Workspace:
         self.cache_dir = cache_dir
         self.stats = Stats()
         self._inputs: dict[str, tuple[Document, ...] | ArticleError] = {}
-        self._ahead: dict[str, tuple[object, _ReadAhead]] = {}
+        self._ahead: dict[str, tuple[tuple[str | None, object], _ReadAhead]] = {}
         """Files read ahead (:meth:`read_files`) and not yet taken, with their cache key and
         :func:`_stamp_of` then."""
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
@@ -509,7 +509,7 @@ class Workspace:
         (two trafilatura passes and its metadata), most of the reading of a cold build, and what a
         file gives depends on it alone. Fewer than :data:`READ_AHEAD_MIN` files, or where no process
         may be forked (:func:`~briefgen.analyse.processes.workers`), are read one by one as needed."""
-        todo: dict[Path, object] = {}
+        todo: dict[Path, tuple[str | None, object]] = {}
         for path in paths:
             if f"file:{path}" in self._inputs or f"file:{path}" in self._ahead:
                 continue
@@ -517,10 +517,10 @@ class Workspace:
             if self._disk():
                 try:
                     entry = input_key(path)
+                    if entry and self._path("documents", entry).is_file():
+                        continue
                 except OSError:
-                    continue  # file_documents says what is wrong with it
-                if entry and self._path("documents", entry).is_file():
-                    continue
+                    continue  # file_documents says what is wrong with the file, or reads past the cache
             todo[path] = (entry, _stamp_of(path))
         if workers(None, len(todo), READ_AHEAD_MIN) <= 1:
             return
@@ -603,7 +603,9 @@ class Workspace:
         if key not in self._ahead:
             return None
         then, (got, records) = self._ahead.pop(key)
-        if then != (entry, _stamp_of(Path(source))) or got is None:
+        entry_then, stamp_then = then
+        # Without a cache key now (the cache given up meanwhile), the stamps alone tell a change.
+        if stamp_then != _stamp_of(Path(source)) or (entry is not None and entry != entry_then) or got is None:
             return None
         for record in records:
             logging.getLogger(record.name).handle(record)
@@ -1082,13 +1084,18 @@ def _clear_way(path: Path) -> bool:
     return True
 
 
-def _stamp_of(path: Path) -> tuple[int, int, int, int] | None:
-    """A file's device, inode, size and time of change: another after any change to it."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+def _stamp_of(path: Path) -> tuple[tuple[int, int, int, int] | None, ...]:
+    """A file's and its sidecar's (:func:`~briefgen.ingest.readers.sidecar_path`) device, inode,
+    size and time of change: another after any change to either."""
+    stamps: list[tuple[int, int, int, int] | None] = []
+    for each in (path, sidecar_path(path)):
+        try:
+            info = each.stat()
+        except OSError:
+            stamps.append(None)
+        else:
+            stamps.append((info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns))
+    return tuple(stamps)
 
 
 def _size(path: Path) -> int:

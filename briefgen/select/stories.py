@@ -166,7 +166,8 @@ LINK_ALWAYS = 0.2
 #: 0.929, 0.917).
 MERGE_SHARE = 0.5
 #: The most links an article keeps, its most similar first: a bound on memory when one story holds
-#: most of a briefing's articles (the DUC mix averages 28 links an article, at most 89).
+#: most of a briefing's articles (the DUC mix averages 28 links an article, at most 89); the share
+#: of linked pairs :func:`gaac` asks is scaled by what an article kept (:attr:`Links.room`).
 MAX_LINKS = 200
 #: How many similarities one block of the similarity computation holds at most (8 bytes each).
 BLOCK_ENTRIES = 1 << 20
@@ -411,9 +412,10 @@ def gaac(
     groups are linked that closely. It starts from ``groups`` (a partition of the items) when
     given, else from every item alone. Returns the groups, each ascending, by their first item.
     An article keeps at most :data:`MAX_LINKS` links, so where some kept only a share ``room`` of
-    theirs (:attr:`Links.room`), the share asked of two groups is scaled by their articles' mean
-    room: a story of more than a few hundred articles on one event, whose articles' links spread
-    over all of it, is still one.
+    theirs (:attr:`Links.room`), the share asked of two groups is scaled by the larger of their
+    articles' mean rooms (a pair is linked when either article kept the link): a story of more
+    than a few hundred articles on one event, whose articles' links spread over all of it, is
+    still one, and a small group whose articles kept all their links is asked the full share.
 
     The sums of link weights and the counts of links between groups are updated as groups merge
     (Lance & Williams, 1967), so each merge costs what the merged groups' neighbours number; ties
@@ -429,7 +431,8 @@ def gaac(
         """Whether ``count`` links between groups ``a`` and ``b`` reach the share asked (a quotient,
         exact where the share is: 3 links of 15 pairs are 0.2)."""
         first, second = len(members[a]), len(members[b])
-        scale = (rooms[a] + rooms[b]) / (first + second)
+        # A pair is linked when either of its articles kept the link: the better kept group bounds the loss.
+        scale = max(rooms[a] / first, rooms[b] / second)
         return count / (first * second) >= (share * scale if scale < 1.0 else share)
 
     # Between two groups: the sum of their links' weights and how many links they have.
