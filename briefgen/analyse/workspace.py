@@ -598,8 +598,8 @@ class Workspace:
     def _take_ahead(self, key: str, source: str, entry: str | None) -> tuple[Document, ...] | None:
         """What :meth:`read_files` read of ``key``, its reading's records logged here; None if it
         read nothing, read the file as it was before a change (its cache key ``entry`` or its
-        :func:`_stamp_of` differ from then), or failed but for a reason of its own: the file is read again,
-        and says again what it logs."""
+        :func:`_stamp_of` differ from then), or failed but for a reason of its own: the file is
+        read again, and says again what it logs."""
         if key not in self._ahead:
             return None
         then, (got, records) = self._ahead.pop(key)

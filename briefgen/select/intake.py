@@ -144,13 +144,14 @@ def source_files(loaded: LoadedConfig) -> FoundSources:
     )
 
 
-def _readable(path: Path, max_bytes: int) -> bool:
-    """Whether ``path`` passes :func:`check_file` (the loop below reports it when it does not)."""
+def _refusal(path: Path, max_bytes: int) -> Exception | None:
+    """Why :func:`check_file` refuses ``path`` under this config's limit, or None: checked once,
+    before the files are read ahead, and reported where the file's turn comes."""
     try:
         check_file(path, max_bytes)
-    except ArticleError:
-        return False
-    return True
+    except Exception as exc:  # reported as the read would report it
+        return exc
+    return None
 
 
 def ingest(
@@ -198,7 +199,9 @@ def ingest(
 
     documents: list[Document] = []
     sources: list[Path | str] = [*found.files, *urls]
-    workspace.read_files([path for path in found.files if _readable(path, limits.max_bytes)])
+    # This config's limit, checked before the read all configs share.
+    refused = {path: why for path in found.files if (why := _refusal(path, limits.max_bytes)) is not None}
+    workspace.read_files([path for path in found.files if path not in refused])
     collected = {} if collected is None else collected
     with Shelf(loaded) as shelf:
         for source in sources:
@@ -206,7 +209,8 @@ def ingest(
             got: tuple[Document, ...] = ()
             try:
                 if isinstance(source, Path):
-                    check_file(source, limits.max_bytes)  # this config's limit, before the read all configs share
+                    if source in refused:
+                        raise refused[source]
                     got = workspace.file_documents(source)
                 elif shelf.live(name):
                     got = workspace.url_documents(name, fetcher(source))
