@@ -10,7 +10,7 @@ from typing import Any
 
 from briefgen.models import Briefing, BriefingStory, Item, Section, Source, SourceRef, StoryArticle
 from briefgen.render.compose import all_undated_note, new_since
-from briefgen.render.filters import counts_line, credit, outlet, shortdate, story_line
+from briefgen.render.filters import counts_line, credit, elsewhere, outlet, shortdate, story_line
 from briefgen.render.formats import render_html, render_json, render_markdown
 from briefgen.render.templates import template_env
 
@@ -98,6 +98,25 @@ def test_also_reported_by_names_outlets_never_a_subtitle():
     md = render_markdown(briefing(), template_env())
     assert "Tokyo cements" not in md.split("## Sources", 1)[1].split("Also reported by", 1)[1]
     assert "Also reported by: an outlet not named" in md
+
+
+def test_also_reported_by_leaves_out_copies_from_the_sources_own_outlet():
+    """A wire's second version of its own story is no other outlet: listed, it would read as one."""
+    own = SourceRef("Allies agree to share radar data (updated)", "pacific ledger", None, None, "d.html")
+    other = SourceRef("Allies to share radar", None, None, "https://www.tokyo.example/x", "c.html")
+    b = briefing()
+    wire = dataclasses.replace(b, sources=(dataclasses.replace(b.sources[0], also=(own, other)),))
+    assert elsewhere(wire.sources[0]) == (other,)
+    md = render_markdown(wire, template_env())
+    assert "Also reported by: tokyo.example (<https://www.tokyo.example/x>)" in md
+    html = render_html(wire, template_env())
+    assert html.count('class="also"') == 1 and "tokyo.example</a>." in html
+    alone = dataclasses.replace(b, sources=(dataclasses.replace(b.sources[0], also=(own,)),))
+    assert "Also reported by" not in render_markdown(alone, template_env())
+    assert 'class="also"' not in render_html(alone, template_env())
+    assert json.loads(render_json(alone))["sources"][0]["also_reported_by"][0]["path"] == "d.html"
+    unnamed = dataclasses.replace(b.sources[0], publisher=None, url=None, also=(own,))
+    assert elsewhere(unnamed) == (own,), "a source of no known outlet keeps every copy"
 
 
 def test_every_format_leads_with_the_top_stories():

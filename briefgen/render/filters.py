@@ -54,6 +54,14 @@ def outlet(src: Source | SourceRef) -> str:
     return ""
 
 
+def elsewhere(src: Source) -> tuple[SourceRef, ...]:
+    """The copies of a source that "Also reported by" lists: those of another outlet, or of one not
+    named. A copy from the source's own outlet (a wire's second version of its story) shows no
+    further reporting, and listed under it would read as another outlet; ``briefing.json`` keeps every copy."""
+    own = outlet(src).casefold()
+    return tuple(a for a in src.also if not own or outlet(a).casefold() != own)
+
+
 #: The longest outlet name an item's credit shows; a longer one is cut with "…" (the source list has it whole).
 MAX_CREDIT_CHARS = 60
 

@@ -36,6 +36,7 @@ from briefgen.render.filters import (
     counts_line,
     credit,
     css_string,
+    elsewhere,
     full_stop,
     html_attr,
     html_url,
@@ -200,6 +201,7 @@ def _new_env(extra_dirs: Sequence[Path]) -> jinja2.Environment:
     env.filters["longdate"] = _longdate
     env.filters["shortdate"] = _shortdate
     env.filters["outlet"] = outlet
+    env.filters["elsewhere"] = elsewhere
     env.filters["when"] = _when
     env.filters["preview_note"] = _preview_note
     env.filters["css_string"] = css_string
