@@ -409,7 +409,7 @@ def test_dates_and_counts_are_said_in_the_briefing_s_language() -> None:
     assert words("es").longdate(day) == "10 de diciembre de 2022"
     assert words("de")("read", 1) == "1 Artikel gelesen"
     assert words("fr")("read", 3) == "3 articles lus"
-    assert words("de")("player", 2, name="RWE") == "RWE (2 Quellen)"
+    assert words("de")("player", 2, name="RWE") == "RWE (2 Artikel)"
     assert words("de").heading("key_points") == "Kernpunkte"
     assert words(None)("sources") == "Sources"
 

@@ -178,7 +178,7 @@ def test_analyst_gets_every_section_and_more_points(analyst):
     texts = [i.text for s in b.sections for i in s.items]
     assert len(texts) == len(set(texts))
     players = [i.label for i in b.section("key_players").items]
-    assert all(label and "sources)" in label for label in players)
+    assert all(label and "articles)" in label for label in players)
 
 
 def _config(tmp_path: Path, name: str, body: str) -> Path:

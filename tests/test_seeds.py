@@ -137,7 +137,7 @@ def test_key_players_merge_the_forms_of_a_name(seed_build):
     # "Ishiba", "Shigeru Ishiba", "Ishiba Shigeru" and "Prime Minister Ishiba" are one player.
     assert sum("Ishiba" in n for n in names) <= 1
     assert not any(n in {"Ishiba", "Trump", "U.S.", "US"} for n in names)
-    assert all(re.search(r"\(\d+ sources?\)$", label) for label in labels)
+    assert all(re.search(r"\(\d+ articles?\)$", label) for label in labels)
 
 
 def test_players_are_counted_by_source_once_merged(seeds, nlp):

@@ -166,8 +166,8 @@ def compose(
     )
 
 
-#: The label selection gives a key player: "Ishiba (3 sources)".
-_PLAYER_LABEL = re.compile(r"^(?P<name>.*) \((?P<n>\d+) sources?\)$")
+#: The label selection gives a key player: "Ishiba (3 articles)", the articles that name them.
+_PLAYER_LABEL = re.compile(r"^(?P<name>.*) \((?P<n>\d+) articles?\)$")
 
 
 def section_heading(name: str, heading: str, w: Words) -> str:
@@ -179,8 +179,8 @@ def section_heading(name: str, heading: str, w: Words) -> str:
 
 
 def in_language(label: str | None, w: Words) -> str | None:
-    """An item's label in the briefing's language: a key player's "Ishiba (3 sources)" is
-    "Ishiba (3 Quellen)" in German."""
+    """An item's label in the briefing's language: a key player's "Ishiba (3 articles)" is
+    "Ishiba (3 Artikel)" in German."""
     if label is None or w.language == "en":
         return label
     found = _PLAYER_LABEL.match(label)

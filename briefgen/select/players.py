@@ -188,7 +188,7 @@ def _only(found: dict[str, str | None], at: str, key: str) -> None:
 
 
 def merge_players(mentions: Iterable[tuple[str, str, int]]) -> tuple[list[Player], dict[str, str]]:
-    """Group entity mentions ``(text, label, doc)`` into players, ranked by how many sources name them.
+    """Group entity mentions ``(text, label, doc)`` into players, ranked by how many articles name them.
 
     Titles are dropped ("Prime Minister Ishiba" → "Ishiba"); a single name joins the one
     person's full name that begins or ends with it ("Ishiba" → "Shigeru Ishiba"); an acronym

@@ -1275,5 +1275,5 @@ def _key_players(
             )
         for i in chooser.pick(about, 1, relevance=relevance):
             n = len(player.sources)
-            picked.append((i, f"{player.name} ({n} source{'s' if n != 1 else ''})"))
+            picked.append((i, f"{player.name} ({n} article{'s' if n != 1 else ''})"))
     return picked

@@ -257,7 +257,7 @@ FIELD_NOTES = {
     "Item.sources": "The numbers of the sources it cites (`Source.id`).",
     "Item.offsets": "For each cited source, the `(start, end)` character offsets of the sentence in that source's cleaned text.",
     "Item.story": "With `layout: stories`: the id of the story it is quoted for (`BriefingStory.id`).",
-    "Item.label": 'What the item is about, where a section names it: in Key players, the player and how many sources name them ("Japan (7 sources)").',
+    "Item.label": 'What the item is about, where a section names it: in Key players, the player and how many of the articles used name them ("Japan (7 articles)").',
     "AnalystNote.text": "The note, as the editor wrote it.",
     "Source.id": "The source's number, which citations `[n]` use.",
     "Source.title": "The title, when the article states one.",
