@@ -105,7 +105,7 @@ def test_a_german_briefing_is_german_throughout(german_config, tmp_path, caplog)
     assert not any(text.endswith("Am 3.") for text in quoted)
     players = result.briefing.section("key_players")
     labels = [item.label for item in players.items] if players else []
-    assert all(label and "Quelle" in label for label in labels)
+    assert all(label and "Artikel)" in label for label in labels)
     assert not any((label or "").startswith(("Windkraftanlagen", "Solarmodule", "Strom")) for label in labels)
     report = json.loads(result.outputs["ingest.json"].read_text(encoding="utf-8"))
     assert report["counts"]["other language"] == 1

@@ -115,6 +115,10 @@ def test_also_reported_by_leaves_out_copies_from_the_sources_own_outlet():
     assert "Also reported by" not in render_markdown(alone, template_env())
     assert 'class="also"' not in render_html(alone, template_env())
     assert json.loads(render_json(alone))["sources"][0]["also_reported_by"][0]["path"] == "d.html"
+    site = dataclasses.replace(b.sources[0], publisher=None, url="https://WWW.Ledger.example:443/a")
+    again = dataclasses.replace(own, publisher=None, url="https://ledger.example/a?v=2")
+    assert outlet(site) == outlet(again) == "ledger.example"
+    assert elsewhere(dataclasses.replace(site, also=(again, other))) == (other,)
     unnamed = dataclasses.replace(b.sources[0], publisher=None, url=None, also=(own,))
     assert elsewhere(unnamed) == (own,), "a source of no known outlet keeps every copy"
 

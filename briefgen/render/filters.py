@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup, escape
 
@@ -49,8 +49,11 @@ def outlet(src: Source | SourceRef) -> str:
     if src.publisher:
         return single_line(src.publisher)
     if src.url:
-        host = re.sub(r"^www\.", "", re.sub(r"^[a-z]+://", "", src.url, flags=re.I).split("/", 1)[0])
-        return host.split("@")[-1]
+        try:  # the host as the stories count outlets: lower case, with no port, user or "www."
+            host = urlsplit(src.url).hostname
+        except ValueError:
+            host = None
+        return host.removeprefix("www.") if host else ""
     return ""
 
 

@@ -266,7 +266,7 @@ FIELD_NOTES = {
     "Source.date": "The article's date, when known.",
     "Source.url": "The article's address, when it has one (link it through the `href` filter).",
     "Source.path": "The file or URL it was read from; for `briefing.json`, never shown to a client by the default templates.",
-    "Source.also": "Other outlets that carried the same story (`SourceRef` records).",
+    "Source.also": "Every copy of the same story merged into it (`SourceRef` records), its own outlet's other versions included; `src|elsewhere` gives those the source list shows, the other outlets' and those of no known outlet.",
     "Source.text_sha256": "The sha256 of `text`, as `briefing.json` records it.",
     "SourceRef.title": "The copy's title, when known.",
     "SourceRef.publisher": "The outlet, when known.",
