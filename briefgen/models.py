@@ -245,8 +245,7 @@ def passage_id(text: str) -> str:
 
 @dataclass(frozen=True)
 class SourceRef:
-    """A copy of a cited source merged into it: another outlet's report of the same story, or its own
-    outlet's other version (the source list shows only the former: the ``elsewhere`` template filter)."""
+    """Another outlet that carried the same story as a cited source."""
 
     title: str | None
     publisher: str | None

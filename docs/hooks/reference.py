@@ -438,9 +438,22 @@ def _filters() -> dict[str, Callable[..., Any]] | None:
     return {k: v for k, v in env.filters.items() if k not in JINJA_FILTERS}
 
 
+#: What a record is, as a template author needs to know it, where its docstring says less.
+RECORD_NOTES = {
+    "SourceRef": "A copy of a cited source merged into it: another outlet's report of the same story, or its own outlet's other version (the source list shows only the former: the `elsewhere` filter).",
+}
+
+
 def _records() -> list[tuple[str, str, list[_Member]]]:
     models = importlib.import_module("briefgen.models")
-    return [(name, _markdown(getattr(models, name).__doc__), _class_members(getattr(models, name))) for name in RECORDS]
+    return [
+        (
+            name,
+            RECORD_NOTES.get(name) or _markdown(getattr(models, name).__doc__),
+            _class_members(getattr(models, name)),
+        )
+        for name in RECORDS
+    ]
 
 
 def undocumented() -> list[str]:
