@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
 from briefgen.models import Briefing, BriefingStory, Item, Source, SourceRef
 from briefgen.render.words import words
+from briefgen.select.stories import site_of
 from briefgen.textsafe import clip, single_line, visible
 
 logger = logging.getLogger(__name__)
@@ -49,11 +50,7 @@ def outlet(src: Source | SourceRef) -> str:
     if src.publisher:
         return single_line(src.publisher)
     if src.url:
-        try:  # the host as the stories count outlets: lower case, with no port, user or "www."
-            host = urlsplit(src.url).hostname
-        except ValueError:
-            host = None
-        return host.removeprefix("www.") if host else ""
+        return site_of(src.url) or ""  # as the stories count outlets
     return ""
 
 

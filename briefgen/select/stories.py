@@ -717,17 +717,20 @@ def real_title(article: Article) -> bool:
 
 
 def outlet(article: Article) -> str | None:
-    """Who published an article: its publisher, else its address's host (without ``www.``)."""
+    """Who published an article: its publisher, else its address's host (:func:`site_of`)."""
     if article.publisher and article.publisher.strip():
         return article.publisher.strip()
-    if article.url:
-        try:
-            host = urlsplit(article.url).hostname
-        except ValueError:
-            return None
-        if host:
-            return host.removeprefix("www.")
-    return None
+    return site_of(article.url) if article.url else None
+
+
+def site_of(url: str) -> str | None:
+    """The outlet an address names: its host in lower case, without port, user or ``www.``; None
+    when it names none."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    return host.removeprefix("www.") if host else None
 
 
 def _outlets(docs: Sequence[Document]) -> tuple[str, ...]:
